@@ -1,0 +1,49 @@
+"""The audit log, read-only, for admins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+from litestar import get
+from litestar.params import Parameter
+
+from appraisal.api.common import Limit, Offset, Page, errors
+from appraisal.security import admin_only
+from appraisal.services import audit
+
+
+class AuditOut(msgspec.Struct):
+    id: int
+    at: dt.datetime
+    actor: int | None
+    actor_name: str
+    action: str
+    table_name: str
+    record_id: str
+    old_values: dict[str, Any] | None
+    new_values: dict[str, Any] | None
+    note: str
+
+
+class AuditPage(Page):
+    items: list[AuditOut]
+
+
+@get("/api/v1/audit", guards=[admin_only], tags=["audit"], responses=errors(400, 401, 403),
+     summary="Search the audit log, newest first (admin)")
+async def list_audit(
+    offset: Offset,
+    limit: Limit,
+    table: Annotated[str | None, Parameter(max_length=64)] = None,
+    record_id: Annotated[str | None, Parameter(max_length=64)] = None,
+    actor: Annotated[str | None, Parameter(max_length=64, description="username")] = None,
+    action: Annotated[str | None, Parameter(max_length=32)] = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> AuditPage:
+    rows, total = await audit.search(
+        audit.AuditFilter(table, record_id, actor, action, since, until), offset=offset, limit=limit
+    )
+    return AuditPage(total=total, offset=offset, limit=limit, items=[AuditOut(**r) for r in rows])

@@ -1,0 +1,50 @@
+"""Pieces every API controller uses: the caller, error documentation, paging."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
+
+from appraisal.scopes import Principal
+
+
+class ErrorBody(msgspec.Struct):
+    """Every 4xx/5xx answer: a stable machine code and a message for people (zh-CN)."""
+
+    code: str
+    message: str
+    detail: Any = None
+
+
+_ERROR_TEXT = {
+    400: "Malformed request or a value of the wrong type",
+    401: "Not logged in, or wrong credentials",
+    403: "Logged in, but not allowed to do this",
+    404: "No such record within the caller's scope",
+    409: "Conflicts with the current state (duplicate, stale write, locked period)",
+    422: "A value breaks a business rule",
+    429: "Too many attempts",
+}
+
+
+def errors(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI documentation of the errors an operation can answer."""
+    return {s: ResponseSpec(data_container=ErrorBody, description=_ERROR_TEXT[s]) for s in statuses}
+
+
+def provide_principal(request: Request) -> Principal:
+    return request.user
+
+
+Offset = Annotated[int, Parameter(ge=0, default=0, description="rows to skip")]
+Limit = Annotated[int, Parameter(ge=1, le=500, default=50, description="rows per page")]
+
+
+class Page(msgspec.Struct):
+    total: int
+    offset: int
+    limit: int

@@ -1,0 +1,23 @@
+"""Liveness with a database round trip."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import get
+from litestar.response import Response
+
+from appraisal.db.tables import Section
+
+
+class Health(msgspec.Struct):
+    status: str
+    database: str
+
+
+@get("/healthz", tags=["health"], opt={"exclude_from_auth": True}, summary="200 when the database answers")
+async def healthz() -> Response[Health]:
+    try:
+        await Section.count().run()
+    except Exception as exc:  # the point of this endpoint is to report any database failure
+        return Response(Health(status="error", database=type(exc).__name__), status_code=503)
+    return Response(Health(status="ok", database="ok"))

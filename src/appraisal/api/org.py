@@ -1,0 +1,188 @@
+"""Sections, people and accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, patch, post, put
+from litestar.params import Parameter
+
+from appraisal.api.common import Limit, Offset, Page, errors
+from appraisal.scopes import Principal, Role
+from appraisal.security import admin_only
+from appraisal.services import accounts, org
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+
+
+class SectionOut(msgspec.Struct):
+    id: int
+    name: str
+    sort_order: int
+    is_active: bool
+
+
+class SectionIn(msgspec.Struct):
+    name: Name
+    sort_order: int = 0
+
+
+class SectionPatch(msgspec.Struct):
+    name: Name | None = None
+    sort_order: int | None = None
+    is_active: bool | None = None
+
+
+class AccountRef(msgspec.Struct):
+    id: int
+    username: str
+    is_active: bool
+
+
+class PersonOut(msgspec.Struct):
+    id: int
+    name: str
+    gender: str
+    birth_date: dt.date | None
+    political_status: str
+    post_rank: str
+    section_id: int | None
+    section_name: str | None
+    is_active: bool
+
+
+class PersonDetail(PersonOut):
+    led_section_ids: list[int] = []
+    account: AccountRef | None = None
+
+
+class PersonIn(msgspec.Struct):
+    name: Name
+    gender: Annotated[str, msgspec.Meta(description='"male" or "female"')]
+    birth_date: dt.date | None = None
+    political_status: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    post_rank: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    section_id: int | None = None
+    is_active: bool = True
+
+
+class PeoplePage(Page):
+    items: list[PersonOut]
+
+
+class LedSections(msgspec.Struct):
+    section_ids: list[int]
+
+
+class AccountIn(msgspec.Struct):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    password: Annotated[str, msgspec.Meta(max_length=128)]
+    roles: list[Role]
+    person_id: int | None = None
+
+
+class AccountPatch(msgspec.Struct):
+    roles: list[Role] | None = None
+    is_active: bool | None = None
+    new_password: Annotated[str, msgspec.Meta(max_length=128)] | None = None
+
+
+class AccountOut(msgspec.Struct):
+    id: int
+    username: str
+    is_active: bool
+    person_id: int | None
+    person_name: str | None
+    roles: list[str]
+
+
+def _person_data(data: PersonIn) -> org.PersonData:
+    return org.PersonData(**msgspec.structs.asdict(data))
+
+
+class SectionController(Controller):
+    path = "/api/v1/sections"
+    tags = ["organisation"]
+
+    @get("/", responses=errors(401), summary="Sections of the office")
+    async def list_sections(self, include_inactive: bool = False) -> list[SectionOut]:
+        return [SectionOut(**{k: r[k] for k in ("id", "name", "sort_order", "is_active")})
+                for r in await org.list_sections(include_inactive)]
+
+    @post("/", guards=[admin_only], responses=errors(400, 401, 403, 409, 422), summary="Create a section (admin)")
+    async def create_section(self, principal: Principal, data: SectionIn) -> SectionOut:
+        s = await org.create_section(principal, data.name, data.sort_order)
+        return SectionOut(id=s.id, name=s.name, sort_order=s.sort_order, is_active=s.is_active)
+
+    @patch("/{section_id:int}", guards=[admin_only], responses=errors(400, 401, 403, 404, 409, 422),
+           summary="Rename, reorder or deactivate a section (admin)")
+    async def update_section(self, principal: Principal, section_id: int, data: SectionPatch) -> SectionOut:
+        s = await org.update_section(principal, section_id, **msgspec.structs.asdict(data))
+        return SectionOut(id=s.id, name=s.name, sort_order=s.sort_order, is_active=s.is_active)
+
+
+class PersonController(Controller):
+    path = "/api/v1/people"
+    tags = ["organisation"]
+
+    @get("/", responses=errors(400, 401), summary="People within the caller's scope")
+    async def list_people(
+        self,
+        principal: Principal,
+        offset: Offset,
+        limit: Limit,
+        q: Annotated[str, Parameter(max_length=50, default="", description="name or pinyin")],
+        section_id: int | None = None,
+        include_inactive: bool = False,
+    ) -> PeoplePage:
+        rows, total = await org.list_people(
+            principal, org.PeopleQuery(q, section_id, include_inactive, offset, limit)
+        )
+        return PeoplePage(total=total, offset=offset, limit=limit, items=[PersonOut(**r) for r in rows])
+
+    @get("/{person_id:int}", responses=errors(401, 404), summary="One person (404 outside the caller's scope)")
+    async def get_person(self, principal: Principal, person_id: int) -> PersonDetail:
+        row = await org.get_person(principal, person_id)
+        account = row.pop("account")
+        return PersonDetail(**row, account=AccountRef(**account) if account else None)
+
+    @post("/", guards=[admin_only], responses=errors(400, 401, 403, 422), summary="Add a person (admin)")
+    async def create_person(self, principal: Principal, data: PersonIn) -> PersonDetail:
+        person = await org.create_person(principal, _person_data(data))
+        return await self.get_person(principal, person.id)
+
+    @patch("/{person_id:int}", responses=errors(400, 401, 403, 404, 422), summary="Edit a person (admin)")
+    async def update_person(self, principal: Principal, person_id: int, data: PersonIn) -> PersonDetail:
+        await org.update_person(principal, person_id, _person_data(data))
+        return await self.get_person(principal, person_id)
+
+    @put("/{person_id:int}/led-sections", guards=[admin_only], responses=errors(400, 401, 403, 404, 422),
+         summary="Set the sections a leader oversees (admin)")
+    async def set_led_sections(self, principal: Principal, person_id: int, data: LedSections) -> PersonDetail:
+        await org.set_led_sections(principal, person_id, data.section_ids)
+        return await self.get_person(principal, person_id)
+
+
+class AccountController(Controller):
+    path = "/api/v1/accounts"
+    tags = ["organisation"]
+    guards = [admin_only]
+
+    @get("/", responses=errors(401, 403), summary="All accounts with their roles (admin)")
+    async def list_accounts(self, offset: Offset, limit: Limit) -> list[AccountOut]:
+        return [AccountOut(**r) for r in await accounts.list_accounts(offset=offset, limit=limit)]
+
+    @post("/", responses=errors(400, 401, 403, 409, 422), summary="Create an account (admin)")
+    async def create_account(self, principal: Principal, data: AccountIn) -> AccountOut:
+        account = await accounts.create_account(principal, data.username, data.password, data.roles, data.person_id)
+        return AccountOut(**await accounts.get_account(account.id))
+
+    @patch("/{account_id:int}", responses=errors(400, 401, 403, 404, 422),
+           summary="Change roles, disable, or reset the password of an account (admin)")
+    async def update_account(self, principal: Principal, account_id: int, data: AccountPatch) -> AccountOut:
+        await accounts.update_account(
+            principal, account_id, roles=data.roles, is_active=data.is_active, new_password=data.new_password
+        )
+        return AccountOut(**await accounts.get_account(account_id))

@@ -1,0 +1,167 @@
+"""The application factory: assembles routes, auth, CSRF, templates, error handling and the
+database lifecycle."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+os.environ.setdefault("PICCOLO_CONF", "appraisal.db.conf")
+
+from litestar import Litestar, Request, Response  # noqa: E402
+from litestar.config.csrf import CSRFConfig  # noqa: E402
+from litestar.contrib.jinja import JinjaTemplateEngine  # noqa: E402
+from litestar.datastructures import State  # noqa: E402
+from litestar.di import Provide  # noqa: E402
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException  # noqa: E402
+from litestar.openapi import OpenAPIConfig  # noqa: E402
+from litestar.plugins.flash import FlashConfig, FlashPlugin  # noqa: E402
+from litestar.response import Redirect, Template  # noqa: E402
+from litestar.static_files import create_static_files_router  # noqa: E402
+from litestar.template.config import TemplateConfig  # noqa: E402
+
+from appraisal import __version__  # noqa: E402
+from appraisal.api import audit as audit_api  # noqa: E402
+from appraisal.api import auth as auth_api  # noqa: E402
+from appraisal.api import health, org as org_api, roster as roster_api  # noqa: E402
+from appraisal.api.common import provide_principal  # noqa: E402
+from appraisal.db.migrate import pending_migrations  # noqa: E402
+from appraisal.db.session_store import DatabaseStore  # noqa: E402
+from appraisal.db.transaction import engine  # noqa: E402
+from appraisal.errors import AppError  # noqa: E402
+from appraisal.i18n import _, ngettext  # noqa: E402
+from appraisal.security import SESSION_STORE, session_auth  # noqa: E402
+from appraisal.services import accounts  # noqa: E402
+from appraisal.settings import PACKAGE_DIR, Settings  # noqa: E402
+from appraisal.web import ROUTES as WEB_ROUTES  # noqa: E402
+from appraisal.web.common import template_globals  # noqa: E402
+
+log = logging.getLogger("appraisal")
+
+HTTP_MESSAGES = {
+    400: ("bad_request", "请求格式有误"),
+    401: ("not_authenticated", "请先登录"),
+    403: ("forbidden", "您没有权限执行此操作"),
+    404: ("not_found", "页面或记录不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    409: ("conflict", "与当前状态冲突"),
+    413: ("too_large", "上传内容过大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+    422: ("invalid_input", "输入不符合要求"),
+    429: ("too_many_requests", "请求过于频繁，请稍后再试"),
+}
+
+
+class UnmigratedDatabase(RuntimeError):
+    pass
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(("/api/", "/healthz", "/schema"))
+
+
+def _error_response(request: Request, status: int, code: str, message: str, detail: object = None) -> Response:
+    if _wants_html(request):
+        if status == 401:
+            return Redirect(f"/login?next={request.url.path}")
+        return Template("pages/error.html", context={"status": status, "message": message}, status_code=status)
+    return Response({"code": code, "message": message, "detail": detail}, status_code=status)
+
+
+def app_error_handler(request: Request, exc: AppError) -> Response:
+    return _error_response(request, exc.status_code, exc.code, exc.message, exc.detail)
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    code, message = HTTP_MESSAGES.get(status, ("error", "请求无法处理"))
+    detail = None
+    if isinstance(exc, ValidationException):
+        code, message = "invalid_request", _("请求参数有误：{detail}").format(detail=exc.detail)
+        detail = exc.extra
+    elif isinstance(exc, NotAuthorizedException):
+        code, message = "not_authenticated", _("请先登录")
+    elif status == 403 and "CSRF" in str(exc.detail):
+        code, message = "csrf_failed", _("页面已过期或请求来源不可信，请刷新页面后重试")
+    else:
+        message = _(message)
+    response = _error_response(request, status, code, message, detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_response(request, 500, "internal_error", _("服务器内部错误，请稍后再试或联系管理员"))
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    accounts.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+
+    async def check_database() -> None:
+        db = engine()
+        if hasattr(db, "start_connection_pool"):
+            await db.start_connection_pool()
+        if await pending_migrations():
+            raise UnmigratedDatabase("the database is not migrated: run `appraisal migrate` first")
+
+    async def close_database() -> None:
+        db = engine()
+        if hasattr(db, "close_connection_pool"):
+            await db.close_connection_pool()
+
+    def configure_jinja(jinja: JinjaTemplateEngine) -> None:
+        env = jinja.engine
+        env.add_extension("jinja2.ext.i18n")
+        env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
+        env.globals.update(template_globals())
+
+    template_config = TemplateConfig(
+        directory=settings.templates_dir, engine=JinjaTemplateEngine, engine_callback=configure_jinja
+    )
+    auth = session_auth(max_age=settings.session_max_age, secure=settings.cookie_secure)
+
+    return Litestar(
+        route_handlers=[
+            health.healthz,
+            auth_api.AuthController,
+            auth_api.me,
+            org_api.SectionController,
+            org_api.PersonController,
+            org_api.AccountController,
+            roster_api.import_roster,
+            audit_api.list_audit,
+            *WEB_ROUTES,
+            create_static_files_router(
+                path="/static", directories=[PACKAGE_DIR / "static"], opt={"exclude_from_auth": True},
+                include_in_schema=False,
+            ),
+        ],
+        dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
+        on_app_init=[auth.on_app_init],
+        on_startup=[check_database],
+        on_shutdown=[close_database],
+        stores={SESSION_STORE: DatabaseStore()},
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.cookie_secure,
+            cookie_samesite="lax",
+            exclude=["^/api/v1/auth/login$"],
+        ),
+        template_config=template_config,
+        plugins=[FlashPlugin(config=FlashConfig(template_config=template_config))],
+        exception_handlers={
+            AppError: app_error_handler,
+            HTTPException: http_error_handler,
+            Exception: internal_error_handler,
+        },
+        openapi_config=OpenAPIConfig(
+            title="appraisal", version=__version__, path="/schema",
+            description="机关效能与绩效考核 — JSON API. Every error answers {code, message, detail}.",
+        ),
+        state=State({"settings": settings}),
+        request_max_body_size=10 * 1024 * 1024,
+        debug=settings.debug,
+    )

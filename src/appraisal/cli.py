@@ -1,0 +1,179 @@
+"""The `appraisal` console script."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("PICCOLO_CONF", "appraisal.db.conf")
+
+from appraisal.scopes import Principal, Role  # noqa: E402
+
+# The command line acts with admin rights; its audit entries name it as "cli".
+CLI_PRINCIPAL = Principal(user_id=None, username="cli", roles=frozenset({Role.ADMIN}))
+
+
+def _settings():
+    from appraisal.settings import Settings
+
+    return Settings.from_env()
+
+
+async def _migrate() -> None:
+    from appraisal.db.migrate import migrate
+
+    await migrate(verbose=False)
+    print("database migrated")
+
+
+async def _demo(if_empty: bool) -> int:
+    from appraisal.services import accounts, demo
+
+    settings = _settings()
+    accounts.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+    from appraisal.db.migrate import pending_migrations
+
+    if await pending_migrations():
+        print("the database is not migrated: run `appraisal migrate` first", file=sys.stderr)
+        return 1
+    if if_empty and not await demo.is_empty():
+        print("database already has people: demo data not loaded")
+    else:
+        created = await demo.load_demo(settings.demo_password)
+        print(f"demo office ready: created {created['sections']} sections, {created['people']} people, "
+              f"{created['accounts']} accounts")
+    print_logins(settings.demo_password)
+    return 0
+
+
+def print_logins(password: str) -> None:
+    print("demo logins (password for all: %s):" % password)
+    for username, what in (
+        ("admin", "admin 考核办 (林晓峰, 综合科)"),
+        ("leader", "leader 副主任 (李红梅, oversees 秘书科 综合科)"),
+        ("chief", "section chief 科长 (张伟, 秘书科)"),
+        ("staff", "staff 科员 (赵雪, 秘书科)"),
+    ):
+        print(f"  {username:<8} {what}")
+    print("  every other person logs in with the pinyin of their name, e.g. wangjianguo (director)")
+
+
+async def _create_user(args: argparse.Namespace) -> int:
+    from appraisal.errors import AppError
+    from appraisal.services import accounts
+
+    settings = _settings()
+    accounts.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+    try:
+        account = await accounts.create_account(
+            CLI_PRINCIPAL, args.username, args.password, [Role(r) for r in args.role or ["staff"]], args.person_id
+        )
+    except AppError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"created account {account.username} (id {account.id})")
+    return 0
+
+
+async def _import_roster(args: argparse.Namespace) -> int:
+    from appraisal.errors import AppError
+    from appraisal.services import accounts, roster
+
+    settings = _settings()
+    accounts.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no such file: {path}", file=sys.stderr)
+        return 2
+    try:
+        result = await roster.import_roster(
+            CLI_PRINCIPAL, path.name, path.read_bytes(), password=args.password or settings.demo_password,
+            dry_run=args.dry_run,
+        )
+    except AppError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if isinstance(exc.detail, dict):
+            for line in exc.detail.get("errors", []):
+                print(f"  {line}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print(f"{result.rows} rows are valid; nothing imported (dry run)")
+    else:
+        print(f"imported {result.created_people} people and {result.created_accounts} accounts")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from appraisal.db.migrate import pending_migrations
+
+    settings = _settings()
+    if asyncio.run(pending_migrations()):
+        print("the database is not migrated: run `appraisal migrate` first", file=sys.stderr)
+        return 1
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"serving on http://{host}:{port} with {args.workers} worker(s)")
+    uvicorn.run(
+        "appraisal.app:create_app", factory=True, host=host, port=port, workers=args.workers,
+        log_level=args.log_level, proxy_headers=args.proxy_headers,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="appraisal", description="机关效能与绩效考核")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1, help="server processes (they share sessions in the database)")
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-* from a reverse proxy")
+
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+
+    demo = sub.add_parser("demo", help="load the demo office (idempotent)")
+    demo.add_argument("--if-empty", action="store_true", help="only when the database has no people yet")
+
+    user = sub.add_parser("user", help="manage accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    create = user_sub.add_parser("create", help="create an account")
+    create.add_argument("username")
+    create.add_argument("--password", required=True)
+    create.add_argument("--role", action="append", choices=[r.value for r in Role],
+                        help="repeat for several roles (default: staff)")
+    create.add_argument("--person-id", type=int)
+
+    imp = sub.add_parser("import", help="import data")
+    imp_sub = imp.add_subparsers(dest="import_command", required=True)
+    roster = imp_sub.add_parser("roster", help="import people from .xlsx or .csv (all rows or none)")
+    roster.add_argument("file")
+    roster.add_argument("--password", help="initial password of new accounts (default: the demo password)")
+    roster.add_argument("--dry-run", action="store_true", help="check every row, import nothing")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "migrate":
+        asyncio.run(_migrate())
+        return 0
+    if args.command == "demo":
+        return asyncio.run(_demo(args.if_empty))
+    if args.command == "user":
+        return asyncio.run(_create_user(args))
+    if args.command == "import":
+        return asyncio.run(_import_roster(args))
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":
+    sys.exit(main())

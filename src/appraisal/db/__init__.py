@@ -1,0 +1,1 @@
+"""Persistence: the Piccolo app, its tables and migrations, and transaction helpers."""

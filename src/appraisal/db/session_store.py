@@ -1,0 +1,75 @@
+"""A Litestar session store kept in the database, so every server process shares the sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar.stores.base import Store
+
+from appraisal.db.tables import WebSession
+
+# Session ids are stored with the owning account as a prefix ("<account>:<random>") so that
+# ending all sessions of one account is a single indexed delete.
+_ACCOUNT_SEP = ":"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _expiry(expires_in: int | dt.timedelta | None) -> dt.datetime | None:
+    if expires_in is None:
+        return None
+    seconds = expires_in.total_seconds() if isinstance(expires_in, dt.timedelta) else expires_in
+    return _now() + dt.timedelta(seconds=seconds)
+
+
+class DatabaseStore(Store):
+    async def set(self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        expires_at = _expiry(expires_in)
+        await WebSession.insert(WebSession(key=key, data=data, expires_at=expires_at)).on_conflict(
+            target=WebSession.key,
+            action="DO UPDATE",
+            values=[WebSession.data, WebSession.expires_at],
+        ).run()
+
+    async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
+        row = await WebSession.select(WebSession.data, WebSession.expires_at).where(WebSession.key == key).first().run()
+        if row is None:
+            return None
+        if row["expires_at"] is not None and row["expires_at"] <= _now():
+            await self.delete(key)
+            return None
+        if renew_for is not None and row["expires_at"] is not None:
+            await WebSession.update({WebSession.expires_at: _expiry(renew_for)}).where(WebSession.key == key).run()
+        return bytes(row["data"])
+
+    async def delete(self, key: str) -> None:
+        await WebSession.delete().where(WebSession.key == key).run()
+
+    async def delete_all(self) -> None:
+        await WebSession.delete(force=True).run()
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        row = await WebSession.select(WebSession.expires_at).where(WebSession.key == key).first().run()
+        if row is None or row["expires_at"] is None:
+            return None
+        return max(0, int((row["expires_at"] - _now()).total_seconds()))
+
+    @staticmethod
+    async def delete_for_account(account_id: int) -> None:
+        await WebSession.delete().where(WebSession.key.like(f"{account_id}{_ACCOUNT_SEP}%")).run()
+
+    @staticmethod
+    async def delete_expired() -> int:
+        expired = await WebSession.count().where(WebSession.expires_at < _now()).run()
+        await WebSession.delete().where(WebSession.expires_at < _now()).run()
+        return expired
+
+
+def account_session_id(account_id: int, token: str) -> str:
+    return f"{account_id}{_ACCOUNT_SEP}{token}"

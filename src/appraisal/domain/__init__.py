@@ -1,0 +1,1 @@
+"""Pure rules of the office: no web and no database imports here."""

@@ -1,0 +1,1 @@
+"""Use cases per business area: each is one transaction (validate, write, audit, commit)."""

@@ -1,0 +1,238 @@
+"""Accounts: password hashing, login with throttling, roles, and loading the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from appraisal.db.tables import LeaderSection, LoginFailure, RoleGrant, UserAccount
+from appraisal.db.transaction import atomic
+from appraisal.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
+from appraisal.i18n import _
+from appraisal.scopes import Principal, Role
+from appraisal.services import audit
+
+MIN_PASSWORD_LENGTH = 8
+_hasher = PasswordHasher()
+
+
+def configure_hasher(time_cost: int, memory_cost: int) -> None:
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def check_password_policy(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(_("密码至少需要 8 个字符"), code="weak_password")
+    if len(password) > 128:
+        raise InvalidInput(_("密码不能超过 128 个字符"), code="weak_password")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+async def authenticate(
+    username: str, password: str, address: str, *, failure_limit: int = 5, window_seconds: int = 60
+) -> Principal:
+    """Check a login. After `failure_limit` failures within `window_seconds` for the account or
+    for the address, further attempts are refused (429) until the window has passed."""
+    username = username.strip()
+    since = _now() - dt.timedelta(seconds=window_seconds)
+    recent = LoginFailure.at > since
+    by_account = await LoginFailure.count().where(recent, LoginFailure.username == username).run()
+    by_address = await LoginFailure.count().where(recent, LoginFailure.address == address).run()
+    if max(by_account, by_address) >= failure_limit:
+        raise TooManyAttempts(_("登录失败次数过多，请一分钟后再试"))
+
+    account = await UserAccount.objects().where(UserAccount.username == username).first().run()
+    if account is None or not account.is_active or not verify_password(account.password_hash, password):
+        await LoginFailure.insert(LoginFailure(username=username[:64], address=address[:64])).run()
+        raise NotAuthenticated(_("用户名或密码错误"), code="bad_credentials")
+    if _hasher.check_needs_rehash(account.password_hash):
+        await UserAccount.update({UserAccount.password_hash: hash_password(password)}).where(
+            UserAccount.id == account.id
+        ).run()
+    principal = await load_principal(account.id)
+    assert principal is not None
+    return principal
+
+
+async def load_principal(user_id: int) -> Principal | None:
+    """The caller behind a session, or None when the account is gone or disabled."""
+    row = (
+        await UserAccount.select(
+            UserAccount.id,
+            UserAccount.username,
+            UserAccount.is_active,
+            UserAccount.person.id.as_alias("person_id"),
+            UserAccount.person.name.as_alias("person_name"),
+            UserAccount.person.section.id.as_alias("section_id"),
+        )
+        .where(UserAccount.id == user_id)
+        .first()
+        .run()
+    )
+    if row is None or not row["is_active"]:
+        return None
+    roles = await RoleGrant.select(RoleGrant.role).where(RoleGrant.account == user_id).output(as_list=True).run()
+    led: list[int] = []
+    if row["person_id"] is not None:
+        led = (
+            await LeaderSection.select(LeaderSection.section)
+            .where(LeaderSection.leader == row["person_id"])
+            .output(as_list=True)
+            .run()
+        )
+    return Principal(
+        user_id=row["id"],
+        username=row["username"],
+        roles=frozenset(Role(r) for r in roles),
+        person_id=row["person_id"],
+        person_name=row["person_name"] or "",
+        section_id=row["section_id"],
+        led_section_ids=frozenset(led),
+    )
+
+
+async def create_account(
+    actor: Principal | None,
+    username: str,
+    password: str | None,
+    roles: Iterable[Role],
+    person_id: int | None = None,
+    *,
+    password_hash: str | None = None,
+) -> UserAccount:
+    """Create a login. Pass `password_hash` instead of `password` to reuse one hash for a batch
+    (hashing is deliberately slow and must not run inside a write transaction per row)."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise InvalidInput(_("用户名不能为空，且不超过 64 个字符"), code="bad_username")
+    if password_hash is None:
+        if password is None:
+            raise InvalidInput(_("请设置密码"), code="weak_password")
+        check_password_policy(password)
+        password_hash = hash_password(password)
+    async with atomic():
+        if await UserAccount.exists().where(UserAccount.username == username).run():
+            raise Conflict(_("用户名“{username}”已被使用").format(username=username), code="duplicate_username")
+        if person_id is not None and await UserAccount.exists().where(UserAccount.person == person_id).run():
+            raise Conflict(_("该人员已有账号"), code="person_has_account")
+        account = await audit.insert(
+            actor, UserAccount(username=username, password_hash=password_hash, person=person_id)
+        )
+        await _write_roles(actor, account.id, set(roles))
+    return account
+
+
+async def _write_roles(actor: Principal | None, account_id: int, wanted: set[Role]) -> None:
+    current = set(
+        await RoleGrant.select(RoleGrant.role).where(RoleGrant.account == account_id).output(as_list=True).run()
+    )
+    wanted_values = {r.value for r in wanted}
+    if current == wanted_values:
+        return
+    await RoleGrant.delete().where(RoleGrant.account == account_id).run()
+    if wanted_values:
+        await RoleGrant.insert(*[RoleGrant(account=account_id, role=r) for r in sorted(wanted_values)]).run()
+    await audit.record(
+        actor, "update", "role_grant", account_id, old={"roles": sorted(current)}, new={"roles": sorted(wanted_values)}
+    )
+
+
+async def update_account(
+    actor: Principal,
+    account_id: int,
+    *,
+    roles: Iterable[Role] | None = None,
+    is_active: bool | None = None,
+    new_password: str | None = None,
+) -> UserAccount:
+    async with atomic():
+        account = await UserAccount.objects().get(UserAccount.id == account_id).run()
+        if account is None:
+            raise NotFound(_("账号不存在"))
+        changes: dict = {}
+        if is_active is not None:
+            changes["is_active"] = is_active
+        if new_password is not None:
+            check_password_policy(new_password)
+            changes["password_hash"] = hash_password(new_password)
+            changes["password_changed_at"] = _now()
+        await audit.update(actor, account, changes)
+        if roles is not None:
+            await _write_roles(actor, account.id, set(roles))
+        if is_active is False or new_password is not None:
+            await end_sessions_of(account.id)
+    return account
+
+
+async def change_own_password(principal: Principal, old_password: str, new_password: str) -> None:
+    account = await UserAccount.objects().get(UserAccount.id == principal.user_id).run()
+    if account is None or not verify_password(account.password_hash, old_password):
+        raise InvalidInput(_("原密码不正确"), code="bad_old_password")
+    check_password_policy(new_password)
+    if old_password == new_password:
+        raise InvalidInput(_("新密码不能与原密码相同"), code="same_password")
+    async with atomic():
+        await audit.update(
+            principal,
+            account,
+            {"password_hash": hash_password(new_password), "password_changed_at": _now()},
+            note="password changed by its owner",
+        )
+
+
+async def end_sessions_of(account_id: int) -> None:
+    """Sessions are opaque blobs; they carry the account id so that disabling an account or
+    resetting its password can end them (see session_store)."""
+    from appraisal.db.session_store import DatabaseStore
+
+    await DatabaseStore.delete_for_account(account_id)
+
+
+ACCOUNT_COLUMNS = (
+    UserAccount.id,
+    UserAccount.username,
+    UserAccount.is_active,
+    UserAccount.person.id.as_alias("person_id"),
+    UserAccount.person.name.as_alias("person_name"),
+)
+
+
+async def _with_roles(rows: list[dict]) -> list[dict]:
+    ids = [r["id"] for r in rows]
+    grants = await RoleGrant.select(RoleGrant.account, RoleGrant.role).where(RoleGrant.account.is_in(ids or [-1])).run()
+    by_account: dict[int, list[str]] = {}
+    for g in grants:
+        by_account.setdefault(g["account"], []).append(g["role"])
+    for r in rows:
+        r["roles"] = sorted(by_account.get(r["id"], []))
+    return rows
+
+
+async def list_accounts(*, offset: int = 0, limit: int = 50) -> list[dict]:
+    rows = await UserAccount.select(*ACCOUNT_COLUMNS).order_by(UserAccount.username).offset(offset).limit(limit).run()
+    return await _with_roles(rows)
+
+
+async def get_account(account_id: int) -> dict:
+    row = await UserAccount.select(*ACCOUNT_COLUMNS).where(UserAccount.id == account_id).first().run()
+    if row is None:
+        raise NotFound(_("账号不存在"))
+    return (await _with_roles([row]))[0]

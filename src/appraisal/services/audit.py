@@ -1,0 +1,138 @@
+"""The audit trail: every create, update and delete of a business record, with old and new values.
+
+Services write business rows only through `insert`, `update` and `delete` below (inside
+`atomic()`), so the audit entry commits or rolls back together with the change it describes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from piccolo.table import Table
+
+from appraisal.db.tables import AuditEntry
+from appraisal.scopes import Principal
+
+T = TypeVar("T", bound=Table)
+REDACTED = "***"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def _dump(values: dict[str, Any] | None) -> str:
+    if not values:
+        return ""
+    return json.dumps({k: _plain(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
+
+
+def row_values(row: Table) -> dict[str, Any]:
+    """A row's column values, secrets (password hashes) redacted."""
+    values: dict[str, Any] = {}
+    for column in row._meta.columns:
+        name = column._meta.name
+        values[name] = REDACTED if column._meta.secret else getattr(row, name)
+    return values
+
+
+async def record(
+    actor: Principal | None,
+    action: str,
+    table_name: str,
+    record_id: Any,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    note: str = "",
+) -> None:
+    """Append one audit entry. Also used directly for actions that are not plain row edits
+    (login, password change, period lock)."""
+    await AuditEntry.insert(
+        AuditEntry(
+            actor=actor.user_id if actor else None,
+            actor_name=actor.username if actor else "system",
+            action=action,
+            table_name=table_name,
+            record_id=str(record_id),
+            old_values=_dump(old),
+            new_values=_dump(new),
+            note=note,
+        )
+    ).run()
+
+
+async def insert(actor: Principal | None, row: T, note: str = "") -> T:
+    await row.save().run()
+    await record(actor, "create", row._meta.tablename, row.id, new=row_values(row), note=note)
+    return row
+
+
+async def update(actor: Principal | None, row: T, changes: dict[str, Any], note: str = "") -> dict[str, Any]:
+    """Apply `changes` (column name → value) to `row`; audit only what really changed.
+
+    Returns the changed columns with their new values (empty when nothing changed).
+    """
+    secret = {c._meta.name for c in row._meta.columns if c._meta.secret}
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    for name, value in changes.items():
+        current = getattr(row, name)
+        if current != value:
+            old[name] = REDACTED if name in secret else current
+            new[name] = REDACTED if name in secret else value
+            setattr(row, name, value)
+    if not new:
+        return {}
+    columns = [row._meta.get_column_by_name(name) for name in new]
+    await row.save(columns=columns).run()
+    await record(actor, "update", row._meta.tablename, row.id, old=old, new=new, note=note)
+    return {name: changes[name] for name in new}
+
+
+async def delete(actor: Principal | None, row: Table, note: str = "") -> None:
+    await row.remove().run()
+    await record(actor, "delete", row._meta.tablename, row.id, old=row_values(row), note=note)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    table_name: str | None = None
+    record_id: str | None = None
+    actor_name: str | None = None
+    action: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+async def search(filters: AuditFilter, *, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+    """Audit entries matching `filters`, newest first, with the total count."""
+    clauses = []
+    if filters.table_name:
+        clauses.append(AuditEntry.table_name == filters.table_name)
+    if filters.record_id:
+        clauses.append(AuditEntry.record_id == filters.record_id)
+    if filters.actor_name:
+        clauses.append(AuditEntry.actor_name == filters.actor_name)
+    if filters.action:
+        clauses.append(AuditEntry.action == filters.action)
+    if filters.since:
+        clauses.append(AuditEntry.at >= filters.since)
+    if filters.until:
+        clauses.append(AuditEntry.at < filters.until)
+    query = AuditEntry.select().order_by(AuditEntry.id, ascending=False).offset(offset).limit(limit)
+    count = AuditEntry.count()
+    if clauses:
+        query = query.where(*clauses)
+        count = count.where(*clauses)
+    rows = await query.run()
+    for row in rows:
+        row["old_values"] = json.loads(row["old_values"]) if row["old_values"] else None
+        row["new_values"] = json.loads(row["new_values"]) if row["new_values"] else None
+    return rows, await count.run()

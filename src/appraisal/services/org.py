@@ -1,0 +1,222 @@
+"""Organisation: sections, people and the sections each leader oversees."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from appraisal.db.tables import LeaderSection, Person, Section, UserAccount
+from appraisal.db.transaction import atomic
+from appraisal.domain.people import GENDERS, pinyin_key
+from appraisal.errors import Conflict, InvalidInput, NotFound
+from appraisal.i18n import _
+from appraisal.scopes import Principal, Role, read_scope, require_role, require_visible, visible_where
+from appraisal.services import audit
+
+# ---------------------------------------------------------------- sections
+
+
+async def list_sections(include_inactive: bool = False) -> list[dict]:
+    query = Section.select().order_by(Section.sort_order).order_by(Section.id)
+    if not include_inactive:
+        query = query.where(Section.is_active == True)  # noqa: E712
+    return await query.run()
+
+
+async def _section_name_taken(name: str, except_id: int | None = None) -> bool:
+    query = Section.exists().where(Section.name == name)
+    if except_id is not None:
+        query = Section.exists().where(Section.name == name, Section.id != except_id)
+    return await query.run()
+
+
+def _clean_section_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 50:
+        raise InvalidInput(_("科室名称不能为空，且不超过 50 个字符"), code="bad_section_name")
+    return name
+
+
+async def create_section(actor: Principal, name: str, sort_order: int = 0) -> Section:
+    require_role(actor, Role.ADMIN)
+    name = _clean_section_name(name)
+    async with atomic():
+        if await _section_name_taken(name):
+            raise Conflict(_("科室“{name}”已存在").format(name=name), code="duplicate_section")
+        return await audit.insert(actor, Section(name=name, sort_order=sort_order))
+
+
+async def update_section(
+    actor: Principal, section_id: int, *, name: str | None = None, sort_order: int | None = None,
+    is_active: bool | None = None,
+) -> Section:
+    require_role(actor, Role.ADMIN)
+    async with atomic():
+        section = await Section.objects().get(Section.id == section_id).run()
+        if section is None:
+            raise NotFound(_("科室不存在"))
+        changes: dict = {}
+        if name is not None:
+            changes["name"] = _clean_section_name(name)
+            if await _section_name_taken(changes["name"], except_id=section_id):
+                raise Conflict(_("科室“{name}”已存在").format(name=changes["name"]), code="duplicate_section")
+        if sort_order is not None:
+            changes["sort_order"] = sort_order
+        if is_active is not None:
+            if not is_active and await Person.exists().where(Person.section == section_id, Person.is_active == True).run():  # noqa: E712
+                raise Conflict(_("该科室仍有在职人员，不能停用"), code="section_not_empty")
+            changes["is_active"] = is_active
+        await audit.update(actor, section, changes)
+        return section
+
+
+# ---------------------------------------------------------------- people
+
+
+@dataclass(frozen=True)
+class PersonData:
+    name: str
+    gender: str
+    birth_date: dt.date | None = None
+    political_status: str = ""
+    post_rank: str = ""
+    section_id: int | None = None
+    is_active: bool = True
+
+
+PERSON_COLUMNS = (
+    Person.id,
+    Person.name,
+    Person.gender,
+    Person.birth_date,
+    Person.political_status,
+    Person.post_rank,
+    Person.section.id.as_alias("section_id"),
+    Person.section.name.as_alias("section_name"),
+    Person.is_active,
+)
+
+
+async def _validate_person(data: PersonData) -> dict:
+    name = data.name.strip()
+    if not name or len(name) > 50:
+        raise InvalidInput(_("姓名不能为空，且不超过 50 个字符"), code="bad_name")
+    if data.gender not in GENDERS:
+        raise InvalidInput(_("性别只能是“男”或“女”"), code="bad_gender")
+    if data.birth_date is not None and not (dt.date(1900, 1, 1) <= data.birth_date <= dt.date.today()):
+        raise InvalidInput(_("出生日期不合理"), code="bad_birth_date")
+    if len(data.political_status) > 32 or len(data.post_rank) > 64:
+        raise InvalidInput(_("政治面貌或职务职级过长"), code="too_long")
+    if data.section_id is not None and not await Section.exists().where(
+        Section.id == data.section_id, Section.is_active == True  # noqa: E712
+    ).run():
+        raise InvalidInput(_("所选科室不存在或已停用"), code="unknown_section")
+    return {
+        "name": name,
+        "name_pinyin": pinyin_key(name),
+        "gender": data.gender,
+        "birth_date": data.birth_date,
+        "political_status": data.political_status.strip(),
+        "post_rank": data.post_rank.strip(),
+        "section": data.section_id,
+        "is_active": data.is_active,
+    }
+
+
+async def create_person(actor: Principal, data: PersonData) -> Person:
+    require_role(actor, Role.ADMIN)
+    values = await _validate_person(data)
+    async with atomic():
+        return await audit.insert(actor, Person(**values))
+
+
+async def update_person(actor: Principal, person_id: int, data: PersonData) -> Person:
+    person = await _visible_person_row(actor, person_id)
+    require_role(actor, Role.ADMIN)
+    values = await _validate_person(data)
+    async with atomic():
+        await audit.update(actor, person, values)
+        if not data.is_active:
+            await UserAccount.update({UserAccount.is_active: False}).where(UserAccount.person == person_id).run()
+    return person
+
+
+async def _visible_person_row(actor: Principal, person_id: int) -> Person:
+    person = await Person.objects().get(Person.id == person_id).run()
+    if person is None:
+        raise NotFound(_("人员不存在"))
+    require_visible(actor, person.id, person.section)
+    return person
+
+
+async def get_person(actor: Principal, person_id: int) -> dict:
+    """One person as the caller may see them (404 outside their scope)."""
+    await _visible_person_row(actor, person_id)
+    row = await Person.select(*PERSON_COLUMNS).where(Person.id == person_id).first().run()
+    row["led_section_ids"] = await led_section_ids(person_id)
+    account = await UserAccount.select(UserAccount.id, UserAccount.username, UserAccount.is_active).where(
+        UserAccount.person == person_id
+    ).first().run()
+    row["account"] = account
+    return row
+
+
+async def led_section_ids(person_id: int) -> list[int]:
+    return sorted(
+        await LeaderSection.select(LeaderSection.section).where(LeaderSection.leader == person_id).output(as_list=True).run()
+    )
+
+
+@dataclass(frozen=True)
+class PeopleQuery:
+    search: str = ""
+    section_id: int | None = None
+    include_inactive: bool = False
+    offset: int = 0
+    limit: int = 50
+
+
+async def list_people(actor: Principal, q: PeopleQuery) -> tuple[list[dict], int]:
+    """People within the caller's scope, ordered by section then pinyin, with the total count."""
+    clauses = []
+    if (scope_clause := visible_where(read_scope(actor), Person.id, Person.section)) is not None:
+        clauses.append(scope_clause)
+    if q.search.strip():
+        term = q.search.strip()
+        clauses.append(Person.name.like(f"%{term}%") | Person.name_pinyin.like(f"%{term.lower()}%"))
+    if q.section_id is not None:
+        clauses.append(Person.section == q.section_id)
+    if not q.include_inactive:
+        clauses.append(Person.is_active == True)  # noqa: E712
+    query = (
+        Person.select(*PERSON_COLUMNS)
+        .order_by(Person.section.sort_order)
+        .order_by(Person.name_pinyin)
+        .offset(q.offset)
+        .limit(min(q.limit, 500))
+    )
+    count = Person.count()
+    if clauses:
+        query = query.where(*clauses)
+        count = count.where(*clauses)
+    return await query.run(), await count.run()
+
+
+async def set_led_sections(actor: Principal, person_id: int, section_ids: list[int]) -> None:
+    """Which sections a leader oversees (admin only)."""
+    require_role(actor, Role.ADMIN)
+    async with atomic():
+        if not await Person.exists().where(Person.id == person_id).run():
+            raise NotFound(_("人员不存在"))
+        wanted = sorted(set(section_ids))
+        if wanted:
+            known = await Section.select(Section.id).where(Section.id.is_in(wanted)).output(as_list=True).run()
+            if len(known) != len(wanted):
+                raise InvalidInput(_("所选科室不存在"), code="unknown_section")
+        current = await led_section_ids(person_id)
+        if current == wanted:
+            return
+        await LeaderSection.delete().where(LeaderSection.leader == person_id).run()
+        if wanted:
+            await LeaderSection.insert(*[LeaderSection(leader=person_id, section=s) for s in wanted]).run()
+        await audit.record(actor, "update", "leader_section", person_id, old={"sections": current}, new={"sections": wanted})

@@ -1,0 +1,70 @@
+"""Login, logout and password pages."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.datastructures import State
+from litestar.response import Redirect, Template
+
+from appraisal.api.auth import client_address
+from appraisal.errors import AppError
+from appraisal.i18n import _
+from appraisal.security import start_session
+from appraisal.services import accounts
+from appraisal.web.common import notify, page
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: no open redirect through ?next=//evil.example.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@get("/login", opt={"exclude_from_auth": True}, include_in_schema=False)
+async def login_page(request: Request, next: str | None = None) -> Template:
+    return page(request, "auth/login.html", next=_safe_next(next), username="", error=None)
+
+
+@post("/login", opt={"exclude_from_auth": True}, include_in_schema=False)
+async def login_submit(request: Request, state: State) -> Template | Redirect:
+    form = await request.form()
+    username = str(form.get("username", ""))[:64]
+    password = str(form.get("password", ""))[:128]
+    target = _safe_next(str(form.get("next", "/")))
+    settings = state.settings
+    try:
+        principal = await accounts.authenticate(
+            username, password, client_address(request),
+            failure_limit=settings.login_failure_limit, window_seconds=settings.login_failure_window,
+        )
+    except AppError as exc:
+        return page(request, "auth/login.html", status_code=exc.status_code, next=target, username=username,
+                    error=exc.message)
+    await start_session(request, principal)
+    return Redirect(target)
+
+
+@post("/logout", include_in_schema=False)
+async def logout(request: Request) -> Redirect:
+    request.clear_session()
+    return Redirect("/login")
+
+
+@get("/account/password", include_in_schema=False)
+async def password_page(request: Request) -> Template:
+    return page(request, "auth/password.html", error=None)
+
+
+@post("/account/password", include_in_schema=False)
+async def password_submit(request: Request) -> Template | Redirect:
+    form = await request.form()
+    new = str(form.get("new_password", ""))
+    if new != str(form.get("new_password_again", "")):
+        return page(request, "auth/password.html", status_code=422, error=_("两次输入的新密码不一致"))
+    try:
+        await accounts.change_own_password(request.user, str(form.get("old_password", "")), new)
+    except AppError as exc:
+        return page(request, "auth/password.html", status_code=exc.status_code, error=exc.message)
+    notify(request, _("密码已修改"))
+    return Redirect("/")

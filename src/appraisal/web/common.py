@@ -1,0 +1,87 @@
+"""Helpers shared by the page controllers: rendering with the caller, paging, local time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from litestar import Request
+from litestar.plugins.flash import flash
+from litestar.response import Template
+
+from appraisal.domain.people import GENDERS
+from appraisal.scopes import ROLE_LABELS, Principal, Role
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+PAGE_SIZE = 30
+
+
+def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Times are stored in UTC and shown in Asia/Shanghai."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+def as_json(value: Any) -> str:
+    """Audit values as people read them: Chinese characters as they are, not \\u escapes."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+
+
+def template_globals() -> dict[str, Any]:
+    return {
+        "local_time": local_time,
+        "as_json": as_json,
+        "ROLE_LABELS": {r.value: label for r, label in ROLE_LABELS.items()},
+        "GENDERS": GENDERS,
+        "Role": Role,
+    }
+
+
+def caller(request: Request) -> Principal | None:
+    return request.scope.get("user")
+
+
+def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:
+    return Template(f"pages/{name}", context={"me": caller(request), **context}, status_code=status_code)
+
+
+def notify(request: Request, message: str, category: str = "success") -> None:
+    flash(request, message, category=category)
+
+
+class Pager:
+    """Which rows a list page shows, and the links to the other pages."""
+
+    def __init__(self, request: Request, total: int, page_size: int = PAGE_SIZE) -> None:
+        try:
+            number = int(request.query_params.get("page", "1"))
+        except ValueError:
+            number = 1
+        self.total = total
+        self.page_size = page_size
+        self.pages = max(1, math.ceil(total / page_size))
+        self.number = min(max(1, number), self.pages)
+        self._params = {k: v for k, v in request.query_params.items() if k != "page" and v}
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.page_size
+
+    def url(self, number: int) -> str:
+        return "?" + urlencode({**self._params, "page": number})
+
+
+def pager_for(request: Request, page_size: int = PAGE_SIZE) -> tuple[int, int]:
+    """(offset, limit) from ?page= before the total is known."""
+    try:
+        number = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        number = 1
+    return (number - 1) * page_size, page_size

@@ -1,0 +1,154 @@
+"""Organisation pages: the people list (scoped for everyone) and admin management of sections,
+people and accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Request, get, post
+from litestar.datastructures import State
+from litestar.response import Redirect, Template
+
+from appraisal.domain.people import POLITICAL_STATUSES, parse_date
+from appraisal.errors import AppError, InvalidInput
+from appraisal.i18n import _
+from appraisal.scopes import Role
+from appraisal.security import admin_only
+from appraisal.services import accounts, org
+from appraisal.web.common import Pager, notify, page, pager_for
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@get("/people", include_in_schema=False)
+async def people_list(request: Request, q: str = "", section_id: str = "") -> Template:
+    offset, limit = pager_for(request)
+    rows, total = await org.list_people(
+        request.user, org.PeopleQuery(search=q[:50], section_id=_int_or_none(section_id), offset=offset, limit=limit)
+    )
+    return page(request, "org/people.html", people=rows, pager=Pager(request, total), q=q,
+                section_id=_int_or_none(section_id), sections=await org.list_sections())
+
+
+# ------------------------------------------------------------------ sections (admin)
+
+
+@get("/admin/sections", guards=[admin_only], include_in_schema=False)
+async def sections_page(request: Request) -> Template:
+    return page(request, "org/sections.html", sections=await org.list_sections(include_inactive=True), error=None)
+
+
+@post("/admin/sections", guards=[admin_only], include_in_schema=False)
+async def sections_submit(request: Request) -> Template | Redirect:
+    form = await request.form()
+    section_id = _int_or_none(form.get("id"))
+    try:
+        sort_order = int(str(form.get("sort_order") or 0))
+        if section_id is None:
+            await org.create_section(request.user, str(form.get("name", "")), sort_order)
+            notify(request, _("科室已添加"))
+        else:
+            await org.update_section(
+                request.user, section_id, name=str(form.get("name", "")), sort_order=sort_order,
+                is_active=form.get("is_active") == "on",
+            )
+            notify(request, _("科室已保存"))
+    except ValueError:
+        return page(request, "org/sections.html", status_code=422,
+                    sections=await org.list_sections(include_inactive=True), error=_("排序必须是整数"))
+    except AppError as exc:
+        return page(request, "org/sections.html", status_code=exc.status_code,
+                    sections=await org.list_sections(include_inactive=True), error=exc.message)
+    return Redirect("/admin/sections")
+
+
+# ------------------------------------------------------------------ people (admin)
+
+
+def _person_form(form) -> org.PersonData:
+    birth_text = str(form.get("birth_date", "")).strip()
+    birth = parse_date(birth_text) if birth_text else None
+    if birth_text and birth is None:
+        raise InvalidInput(_("出生日期“{v}”不是有效日期").format(v=birth_text), code="bad_birth_date")
+    return org.PersonData(
+        name=str(form.get("name", "")),
+        gender=str(form.get("gender", "")),
+        birth_date=birth,
+        political_status=str(form.get("political_status", "")),
+        post_rank=str(form.get("post_rank", "")),
+        section_id=_int_or_none(form.get("section_id")),
+        is_active=form.get("is_active", "on") == "on",
+    )
+
+
+async def _person_page(request: Request, person: dict | None, error: str | None = None, status: int = 200) -> Template:
+    return page(
+        request, "org/person_form.html", status_code=status, person=person, error=error,
+        sections=await org.list_sections(), political_statuses=POLITICAL_STATUSES,
+        roles=list(Role), today=dt.date.today(),
+    )
+
+
+@get("/admin/people/new", guards=[admin_only], include_in_schema=False)
+async def person_new(request: Request) -> Template:
+    return await _person_page(request, None)
+
+
+@post("/admin/people/new", guards=[admin_only], include_in_schema=False)
+async def person_create(request: Request) -> Template | Redirect:
+    form = await request.form()
+    try:
+        person = await org.create_person(request.user, _person_form(form))
+    except AppError as exc:
+        return await _person_page(request, dict(form), exc.message, exc.status_code)
+    notify(request, _("已添加人员 {name}").format(name=person.name))
+    return Redirect(f"/admin/people/{person.id}")
+
+
+@get("/admin/people/{person_id:int}", guards=[admin_only], include_in_schema=False)
+async def person_edit(request: Request, person_id: int) -> Template:
+    person = await org.get_person(request.user, person_id)
+    if person["account"]:
+        person["account"] = await accounts.get_account(person["account"]["id"])
+    return await _person_page(request, person)
+
+
+@post("/admin/people/{person_id:int}", guards=[admin_only], include_in_schema=False)
+async def person_update(request: Request, person_id: int, state: State) -> Template | Redirect:
+    form = await request.form()
+    action = form.get("action", "save")
+    try:
+        if action == "save":
+            await org.update_person(request.user, person_id, _person_form(form))
+            await org.set_led_sections(
+                request.user, person_id, [int(v) for v in form.getall("led_section_ids", []) if str(v).isdigit()]
+            )
+            notify(request, _("人员信息已保存"))
+        elif action == "create_account":
+            await accounts.create_account(
+                request.user, str(form.get("username", "")), str(form.get("password", "")),
+                [Role(r) for r in form.getall("roles", []) if r in Role.__members__.values()], person_id,
+            )
+            notify(request, _("账号已创建"))
+        elif action == "update_account":
+            account_id = _int_or_none(form.get("account_id"))
+            if account_id is None:
+                raise InvalidInput(_("账号不存在"))
+            await accounts.update_account(
+                request.user, account_id,
+                roles=[Role(r) for r in form.getall("roles", []) if r in Role.__members__.values()],
+                is_active=form.get("account_active") == "on",
+                new_password=str(form.get("new_password")) if form.get("new_password") else None,
+            )
+            notify(request, _("账号已保存"))
+    except AppError as exc:
+        person = await org.get_person(request.user, person_id)
+        if person["account"]:
+            person["account"] = await accounts.get_account(person["account"]["id"])
+        return await _person_page(request, person, exc.message, exc.status_code)
+    return Redirect(f"/admin/people/{person_id}")
