@@ -19,6 +19,7 @@ from litestar.plugins.flash import FlashConfig, FlashPlugin  # noqa: E402
 from litestar.response import Redirect, Template  # noqa: E402
 from litestar.static_files import create_static_files_router  # noqa: E402
 from litestar.template.config import TemplateConfig  # noqa: E402
+from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 
 from appraisal import __version__  # noqa: E402
 from appraisal.api import audit as audit_api  # noqa: E402
@@ -102,14 +103,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def check_database() -> None:
         db = engine()
-        if hasattr(db, "start_connection_pool"):
+        if isinstance(db, PostgresEngine):
             await db.start_connection_pool()
         if await pending_migrations():
             raise UnmigratedDatabase("the database is not migrated: run `appraisal migrate` first")
 
     async def close_database() -> None:
         db = engine()
-        if hasattr(db, "close_connection_pool"):
+        if isinstance(db, PostgresEngine):
             await db.close_connection_pool()
 
     def configure_jinja(jinja: JinjaTemplateEngine) -> None:

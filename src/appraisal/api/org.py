@@ -102,6 +102,12 @@ def _person_data(data: PersonIn) -> org.PersonData:
     return org.PersonData(**msgspec.structs.asdict(data))
 
 
+async def _person_detail(principal: Principal, person_id: int) -> PersonDetail:
+    row = await org.get_person(principal, person_id)
+    account = row.pop("account")
+    return PersonDetail(**row, account=AccountRef(**account) if account else None)
+
+
 class SectionController(Controller):
     path = "/api/v1/sections"
     tags = ["organisation"]
@@ -144,25 +150,23 @@ class PersonController(Controller):
 
     @get("/{person_id:int}", responses=errors(401, 404), summary="One person (404 outside the caller's scope)")
     async def get_person(self, principal: Principal, person_id: int) -> PersonDetail:
-        row = await org.get_person(principal, person_id)
-        account = row.pop("account")
-        return PersonDetail(**row, account=AccountRef(**account) if account else None)
+        return await _person_detail(principal, person_id)
 
     @post("/", guards=[admin_only], responses=errors(400, 401, 403, 422), summary="Add a person (admin)")
     async def create_person(self, principal: Principal, data: PersonIn) -> PersonDetail:
         person = await org.create_person(principal, _person_data(data))
-        return await self.get_person(principal, person.id)
+        return await _person_detail(principal, person.id)
 
     @patch("/{person_id:int}", responses=errors(400, 401, 403, 404, 422), summary="Edit a person (admin)")
     async def update_person(self, principal: Principal, person_id: int, data: PersonIn) -> PersonDetail:
         await org.update_person(principal, person_id, _person_data(data))
-        return await self.get_person(principal, person_id)
+        return await _person_detail(principal, person_id)
 
     @put("/{person_id:int}/led-sections", guards=[admin_only], responses=errors(400, 401, 403, 404, 422),
          summary="Set the sections a leader oversees (admin)")
     async def set_led_sections(self, principal: Principal, person_id: int, data: LedSections) -> PersonDetail:
         await org.set_led_sections(principal, person_id, data.section_ids)
-        return await self.get_person(principal, person_id)
+        return await _person_detail(principal, person_id)
 
 
 class AccountController(Controller):

@@ -1,0 +1,43 @@
+# Two commands: `make run` and `make test`. Needs only Python 3.11 and make.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+# The PostgreSQL server the second test pass uses; the tests create their own database on it.
+APPRAISAL_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export APPRAISAL_TEST_POSTGRES_URL
+
+.PHONY: run test install migrate demo test-sqlite test-postgres clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=/path/to/python3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/appraisal migrate
+
+demo: migrate
+	$(BIN)/appraisal demo --if-empty
+
+run: demo
+	PORT=$(PORT) $(BIN)/appraisal serve --port $(PORT)
+
+# The whole suite on the embedded SQLite database, then every database-facing test again on
+# PostgreSQL. With CI=true an unreachable PostgreSQL fails the run instead of skipping.
+test: migrate test-sqlite test-postgres
+
+test-sqlite: install
+	APPRAISAL_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q
+
+test-postgres: install
+	APPRAISAL_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -m db
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
