@@ -1,0 +1,106 @@
+"""The `appraisal` command and real server processes on the run's database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import BACKEND, TMP, recreate_postgres_database
+
+APPRAISAL = str(Path(sys.executable).parent / "appraisal")
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([APPRAISAL, *args], env={**os.environ, **(env or {})}, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def fresh_database_url(name: str) -> str:
+    if BACKEND == "postgres":
+        return recreate_postgres_database(name)
+    path = TMP / f"{name}.sqlite3"
+    path.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server(database_url: str, port: int):
+    process = subprocess.Popen(
+        [APPRAISAL, "serve", "--port", str(port), "--log-level", "warning"],
+        env={**os.environ, "APPRAISAL_DATABASE_URL": database_url},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"server did not start: {process.stdout.read() if process.stdout else ''}")
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_migrate_creates_the_schema_on_an_empty_database_and_serve_refuses_without_it(db):
+    url = fresh_database_url("appraisal_test_empty")
+    refused = run_cli("serve", "--port", str(free_port()), env={"APPRAISAL_DATABASE_URL": url})
+    assert refused.returncode == 1
+    assert "appraisal migrate" in refused.stderr
+    migrated = run_cli("migrate", env={"APPRAISAL_DATABASE_URL": url})
+    assert migrated.returncode == 0, migrated.stderr
+    demo = run_cli("demo", "--if-empty", env={"APPRAISAL_DATABASE_URL": url})
+    assert demo.returncode == 0, demo.stderr
+    assert "created 7 sections, 40 people, 40 accounts" in demo.stdout
+    assert "admin" in demo.stdout and "demo123456" in demo.stdout
+    again = run_cli("demo", env={"APPRAISAL_DATABASE_URL": url})
+    assert "created 0 sections, 0 people, 0 accounts" in again.stdout
+
+
+def test_a_session_made_on_one_server_process_is_valid_on_another(db):
+    url = fresh_database_url("appraisal_test_procs")
+    assert run_cli("migrate", env={"APPRAISAL_DATABASE_URL": url}).returncode == 0
+    assert run_cli("demo", env={"APPRAISAL_DATABASE_URL": url}).returncode == 0
+    with server(url, free_port()) as first, server(url, free_port()) as second:
+        login = httpx.post(f"{first}/api/v1/auth/login", json={"username": "leader", "password": "demo123456"})
+        assert login.status_code == 200
+        cookie = login.cookies["appraisal_session"]
+        me = httpx.get(f"{second}/api/v1/me", cookies={"appraisal_session": cookie})
+        assert me.status_code == 200
+        assert me.json()["username"] == "leader"
+        assert httpx.get(f"{second}/api/v1/me").status_code == 401
+
+
+def test_user_create_and_roster_import_from_the_command_line(db, tmp_path):
+    url = fresh_database_url("appraisal_test_cli")
+    env = {"APPRAISAL_DATABASE_URL": url}
+    assert run_cli("migrate", env=env).returncode == 0
+    created = run_cli("user", "create", "kaohe", "--password", "kaohe-pass-1", "--role", "admin", env=env)
+    assert created.returncode == 0 and "created account kaohe" in created.stdout
+    dup = run_cli("user", "create", "kaohe", "--password", "kaohe-pass-1", env=env)
+    assert dup.returncode == 2 and "已被使用" in dup.stderr
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("姓名,性别,科室\n张三,男,秘书科\n", encoding="utf-8")
+    result = run_cli("import", "roster", str(bad), env=env)
+    assert result.returncode == 2
+    assert "第 2 行：科室“秘书科”不存在" in result.stderr, "an empty office has no sections yet"
