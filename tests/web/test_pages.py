@@ -1,0 +1,111 @@
+"""The pages in a browser's terms: Chinese text, forms with CSRF tokens, navigation by role."""
+
+import re
+
+from helpers import DEMO_PASSWORD
+
+
+async def browser_login(client, username: str, password: str = DEMO_PASSWORD):
+    page = await client.get("/login")
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert token, "the login form carries a CSRF token"
+    return await client.post(
+        "/login", data={"username": username, "password": password, "_csrf_token": token[1], "next": "/"},
+        follow_redirects=False,
+    )
+
+
+def csrf_from(html: str) -> str:
+    return re.search(r'name="_csrf_token" value="([^"]+)"', html)[1]
+
+
+async def test_the_login_page_speaks_chinese(db, client):
+    page = await client.get("/login")
+    assert page.status_code == 200
+    assert '<html lang="zh-CN">' in page.text
+    assert "用户名" in page.text and "密码" in page.text
+
+
+async def test_pages_send_anonymous_visitors_to_the_login_page(db, client):
+    r = await client.get("/people", follow_redirects=False)
+    assert r.status_code in (302, 303)
+    assert r.headers["location"] == "/login?next=/people"
+
+
+async def test_a_wrong_password_shows_the_error_on_the_form(office, client):
+    r = await browser_login(client, "staff", "wrong-password")
+    assert r.status_code == 401
+    assert "用户名或密码错误" in r.text
+    assert 'value="staff"' in r.text, "the username stays filled in"
+
+
+async def test_a_form_post_without_csrf_token_is_refused(office, client):
+    r = await client.post("/login", data={"username": "staff", "password": DEMO_PASSWORD})
+    assert r.status_code == 403
+    assert "刷新页面" in r.text
+
+
+async def test_navigation_follows_the_role(office, client):
+    r = await browser_login(client, "staff")
+    assert r.status_code in (302, 303) and r.headers["location"] == "/"
+    home = await client.get("/")
+    assert "赵雪" in home.text and "秘书科" in home.text
+    assert "审计日志" not in home.text and 'href="/people"' not in home.text
+    assert (await client.get("/admin/audit")).status_code == 403
+
+    await client.post("/logout", data={"_csrf_token": csrf_from(home.text)})
+    await browser_login(client, "admin")
+    home = await client.get("/")
+    assert "审计日志" in home.text and "名册导入" in home.text
+
+
+async def test_the_admin_pages_render(office, client):
+    await browser_login(client, "admin")
+    for path, text in (("/people", "林晓峰"), ("/admin/sections", "秘书科"), ("/admin/roster", "姓名、性别、科室"),
+                       ("/admin/audit", "审计日志"), ("/admin/people/new", "添加人员"), ("/account/password", "原密码")):
+        r = await client.get(path)
+        assert r.status_code == 200, path
+        assert text in r.text, path
+
+
+async def test_the_people_list_searches_by_name_and_pinyin(office, client):
+    await browser_login(client, "admin")
+    assert "张伟" in (await client.get("/people", params={"q": "张伟"})).text
+    r = await client.get("/people", params={"q": "zhang"})
+    assert "张伟" in r.text and "赵雪" not in r.text
+
+
+async def test_the_roster_page_lists_every_bad_row(office, client):
+    await browser_login(client, "admin")
+    page = await client.get("/admin/roster")
+    csv = "姓名,性别,出生日期,科室\n张三,男,1990-13-01,秘书科\n李四,男,,无此科\n".encode()
+    r = await client.post("/admin/roster", data={"_csrf_token": csrf_from(page.text)}, files={"file": ("r.csv", csv)})
+    assert r.status_code == 422
+    assert "第 2 行：出生日期“1990-13-01”不是有效日期" in r.text
+    assert "第 3 行：科室“无此科”不存在" in r.text
+
+
+async def test_the_audit_filter_answers_htmx_with_just_the_rows(office, client):
+    await browser_login(client, "admin")
+    r = await client.get("/admin/audit", params={"table": "section"}, headers={"hx-request": "true"})
+    assert r.status_code == 200
+    assert "<html" not in r.text and "秘书科" in r.text
+
+
+async def test_an_admin_edits_a_person_and_gives_them_an_account(office, client):
+    await browser_login(client, "admin")
+    page = await client.get("/admin/people/new")
+    sections = dict(re.findall(r'<option value="(\d+)" >([^<]+)</option>', page.text))
+    section_id = next(k for k, v in sections.items() if v == "法规科")
+    r = await client.post("/admin/people/new", data={
+        "_csrf_token": csrf_from(page.text), "name": "欧阳娜娜", "gender": "female", "birth_date": "1995-02-03",
+        "section_id": section_id, "political_status": "群众", "post_rank": "一级科员",
+    }, follow_redirects=False)
+    assert r.status_code in (302, 303)
+    edit = await client.get(r.headers["location"])
+    assert "欧阳娜娜" in edit.text and "开通账号" in edit.text
+    r = await client.post(r.headers["location"], data={
+        "_csrf_token": csrf_from(edit.text), "action": "create_account", "username": "ouyangnana",
+        "password": "start-pass-1", "roles": "staff",
+    })
+    assert r.status_code == 200 and "账号已创建" in r.text and "ouyangnana" in r.text
