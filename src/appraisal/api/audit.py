@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import get
-from litestar.params import Parameter
+from litestar.params import FromQuery, Parameter
 
 from appraisal.api.common import Limit, Offset, Page, errors
 from appraisal.security import admin_only
@@ -34,14 +34,14 @@ class AuditPage(Page):
 @get("/api/v1/audit", guards=[admin_only], tags=["audit"], responses=errors(400, 401, 403),
      summary="Search the audit log, newest first (admin)")
 async def list_audit(
-    offset: Offset,
-    limit: Limit,
+    offset: Offset = 0,
+    limit: Limit = 50,
     table: Annotated[str | None, Parameter(max_length=64)] = None,
     record_id: Annotated[str | None, Parameter(max_length=64)] = None,
     actor: Annotated[str | None, Parameter(max_length=64, description="username")] = None,
     action: Annotated[str | None, Parameter(max_length=32)] = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
+    since: FromQuery[dt.datetime | None] = None,
+    until: FromQuery[dt.datetime | None] = None,
 ) -> AuditPage:
     rows, total = await audit.search(
         audit.AuditFilter(table, record_id, actor, action, since, until), offset=offset, limit=limit

@@ -40,8 +40,8 @@ def provide_principal(request: Request) -> Principal:
     return request.user
 
 
-Offset = Annotated[int, Parameter(ge=0, default=0, description="rows to skip")]
-Limit = Annotated[int, Parameter(ge=1, le=500, default=50, description="rows per page")]
+Offset = Annotated[int, Parameter(ge=0, description="rows to skip")]
+Limit = Annotated[int, Parameter(ge=1, le=500, description="rows per page")]
 
 
 class Page(msgspec.Struct):

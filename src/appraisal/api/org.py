@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, patch, post, put
-from litestar.params import Parameter
+from litestar.params import FromQuery, Parameter
 
 from appraisal.api.common import Limit, Offset, Page, errors
 from appraisal.scopes import Principal, Role
@@ -113,7 +113,7 @@ class SectionController(Controller):
     tags = ["organisation"]
 
     @get("/", responses=errors(401), summary="Sections of the office")
-    async def list_sections(self, include_inactive: bool = False) -> list[SectionOut]:
+    async def list_sections(self, include_inactive: FromQuery[bool] = False) -> list[SectionOut]:
         return [SectionOut(**{k: r[k] for k in ("id", "name", "sort_order", "is_active")})
                 for r in await org.list_sections(include_inactive)]
 
@@ -137,11 +137,11 @@ class PersonController(Controller):
     async def list_people(
         self,
         principal: Principal,
-        offset: Offset,
-        limit: Limit,
-        q: Annotated[str, Parameter(max_length=50, default="", description="name or pinyin")],
-        section_id: int | None = None,
-        include_inactive: bool = False,
+        offset: Offset = 0,
+        limit: Limit = 50,
+        q: Annotated[str, Parameter(max_length=50, description="name or pinyin")] = "",
+        section_id: FromQuery[int | None] = None,
+        include_inactive: FromQuery[bool] = False,
     ) -> PeoplePage:
         rows, total = await org.list_people(
             principal, org.PeopleQuery(q, section_id, include_inactive, offset, limit)
@@ -175,7 +175,7 @@ class AccountController(Controller):
     guards = [admin_only]
 
     @get("/", responses=errors(401, 403), summary="All accounts with their roles (admin)")
-    async def list_accounts(self, offset: Offset, limit: Limit) -> list[AccountOut]:
+    async def list_accounts(self, offset: Offset = 0, limit: Limit = 50) -> list[AccountOut]:
         return [AccountOut(**r) for r in await accounts.list_accounts(offset=offset, limit=limit)]
 
     @post("/", responses=errors(400, 401, 403, 409, 422), summary="Create an account (admin)")

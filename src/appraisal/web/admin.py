@@ -6,6 +6,7 @@ import datetime as dt
 
 from litestar import Request, get, post
 from litestar.datastructures import State, UploadFile
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from appraisal.errors import AppError
@@ -56,8 +57,8 @@ def _local_day(text: str, end: bool = False) -> dt.datetime | None:
 
 @get("/admin/audit", guards=[admin_only], include_in_schema=False)
 async def audit_page(
-    request: Request, table: str = "", actor: str = "", record_id: str = "", action: str = "",
-    since: str = "", until: str = "",
+    request: Request, table: FromQuery[str] = "", actor: FromQuery[str] = "", record_id: FromQuery[str] = "",
+    action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "",
 ) -> Template:
     offset, limit = pager_for(request)
     filters = audit.AuditFilter(

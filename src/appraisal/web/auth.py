@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.datastructures import State
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from appraisal.api.auth import client_address
@@ -22,7 +23,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @get("/login", opt={"exclude_from_auth": True}, include_in_schema=False)
-async def login_page(request: Request, next: str | None = None) -> Template:
+async def login_page(request: Request, next: FromQuery[str | None] = None) -> Template:
     return page(request, "auth/login.html", next=_safe_next(next), username="", error=None)
 
 

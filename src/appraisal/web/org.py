@@ -7,6 +7,7 @@ import datetime as dt
 
 from litestar import Request, get, post
 from litestar.datastructures import State
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from appraisal.domain.people import POLITICAL_STATUSES, parse_date
@@ -26,7 +27,7 @@ def _int_or_none(value: object) -> int | None:
 
 
 @get("/people", include_in_schema=False)
-async def people_list(request: Request, q: str = "", section_id: str = "") -> Template:
+async def people_list(request: Request, q: FromQuery[str] = "", section_id: FromQuery[str] = "") -> Template:
     offset, limit = pager_for(request)
     rows, total = await org.list_people(
         request.user, org.PeopleQuery(search=q[:50], section_id=_int_or_none(section_id), offset=offset, limit=limit)
