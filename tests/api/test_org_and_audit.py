@@ -82,3 +82,19 @@ async def test_a_leaders_sections_can_be_reassigned(office, client):
     r = await client.put(f"/api/v1/people/{pid}/led-sections", json={"section_ids": [sections["信息科"]]})
     assert r.status_code == 200 and r.json()["led_section_ids"] == [sections["信息科"]]
     assert (await client.put(f"/api/v1/people/{pid}/led-sections", json={"section_ids": [424242]})).status_code == 422
+
+
+async def test_a_person_who_leaves_can_no_longer_log_in(office, client):
+    await login(client, "staff")
+    staff_session = client.cookies.get("appraisal_session")
+    client.cookies.clear()
+    await login(client, "admin")
+    pid = await person_id_of(client, "赵雪")
+    p = (await client.get(f"/api/v1/people/{pid}")).json()
+    body = {k: p[k] for k in ("name", "gender", "birth_date", "political_status", "post_rank", "section_id")}
+    assert (await client.patch(f"/api/v1/people/{pid}", json={**body, "is_active": False})).status_code == 200
+    entries = (await client.get("/api/v1/audit", params={"table": "user_account"})).json()["items"]
+    assert entries[0]["new_values"] == {"is_active": False}, "the account change is audited too"
+    client.cookies.clear()
+    client.cookies.set("appraisal_session", staff_session, domain="testserver.local")
+    assert (await client.get("/api/v1/me")).status_code == 401

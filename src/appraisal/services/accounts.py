@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from appraisal.db.session_store import DatabaseStore
 from appraisal.db.tables import LeaderSection, LoginFailure, RoleGrant, UserAccount
 from appraisal.db.transaction import atomic
 from appraisal.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
@@ -199,10 +200,8 @@ async def change_own_password(principal: Principal, old_password: str, new_passw
 
 
 async def end_sessions_of(account_id: int) -> None:
-    """Sessions are opaque blobs; they carry the account id so that disabling an account or
-    resetting its password can end them (see session_store)."""
-    from appraisal.db.session_store import DatabaseStore
-
+    """Session ids carry the account id, so disabling an account or resetting its password can
+    end all its sessions at once (see session_store)."""
     await DatabaseStore.delete_for_account(account_id)
 
 

@@ -11,7 +11,7 @@ from appraisal.domain.people import GENDERS, pinyin_key
 from appraisal.errors import Conflict, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, read_scope, require_role, require_visible, visible_where
-from appraisal.services import audit
+from appraisal.services import accounts, audit
 
 # ---------------------------------------------------------------- sections
 
@@ -24,10 +24,10 @@ async def list_sections(include_inactive: bool = False) -> list[dict]:
 
 
 async def _section_name_taken(name: str, except_id: int | None = None) -> bool:
-    query = Section.exists().where(Section.name == name)
+    clauses = [Section.name == name]
     if except_id is not None:
-        query = Section.exists().where(Section.name == name, Section.id != except_id)
-    return await query.run()
+        clauses.append(Section.id != except_id)
+    return await Section.exists().where(*clauses).run()
 
 
 def _clean_section_name(name: str) -> str:
@@ -137,7 +137,10 @@ async def update_person(actor: Principal, person_id: int, data: PersonData) -> P
     async with atomic():
         await audit.update(actor, person, values)
         if not data.is_active:
-            await UserAccount.update({UserAccount.is_active: False}).where(UserAccount.person == person_id).run()
+            # Someone who left the office can no longer log in; their sessions end now.
+            account_id = await UserAccount.select(UserAccount.id).where(UserAccount.person == person_id).first().run()
+            if account_id is not None:
+                await accounts.update_account(actor, account_id["id"], is_active=False)
     return person
 
 

@@ -111,12 +111,16 @@ async def person_create(request: Request) -> Template | Redirect:
     return Redirect(f"/admin/people/{person.id}")
 
 
-@get("/admin/people/{person_id:int}", guards=[admin_only], include_in_schema=False)
-async def person_edit(request: Request, person_id: int) -> Template:
+async def _person_with_account(request: Request, person_id: int) -> dict:
     person = await org.get_person(request.user, person_id)
     if person["account"]:
         person["account"] = await accounts.get_account(person["account"]["id"])
-    return await _person_page(request, person)
+    return person
+
+
+@get("/admin/people/{person_id:int}", guards=[admin_only], include_in_schema=False)
+async def person_edit(request: Request, person_id: int) -> Template:
+    return await _person_page(request, await _person_with_account(request, person_id))
 
 
 @post("/admin/people/{person_id:int}", guards=[admin_only], include_in_schema=False)
@@ -148,8 +152,5 @@ async def person_update(request: Request, person_id: int, state: State) -> Templ
             )
             notify(request, _("账号已保存"))
     except AppError as exc:
-        person = await org.get_person(request.user, person_id)
-        if person["account"]:
-            person["account"] = await accounts.get_account(person["account"]["id"])
-        return await _person_page(request, person, exc.message, exc.status_code)
+        return await _person_page(request, await _person_with_account(request, person_id), exc.message, exc.status_code)
     return Redirect(f"/admin/people/{person_id}")
