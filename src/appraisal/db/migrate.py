@@ -28,6 +28,11 @@ async def migrate(verbose: bool = True) -> None:
         result = await run_forwards(app_name="appraisal")
     if not result.success:
         raise MigrationError(result.message or "migration failed")
+    # Holiday data is reference data that ships with the code: each migrate adds the years a
+    # newer chinese-calendar package knows, and never overwrites an admin's edits.
+    from appraisal.services.calendar import seed_from_package
+
+    await seed_from_package()
 
 
 async def pending_migrations() -> int:

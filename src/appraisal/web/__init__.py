@@ -1,6 +1,6 @@
 """Server-rendered pages (Jinja2 + htmx), as thin as the API controllers."""
 
-from appraisal.web import admin, auth, home, org
+from appraisal.web import admin, auth, calendar, home, org
 
 ROUTES = [
     auth.login_page,
@@ -19,4 +19,6 @@ ROUTES = [
     admin.roster_page,
     admin.roster_submit,
     admin.audit_page,
+    calendar.calendar_page,
+    calendar.calendar_submit,
 ]

@@ -1,6 +1,7 @@
 """All tables, one module per business area."""
 
 from appraisal.db.tables.audit import AuditEntry
+from appraisal.db.tables.calendar import CalendarDay, CalendarYear
 from appraisal.db.tables.auth import LoginFailure, RoleGrant, UserAccount, WebSession
 from appraisal.db.tables.org import LeaderSection, Person, Section
 
@@ -13,11 +14,15 @@ ALL_TABLES = (
     WebSession,
     LoginFailure,
     AuditEntry,
+    CalendarYear,
+    CalendarDay,
 )
 
 __all__ = [
     "ALL_TABLES",
     "AuditEntry",
+    "CalendarDay",
+    "CalendarYear",
     "LeaderSection",
     "LoginFailure",
     "Person",

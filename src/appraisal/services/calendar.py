@@ -1,0 +1,146 @@
+"""The working calendar: seeded from the chinese-calendar package, edited by admins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from appraisal.db.tables import CalendarDay, CalendarYear
+from appraisal.db.transaction import atomic
+from appraisal.domain.calendar import WorkingCalendar
+from appraisal.errors import Conflict, InvalidInput, NotFound
+from appraisal.i18n import _
+from appraisal.scopes import Principal, Role, require_role
+from appraisal.services import audit
+
+HOLIDAY, WORKDAY = "holiday", "workday"
+KINDS = {HOLIDAY: _("节假日"), WORKDAY: _("调休上班")}
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def package_calendar() -> tuple[set[int], dict[dt.date, str], dict[dt.date, str]]:
+    """Years, holidays and make-up working days that the chinese-calendar package knows."""
+    from chinese_calendar.constants import holidays, workdays
+
+    names = {
+        "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+        "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+        "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利纪念日",
+    }
+
+    def label(value: object) -> str:
+        text = str(value)
+        return names.get(text, text)[:50]
+
+    years = {d.year for d in holidays} | {d.year for d in workdays}
+    return years, {d: label(v) for d, v in holidays.items()}, {d: label(v) for d, v in workdays.items()}
+
+
+async def seed_from_package() -> list[int]:
+    """Add the years of the package that the database does not have yet; a year already there
+    (seeded before, or edited by an admin) is left as it is. Returns the years added."""
+    years, holidays, workdays = package_calendar()
+    async with atomic():
+        known = set(await CalendarYear.select(CalendarYear.year).output(as_list=True).run())
+        new_years = sorted(years - known)
+        if not new_years:
+            return []
+        await CalendarYear.insert(*[CalendarYear(year=y) for y in new_years]).run()
+        rows = [CalendarDay(day=d, kind=HOLIDAY, name=n) for d, n in holidays.items() if d.year in new_years]
+        rows += [CalendarDay(day=d, kind=WORKDAY, name=n) for d, n in workdays.items() if d.year in new_years]
+        existing = set(await CalendarDay.select(CalendarDay.day).where(
+            CalendarDay.day >= dt.date(new_years[0], 1, 1), CalendarDay.day <= dt.date(new_years[-1], 12, 31)
+        ).output(as_list=True).run())
+        rows = [r for r in rows if r.day not in existing]
+        for start in range(0, len(rows), 500):
+            await CalendarDay.insert(*rows[start : start + 500]).run()
+    return new_years
+
+
+async def load_calendar(first_year: int | None = None, last_year: int | None = None) -> WorkingCalendar:
+    """The calendar as data for the domain functions, optionally limited to some years."""
+    day_query = CalendarDay.select(CalendarDay.day, CalendarDay.kind)
+    if first_year is not None and last_year is not None:
+        day_query = day_query.where(
+            CalendarDay.day >= dt.date(first_year, 1, 1), CalendarDay.day <= dt.date(last_year, 12, 31)
+        )
+    years = await CalendarYear.select(CalendarYear.year).output(as_list=True).run()
+    days = await day_query.run()
+    return WorkingCalendar.build(
+        years,
+        holidays=(r["day"] for r in days if r["kind"] == HOLIDAY),
+        makeup_days=(r["day"] for r in days if r["kind"] == WORKDAY),
+    )
+
+
+@dataclass(frozen=True)
+class YearView:
+    year: int
+    source: str
+    holidays: list[dict]
+    makeup_days: list[dict]
+    working_days: int
+
+
+async def year_view(year: int) -> YearView:
+    row = await CalendarYear.select().where(CalendarYear.year == year).first().run()
+    calendar = await load_calendar(year, year)
+    if row is None:
+        calendar.is_working_day(dt.date(year, 1, 1))  # raises CalendarGap naming the year
+    days = await CalendarDay.select(CalendarDay.day, CalendarDay.kind, CalendarDay.name, CalendarDay.source).where(
+        CalendarDay.day >= dt.date(year, 1, 1), CalendarDay.day <= dt.date(year, 12, 31)
+    ).order_by(CalendarDay.day).run()
+    first = dt.date(year, 1, 1)
+    working = sum(calendar.is_working_day(first + dt.timedelta(days=i)) for i in range((dt.date(year, 12, 31) - first).days + 1))
+    return YearView(
+        year=year, source=row["source"],
+        holidays=[d for d in days if d["kind"] == HOLIDAY],
+        makeup_days=[d for d in days if d["kind"] == WORKDAY],
+        working_days=working,
+    )
+
+
+def _check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidInput(_("年份应在 {a} 至 {b} 之间").format(a=MIN_YEAR, b=MAX_YEAR), code="bad_year")
+
+
+async def add_year(actor: Principal, year: int) -> None:
+    """Declare that `year` has calendar data: from then on its weekdays count as working days,
+    except the holidays the admin adds."""
+    require_role(actor, Role.ADMIN)
+    _check_year(year)
+    async with atomic():
+        if await CalendarYear.exists().where(CalendarYear.year == year).run():
+            raise Conflict(_("{year} 年的日历已存在").format(year=year), code="duplicate_year")
+        await audit.insert(actor, CalendarYear(year=year, source="admin"))
+
+
+async def set_day(actor: Principal, day: dt.date, kind: str, name: str = "") -> None:
+    """Mark `day` as a holiday or a make-up working day (replacing what it was)."""
+    require_role(actor, Role.ADMIN)
+    if kind not in KINDS:
+        raise InvalidInput(_("类型只能是节假日或调休上班"), code="bad_kind")
+    name = name.strip()[:50]
+    async with atomic():
+        if not await CalendarYear.exists().where(CalendarYear.year == day.year).run():
+            raise InvalidInput(
+                _("请先添加 {year} 年的日历").format(year=day.year), code="calendar_gap", detail={"year": day.year}
+            )
+        if kind == WORKDAY and day.weekday() < 5:
+            raise InvalidInput(_("{day} 本来就是工作日，只有周末才能设为调休上班").format(day=day), code="bad_kind")
+        existing = await CalendarDay.objects().get(CalendarDay.day == day).run()
+        if existing is None:
+            await audit.insert(actor, CalendarDay(day=day, kind=kind, name=name, source="admin"))
+        else:
+            await audit.update(actor, existing, {"kind": kind, "name": name, "source": "admin"})
+
+
+async def clear_day(actor: Principal, day: dt.date) -> None:
+    """Make `day` an ordinary day again (weekday: working; weekend: day off)."""
+    require_role(actor, Role.ADMIN)
+    async with atomic():
+        existing = await CalendarDay.objects().get(CalendarDay.day == day).run()
+        if existing is None:
+            raise NotFound(_("{day} 不是节假日或调休日").format(day=day))
+        await audit.delete(actor, existing)
