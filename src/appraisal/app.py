@@ -25,6 +25,7 @@ from appraisal import __version__  # noqa: E402
 from appraisal.api import audit as audit_api  # noqa: E402
 from appraisal.api import auth as auth_api  # noqa: E402
 from appraisal.api import calendar as calendar_api  # noqa: E402
+from appraisal.api import commitments as commitments_api  # noqa: E402
 from appraisal.api import health, org as org_api, roster as roster_api  # noqa: E402
 from appraisal.api.common import provide_principal  # noqa: E402
 from appraisal.db.migrate import pending_migrations  # noqa: E402
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             roster_api.import_roster,
             audit_api.list_audit,
             calendar_api.CalendarController,
+            commitments_api.CommitmentController,
             *WEB_ROUTES,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], opt={"exclude_from_auth": True},

@@ -44,7 +44,7 @@ async def _demo(if_empty: bool) -> int:
     else:
         created = await demo.load_demo(settings.demo_password)
         print(f"demo office ready: created {created['sections']} sections, {created['people']} people, "
-              f"{created['accounts']} accounts")
+              f"{created['accounts']} accounts, {created['commitments']} service items")
     print_logins(settings.demo_password)
     return 0
 

@@ -70,10 +70,10 @@ def test_migrate_creates_the_schema_on_an_empty_database_and_serve_refuses_witho
     assert migrated.returncode == 0, migrated.stderr
     demo = run_cli("demo", "--if-empty", env={"APPRAISAL_DATABASE_URL": url})
     assert demo.returncode == 0, demo.stderr
-    assert "created 7 sections, 40 people, 40 accounts" in demo.stdout
+    assert "created 7 sections, 40 people, 40 accounts, 9 service items" in demo.stdout
     assert "admin" in demo.stdout and "demo123456" in demo.stdout
     again = run_cli("demo", env={"APPRAISAL_DATABASE_URL": url})
-    assert "created 0 sections, 0 people, 0 accounts" in again.stdout
+    assert "created 0 sections, 0 people, 0 accounts, 0 service items" in again.stdout
 
 
 def test_a_session_made_on_one_server_process_is_valid_on_another(db):

@@ -21,5 +21,5 @@ async def test_the_demo_office_has_leaders_sections_and_people(office):
 async def test_loading_the_demo_twice_changes_nothing(office):
     before = await counts()
     created = await load_demo("demo123456")
-    assert created == {"sections": 0, "people": 0, "accounts": 0}
+    assert created == {"sections": 0, "people": 0, "accounts": 0, "commitments": 0}
     assert await counts() == before

@@ -23,6 +23,11 @@ ONE_DAY = dt.timedelta(days=1)
 MAX_WORKING_DAYS = 2000
 
 
+def today_local() -> dt.date:
+    """Today's date in the office's time zone: calendar dates are local."""
+    return dt.datetime.now(LOCAL_TZ).date()
+
+
 class CalendarGap(InvalidInput):
     """A date falls in a year the calendar has no holiday data for."""
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from appraisal.db.tables import LeaderSection, Person, RoleGrant, Section, UserAccount
+from appraisal.db.tables import Commitment, LeaderSection, Person, RoleGrant, Section, UserAccount
 from appraisal.db.transaction import atomic
 from appraisal.domain.people import pinyin_key, pinyin_username
 from appraisal.scopes import Role
-from appraisal.services import accounts, audit
+from appraisal.domain.commitments import Limit, LimitKind
+from appraisal.services import accounts, audit, commitments
 
 SECTIONS = ("秘书科", "综合科", "信息科", "督查科", "机要科", "行政科", "法规科")
 
@@ -79,6 +80,20 @@ PEOPLE: tuple[DemoPerson, ...] = (
 
 NAMED_ACCOUNTS = ("admin", "leader", "chief", "staff")
 
+COMPLAINTS = "区委办公室效能监督电话 0000-12345678"
+# (section, item, limit kind, working days, materials)
+COMMITMENTS = (
+    ("秘书科", "来文登记与分办", "same_day", 0, "来文原件"),
+    ("秘书科", "领导批示件转办", "working_days", 1, "批示件"),
+    ("综合科", "综合材料起草", "working_days", 5, "起草要求、参考材料"),
+    ("信息科", "信息报送审核", "working_days", 2, "信息稿件"),
+    ("督查科", "督查事项立项", "working_days", 3, "领导批示或会议纪要"),
+    ("机要科", "机要文件收发", "immediate", 0, "签收单"),
+    ("行政科", "公务用车申请", "working_days", 1, "用车申请单"),
+    ("法规科", "规范性文件合法性审查", "working_days", 13, "送审稿、起草说明、征求意见情况"),
+    ("法规科", "群众来信办理答复", "working_days", 20, "来信原件"),
+)
+
 
 async def is_empty() -> bool:
     return not await Person.exists().run() and not await UserAccount.exists().run()
@@ -86,7 +101,7 @@ async def is_empty() -> bool:
 
 async def load_demo(password: str) -> dict[str, int]:
     """Create whatever of the demo office is missing; returns how many rows were created."""
-    created = {"sections": 0, "people": 0, "accounts": 0}
+    created = {"sections": 0, "people": 0, "accounts": 0, "commitments": 0}
     # One hash for every demo account: hashing 40 passwords would hold the write lock for seconds.
     password_hash = accounts.hash_password(password)
     async with atomic():
@@ -134,4 +149,12 @@ async def load_demo(password: str) -> dict[str, int]:
                 await LeaderSection.insert(
                     *[LeaderSection(leader=person_id, section=section_ids[s]) for s in p.leads]
                 ).run()
+        for section, name, kind, days, materials in COMMITMENTS:
+            if not await Commitment.exists().where(Commitment.name == name).run():
+                await commitments.create_item(None, section_ids[section], name, commitments.Promise(
+                    effective_from=dt.date(2026, 1, 1), limit=Limit(LimitKind(kind), days),
+                    standard=f"按规定时限办结{name}，一次性告知所需材料", materials=materials,
+                    complaint_channel=COMPLAINTS,
+                ))
+                created["commitments"] += 1
     return created

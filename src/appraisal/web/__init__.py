@@ -1,6 +1,6 @@
 """Server-rendered pages (Jinja2 + htmx), as thin as the API controllers."""
 
-from appraisal.web import admin, auth, calendar, home, org
+from appraisal.web import admin, auth, calendar, commitments, home, org
 
 ROUTES = [
     auth.login_page,
@@ -21,4 +21,5 @@ ROUTES = [
     admin.audit_page,
     calendar.calendar_page,
     calendar.calendar_submit,
+    commitments.commitments_page,
 ]

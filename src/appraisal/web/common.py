@@ -13,6 +13,7 @@ from litestar import Request
 from litestar.plugins.flash import flash
 from litestar.response import Template
 
+from appraisal.domain.calendar import today_local  # noqa: F401  (re-exported for pages)
 from appraisal.domain.people import GENDERS
 from appraisal.scopes import ROLE_LABELS, Principal, Role
 

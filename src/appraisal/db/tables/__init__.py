@@ -1,6 +1,7 @@
 """All tables, one module per business area."""
 
 from appraisal.db.tables.audit import AuditEntry
+from appraisal.db.tables.commitments import Commitment, CommitmentVersion
 from appraisal.db.tables.calendar import CalendarDay, CalendarYear
 from appraisal.db.tables.auth import LoginFailure, RoleGrant, UserAccount, WebSession
 from appraisal.db.tables.org import LeaderSection, Person, Section
@@ -16,6 +17,8 @@ ALL_TABLES = (
     AuditEntry,
     CalendarYear,
     CalendarDay,
+    Commitment,
+    CommitmentVersion,
 )
 
 __all__ = [
@@ -23,6 +26,8 @@ __all__ = [
     "AuditEntry",
     "CalendarDay",
     "CalendarYear",
+    "Commitment",
+    "CommitmentVersion",
     "LeaderSection",
     "LoginFailure",
     "Person",
