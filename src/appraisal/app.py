@@ -26,6 +26,7 @@ from appraisal.api import audit as audit_api  # noqa: E402
 from appraisal.api import auth as auth_api  # noqa: E402
 from appraisal.api import calendar as calendar_api  # noqa: E402
 from appraisal.api import commitments as commitments_api  # noqa: E402
+from appraisal.api import matters as matters_api  # noqa: E402
 from appraisal.api import health, org as org_api, roster as roster_api  # noqa: E402
 from appraisal.api.common import provide_principal  # noqa: E402
 from appraisal.db.migrate import pending_migrations  # noqa: E402
@@ -138,6 +139,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             audit_api.list_audit,
             calendar_api.CalendarController,
             commitments_api.CommitmentController,
+            matters_api.MatterController,
+            matters_api.decide_extension,
             *WEB_ROUTES,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], opt={"exclude_from_auth": True},

@@ -98,3 +98,14 @@ def check_extension(
         raise InvalidInput(
             _("延期最多 {n} 个工作日，即不晚于 {d}").format(n=allowed, d=latest), code="extension_too_long"
         )
+
+
+def yellow_from(
+    calendar: WorkingCalendar, started_on: dt.date, due_on: dt.date, rules: DeadlineRules = DEFAULT_RULES
+) -> dt.date:
+    """The first date on which `light` turns yellow; stored with a matter so that lists filter
+    by light in SQL (red: after due_on; yellow: from this date)."""
+    day = started_on
+    while day < due_on and light(calendar, day, started_on, due_on, rules) == Light.GREEN:
+        day += dt.timedelta(days=1)
+    return day

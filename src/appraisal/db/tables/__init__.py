@@ -2,6 +2,7 @@
 
 from appraisal.db.tables.audit import AuditEntry
 from appraisal.db.tables.commitments import Commitment, CommitmentVersion
+from appraisal.db.tables.matters import ExtensionRequest, Matter, MatterEvent
 from appraisal.db.tables.calendar import CalendarDay, CalendarYear
 from appraisal.db.tables.auth import LoginFailure, RoleGrant, UserAccount, WebSession
 from appraisal.db.tables.org import LeaderSection, Person, Section
@@ -19,6 +20,9 @@ ALL_TABLES = (
     CalendarDay,
     Commitment,
     CommitmentVersion,
+    Matter,
+    MatterEvent,
+    ExtensionRequest,
 )
 
 __all__ = [
@@ -28,6 +32,9 @@ __all__ = [
     "CalendarYear",
     "Commitment",
     "CommitmentVersion",
+    "ExtensionRequest",
+    "Matter",
+    "MatterEvent",
     "LeaderSection",
     "LoginFailure",
     "Person",

@@ -1,0 +1,409 @@
+"""办件 use cases: register, transfer, accept, return, pause, resume, extend, complete, follow up.
+
+Every step is one transaction that updates the matter and appends an immutable timeline event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from appraisal.db.tables import ExtensionRequest, Matter, MatterEvent, Person
+from appraisal.db.transaction import atomic
+from appraisal.domain import deadlines
+from appraisal.domain.calendar import LOCAL_TZ, WorkingCalendar, today_local, whole_working_days
+from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from appraisal.i18n import _
+from appraisal.scopes import Principal, Role, manage_scope, read_scope, visible_where
+from appraisal.services import audit, calendar as calendar_service, commitments
+
+CHANNELS = {"visit": _("来访"), "call": _("来电"), "letter": _("来信"), "online": _("网上"),
+            "document": _("来文"), "referral": _("交办")}
+SATISFACTION = {"satisfied": _("满意"), "basically": _("基本满意"), "unsatisfied": _("不满意")}
+OPEN, PAUSED, COMPLETED = "open", "paused", "completed"
+
+
+class EventKind(StrEnum):
+    REGISTER = "register"
+    TRANSFER = "transfer"
+    ACCEPT = "accept"
+    RETURN = "return"
+    PAUSE = "pause"
+    RESUME = "resume"
+    EXTENSION_REQUEST = "extension_request"
+    EXTENSION_DECISION = "extension_decision"
+    COMPLETE = "complete"
+    FOLLOW_UP = "follow_up"
+    SHIRK = "shirk"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def matter_number(matter_id: int, created_at: dt.datetime) -> str:
+    return f"{created_at.astimezone(LOCAL_TZ).year}-{matter_id:06d}"
+
+
+async def _calendar() -> WorkingCalendar:
+    today = today_local()
+    return await calendar_service.load_calendar(today.year - 1, today.year + 2)
+
+
+def _me(principal: Principal) -> int:
+    if principal.person_id is None:
+        raise InvalidInput(_("该账号未关联人员，不能办理事项"), code="no_person")
+    return principal.person_id
+
+
+async def _event(matter_id: int, actor: int | None, kind: EventKind, *, to_person: int | None = None,
+                 due_on: dt.date | None = None, note: str = "") -> None:
+    await MatterEvent.insert(MatterEvent(matter=matter_id, actor=actor, kind=kind.value, to_person=to_person,
+                                         due_on=due_on, note=note)).run()
+
+
+def _text(value: str, label: str, limit: int, required: bool = True) -> str:
+    value = value.strip()
+    if required and not value:
+        raise InvalidInput(_("{label}不能为空").format(label=label), code="missing_field")
+    if len(value) > limit:
+        raise InvalidInput(_("{label}不能超过 {n} 个字符").format(label=label, n=limit), code="too_long")
+    return value
+
+
+async def _active_person(person_id: int) -> dict:
+    row = await Person.select(Person.id, Person.section, Person.is_active, Person.name).where(
+        Person.id == person_id).first().run()
+    if row is None or not row["is_active"]:
+        raise InvalidInput(_("所选人员不存在或已不在职"), code="inactive_person")
+    return row
+
+
+# ------------------------------------------------------------------ register
+
+
+@dataclass(frozen=True)
+class Registration:
+    channel: str
+    requester: str
+    subject: str
+    content: str = ""
+    requester_contact: str = ""
+    commitment_id: int | None = None
+    limit_days: int | None = None  # when no catalogue item applies
+
+
+async def register(principal: Principal, data: Registration) -> Matter:
+    """The caller becomes the first receiver and owns the matter; the due date follows from the
+    commitment item's limit in force today (or an explicit limit)."""
+    me = _me(principal)
+    if data.channel not in CHANNELS:
+        raise InvalidInput(_("来源渠道应为来访、来电、来信、网上、来文或交办"), code="bad_channel")
+    requester = _text(data.requester, _("来件人"), 100)
+    subject = _text(data.subject, _("事由"), 200)
+    content = _text(data.content, _("内容"), 10000, required=False)
+    contact = _text(data.requester_contact, _("联系方式"), 100, required=False)
+    today = today_local()
+    version_id = None
+    if data.commitment_id is not None:
+        item = await commitments.version_for_registration(data.commitment_id, today)
+        version_id, limit_days = item["version_id"], item["limit_days"]
+    elif data.limit_days is not None and 0 <= data.limit_days <= 365:
+        limit_days = data.limit_days
+    else:
+        raise InvalidInput(_("请选择服务事项，或填写 0 至 365 个工作日的办理时限"), code="missing_limit")
+    cal = await _calendar()
+    due = deadlines.due_date(cal, today, limit_days)
+    me_row = await _active_person(me)
+    async with atomic():
+        matter = await audit.insert(principal, Matter(
+            channel=data.channel, requester=requester, requester_contact=contact, subject=subject,
+            content=content, commitment_version=version_id, limit_days=limit_days, first_receiver=me, owner=me,
+            section=me_row["section"], status=OPEN, accepted_on=today, due_on=due,
+            yellow_on=deadlines.yellow_from(cal, today, due),
+        ))
+        await _event(matter.id, me, EventKind.REGISTER, due_on=due)
+    return matter
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _visible_clause(principal: Principal):
+    scope = read_scope(principal)
+    clause = visible_where(scope, Matter.owner, Matter.section)
+    if clause is None:
+        return None
+    if scope.person_ids:
+        people = sorted(scope.person_ids)
+        clause = clause | Matter.first_receiver.is_in(people) | Matter.pending_to.is_in(people)
+    return clause
+
+
+MATTER_COLUMNS = (
+    Matter.all_columns(),
+    Matter.owner.name.as_alias("owner_name"),
+    Matter.first_receiver.name.as_alias("first_receiver_name"),
+    Matter.pending_to.name.as_alias("pending_to_name"),
+    Matter.section.name.as_alias("section_name"),
+)
+
+
+def light_of(row: dict, today: dt.date) -> str:
+    if row["status"] == COMPLETED:
+        return "done"
+    if row["status"] == PAUSED:
+        return "paused"
+    if today > row["due_on"]:
+        return deadlines.Light.RED.value
+    if today >= row["yellow_on"]:
+        return deadlines.Light.YELLOW.value
+    return deadlines.Light.GREEN.value
+
+
+def _light_clause(light: str, today: dt.date):
+    is_open = Matter.status == OPEN
+    if light == "red":
+        return is_open & (Matter.due_on < today)
+    if light == "yellow":
+        return is_open & (Matter.due_on >= today) & (Matter.yellow_on <= today)
+    if light == "green":
+        return is_open & (Matter.yellow_on > today)
+    raise InvalidInput(_("灯色应为 green、yellow 或 red"), code="bad_light")
+
+
+def _decorate(row: dict, today: dt.date) -> dict:
+    row["number"] = matter_number(row["id"], row["created_at"])
+    row["light"] = light_of(row, today)
+    return row
+
+
+@dataclass(frozen=True)
+class MatterQuery:
+    status: str | None = None
+    light: str | None = None
+    mine: bool = False  # only what the caller owns or must accept
+    offset: int = 0
+    limit: int = 50
+
+
+async def list_matters(principal: Principal, q: MatterQuery) -> tuple[list[dict], int]:
+    today = today_local()
+    clauses = []
+    if (visible := _visible_clause(principal)) is not None:
+        clauses.append(visible)
+    if q.mine:
+        me = _me(principal)
+        clauses.append((Matter.owner == me) | (Matter.pending_to == me))
+    if q.status:
+        if q.status not in (OPEN, PAUSED, COMPLETED):
+            raise InvalidInput(_("状态应为 open、paused 或 completed"), code="bad_status")
+        clauses.append(Matter.status == q.status)
+    if q.light:
+        clauses.append(_light_clause(q.light, today))
+    query = Matter.select(*MATTER_COLUMNS).order_by(Matter.due_on).order_by(Matter.id).offset(q.offset).limit(q.limit)
+    count = Matter.count()
+    if clauses:
+        query, count = query.where(*clauses), count.where(*clauses)
+    return [_decorate(r, today) for r in await query.run()], await count.run()
+
+
+async def _visible_matter(principal: Principal, matter_id: int) -> Matter:
+    clauses = [Matter.id == matter_id]
+    if (visible := _visible_clause(principal)) is not None:
+        clauses.append(visible)
+    matter = await Matter.objects().where(*clauses).first().run()
+    if matter is None:
+        raise NotFound(_("办件不存在或无权查看"))
+    return matter
+
+
+async def get_matter(principal: Principal, matter_id: int) -> dict:
+    await _visible_matter(principal, matter_id)
+    row = await Matter.select(*MATTER_COLUMNS).where(Matter.id == matter_id).first().run()
+    row = _decorate(row, today_local())
+    row["timeline"] = await MatterEvent.select(
+        MatterEvent.all_columns(), MatterEvent.actor.name.as_alias("actor_name"),
+        MatterEvent.to_person.name.as_alias("to_person_name"),
+    ).where(MatterEvent.matter == matter_id).order_by(MatterEvent.id).run()
+    row["extension_requests"] = await ExtensionRequest.select().where(
+        ExtensionRequest.matter == matter_id).order_by(ExtensionRequest.id).run()
+    return row
+
+
+# ------------------------------------------------------------------ steps
+
+
+def _require_owner_or_superior(principal: Principal, matter: Matter) -> None:
+    if principal.person_id == matter.owner:
+        return
+    if manage_scope(principal).contains(matter.owner, matter.section):
+        return
+    raise Forbidden(_("只有当前责任人或其上级可以办理此事项"))
+
+
+def _require_status(matter: Matter, *allowed: str) -> None:
+    if matter.status not in allowed:
+        labels = {OPEN: _("办理中"), PAUSED: _("已中止"), COMPLETED: _("已办结")}
+        raise Conflict(_("办件当前为“{s}”，不能执行此操作").format(s=labels.get(matter.status, matter.status)),
+                       code="bad_state")
+
+
+async def transfer(principal: Principal, matter_id: int, to_person_id: int, note: str = "") -> None:
+    """转办 to a named person; responsibility stays with the owner until they accept."""
+    matter = await _visible_matter(principal, matter_id)
+    _require_owner_or_superior(principal, matter)
+    _require_status(matter, OPEN)
+    if matter.pending_to is not None:
+        raise Conflict(_("该办件已转办，正等待签收"), code="transfer_pending")
+    if to_person_id == matter.owner:
+        raise InvalidInput(_("不能转办给当前责任人本人"), code="transfer_to_self")
+    await _active_person(to_person_id)
+    note = _text(note, _("转办说明"), 2000, required=False)
+    cal = await _calendar()
+    today = today_local()
+    accept_by = cal.add_working_days(today, deadlines.DEFAULT_RULES.transfer_accept_days)
+    async with atomic():
+        await audit.update(principal, matter, {"pending_to": to_person_id, "pending_since": today,
+                                               "pending_due_on": accept_by})
+        await _event(matter.id, principal.person_id, EventKind.TRANSFER, to_person=to_person_id, due_on=accept_by,
+                     note=note)
+
+
+async def accept(principal: Principal, matter_id: int) -> None:
+    """签收: the named receiver takes over responsibility."""
+    me = _me(principal)
+    matter = await _visible_matter(principal, matter_id)
+    if matter.pending_to != me:
+        raise Forbidden(_("只有被转办人可以签收"))
+    me_row = await _active_person(me)
+    async with atomic():
+        await audit.update(principal, matter, {"owner": me, "section": me_row["section"], "pending_to": None,
+                                               "pending_since": None, "pending_due_on": None})
+        await _event(matter.id, me, EventKind.ACCEPT)
+
+
+async def return_transfer(principal: Principal, matter_id: int, note: str, *, by_sweep: bool = False) -> None:
+    """退回: the receiver declines with a reason (or the sweep returns an unaccepted transfer);
+    responsibility never left the owner."""
+    matter = await _visible_matter(principal, matter_id)
+    if matter.pending_to is None:
+        raise Conflict(_("该办件没有待签收的转办"), code="no_transfer")
+    if not by_sweep and matter.pending_to != principal.person_id:
+        raise Forbidden(_("只有被转办人可以退回"))
+    note = _text(note, _("退回理由"), 2000)
+    async with atomic():
+        await audit.update(principal, matter, {"pending_to": None, "pending_since": None, "pending_due_on": None})
+        await _event(matter.id, None if by_sweep else principal.person_id, EventKind.RETURN, note=note)
+
+
+async def pause(principal: Principal, matter_id: int, reason: str) -> None:
+    """中止: waiting for materials, a hearing, testing or expert review does not count."""
+    matter = await _visible_matter(principal, matter_id)
+    _require_owner_or_superior(principal, matter)
+    _require_status(matter, OPEN)
+    reason = _text(reason, _("中止原因"), 2000)
+    async with atomic():
+        await audit.update(principal, matter, {"status": PAUSED, "paused_since": _now()})
+        await _event(matter.id, principal.person_id, EventKind.PAUSE, note=reason)
+
+
+async def resume(principal: Principal, matter_id: int, note: str = "") -> None:
+    """恢复: the working days spent paused move the due date on."""
+    matter = await _visible_matter(principal, matter_id)
+    _require_owner_or_superior(principal, matter)
+    _require_status(matter, PAUSED)
+    cal = await _calendar()
+    paused = whole_working_days(cal.working_time_between(matter.paused_since, _now()))
+    paused_days = matter.paused_days + paused
+    due = cal.add_working_days(matter.due_on, paused) if paused else matter.due_on
+    async with atomic():
+        await audit.update(principal, matter, {
+            "status": OPEN, "paused_since": None, "paused_days": paused_days, "due_on": due,
+            "yellow_on": deadlines.yellow_from(cal, matter.accepted_on, due),
+        })
+        await _event(matter.id, principal.person_id, EventKind.RESUME, due_on=due,
+                     note=_text(note, _("说明"), 2000, required=False) or _("中止 {n} 个工作日").format(n=paused))
+
+
+async def request_extension(principal: Principal, matter_id: int, new_due_on: dt.date, reason: str) -> ExtensionRequest:
+    """延期申请: only by the due date, bounded, decided by a leader."""
+    matter = await _visible_matter(principal, matter_id)
+    _require_owner_or_superior(principal, matter)
+    _require_status(matter, OPEN, PAUSED)
+    reason = _text(reason, _("延期理由"), 2000)
+    if await ExtensionRequest.exists().where(ExtensionRequest.matter == matter_id,
+                                             ExtensionRequest.status == "pending").run():
+        raise Conflict(_("已有待审批的延期申请"), code="extension_pending")
+    cal = await _calendar()
+    deadlines.check_extension(cal, today_local(), matter.due_on, new_due_on, matter.limit_days, matter.extensions)
+    async with atomic():
+        request = await audit.insert(principal, ExtensionRequest(
+            matter=matter_id, requested_by=_me(principal), reason=reason, new_due_on=new_due_on))
+        await _event(matter_id, principal.person_id, EventKind.EXTENSION_REQUEST, due_on=new_due_on, note=reason)
+    return request
+
+
+async def decide_extension(principal: Principal, request_id: int, approve: bool, note: str = "") -> None:
+    """A leader over the matter's section approves or refuses."""
+    request = await ExtensionRequest.objects().get(ExtensionRequest.id == request_id).run()
+    if request is None:
+        raise NotFound(_("延期申请不存在"))
+    matter = await _visible_matter(principal, request.matter)
+    if not (principal.has(Role.LEADER, Role.ADMIN) and manage_scope(principal).contains(matter.owner, matter.section)):
+        raise Forbidden(_("只有分管领导可以审批延期"))
+    if request.status != "pending":
+        raise Conflict(_("该延期申请已处理"), code="already_decided")
+    note = _text(note, _("审批意见"), 2000, required=not approve)
+    cal = await _calendar()
+    async with atomic():
+        await audit.update(principal, request, {
+            "status": "approved" if approve else "refused", "decided_by": principal.person_id,
+            "decided_at": _now(), "decision_note": note})
+        if approve:
+            await audit.update(principal, matter, {
+                "due_on": request.new_due_on, "extensions": matter.extensions + 1,
+                "yellow_on": deadlines.yellow_from(cal, matter.accepted_on, request.new_due_on)})
+        await _event(matter.id, principal.person_id, EventKind.EXTENSION_DECISION,
+                     due_on=request.new_due_on if approve else None,
+                     note=(_("同意延期") if approve else _("不同意延期")) + (f"：{note}" if note else ""))
+
+
+async def complete(principal: Principal, matter_id: int, result: str) -> None:
+    matter = await _visible_matter(principal, matter_id)
+    _require_owner_or_superior(principal, matter)
+    _require_status(matter, OPEN)
+    if matter.pending_to is not None:
+        raise Conflict(_("转办尚未签收，不能办结"), code="transfer_pending")
+    result = _text(result, _("办理结果"), 10000)
+    async with atomic():
+        await audit.update(principal, matter, {"status": COMPLETED, "completed_at": _now(), "result": result})
+        await _event(matter.id, principal.person_id, EventKind.COMPLETE, note=result)
+
+
+async def follow_up(principal: Principal, matter_id: int, satisfaction: str, note: str = "") -> None:
+    """回访: the requester's satisfaction, recorded by the first receiver or a superior."""
+    matter = await _visible_matter(principal, matter_id)
+    _require_status(matter, COMPLETED)
+    if principal.person_id != matter.first_receiver and not manage_scope(principal).contains(matter.owner, matter.section):
+        raise Forbidden(_("只有首问责任人或其上级可以回访"))
+    if satisfaction not in SATISFACTION:
+        raise InvalidInput(_("满意度应为满意、基本满意或不满意"), code="bad_satisfaction")
+    async with atomic():
+        await audit.update(principal, matter, {"satisfaction": satisfaction})
+        await _event(matter.id, principal.person_id, EventKind.FOLLOW_UP,
+                     note=SATISFACTION[satisfaction] + (f"：{_text(note, _('回访说明'), 2000, required=False)}" if note else ""))
+
+
+async def report_shirk(principal: Principal, matter_id: int, person_id: int, note: str) -> None:
+    """推诿: a recorded violation by `person_id` on this matter (a leader or the first receiver
+    reports it); it becomes an accountability candidate."""
+    matter = await _visible_matter(principal, matter_id)
+    if principal.person_id != matter.first_receiver and not principal.has(Role.LEADER, Role.ADMIN):
+        raise Forbidden(_("只有首问责任人或领导可以报告推诿"))
+    await _active_person(person_id)
+    note = _text(note, _("情况说明"), 2000)
+    async with atomic():
+        await _event(matter.id, principal.person_id, EventKind.SHIRK, to_person=person_id, note=note)
+        await audit.record(principal, "shirk", "matter", matter.id, new={"person": person_id, "note": note})
