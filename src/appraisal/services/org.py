@@ -223,3 +223,11 @@ async def set_led_sections(actor: Principal, person_id: int, section_ids: list[i
         if wanted:
             await LeaderSection.insert(*[LeaderSection(leader=person_id, section=s) for s in wanted]).run()
         await audit.record(actor, "update", "leader_section", person_id, old={"sections": current}, new={"sections": wanted})
+
+
+async def directory() -> list[dict]:
+    """Active people by section: names and sections only, which everyone in the office knows,
+    for choosing whom to transfer a matter to."""
+    return await Person.select(Person.id, Person.name, Person.section.name.as_alias("section_name")).where(
+        Person.is_active == True  # noqa: E712
+    ).order_by(Person.section.sort_order).order_by(Person.name_pinyin).run()

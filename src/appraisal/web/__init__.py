@@ -1,6 +1,6 @@
 """Server-rendered pages (Jinja2 + htmx), as thin as the API controllers."""
 
-from appraisal.web import admin, auth, calendar, commitments, home, org
+from appraisal.web import admin, auth, calendar, commitments, home, matters, org
 
 ROUTES = [
     auth.login_page,
@@ -22,4 +22,9 @@ ROUTES = [
     calendar.calendar_page,
     calendar.calendar_submit,
     commitments.commitments_page,
+    matters.matter_list,
+    matters.matter_new,
+    matters.matter_create,
+    matters.matter_detail,
+    matters.matter_step,
 ]

@@ -1,0 +1,126 @@
+"""办件 pages: register, lists with lights, and a matter's detail with its timeline and steps."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from appraisal.domain.calendar import today_local
+from appraisal.domain.people import parse_date
+from appraisal.errors import AppError, InvalidInput
+from appraisal.i18n import _
+from appraisal.scopes import Role
+from appraisal.services import commitments, matters, org
+from appraisal.web.common import Pager, notify, page, pager_for
+
+LIGHTS = {"green": _("正常"), "yellow": _("预警"), "red": _("超期"), "paused": _("已中止"), "done": _("已办结")}
+EVENTS = {
+    "register": _("登记"), "transfer": _("转办"), "accept": _("签收"), "return": _("退回"), "pause": _("中止"),
+    "resume": _("恢复"), "extension_request": _("申请延期"), "extension_decision": _("延期审批"),
+    "complete": _("办结"), "follow_up": _("回访"), "shirk": _("推诿报告"),
+}
+
+
+def _context() -> dict:
+    return {"LIGHTS": LIGHTS, "EVENTS": EVENTS, "CHANNELS": matters.CHANNELS, "SATISFACTION": matters.SATISFACTION}
+
+
+@get("/matters", include_in_schema=False)
+async def matter_list(
+    request: Request, status: FromQuery[str] = "", light: FromQuery[str] = "", mine: FromQuery[str] = "",
+) -> Template:
+    offset, limit = pager_for(request)
+    try:
+        rows, total = await matters.list_matters(request.user, matters.MatterQuery(
+            status or None, light or None, mine == "1", offset, limit))
+    except AppError:
+        rows, total = [], 0
+    return page(request, "matters/list.html", matters=rows, pager=Pager(request, total), status=status, light=light,
+                mine=mine, **_context())
+
+
+async def _register_page(request: Request, form: dict | None = None, error: str | None = None, status: int = 200) -> Template:
+    return page(request, "matters/new.html", status_code=status, form=form or {}, error=error,
+                items=await commitments.catalogue(today_local()), **_context())
+
+
+@get("/matters/new", include_in_schema=False)
+async def matter_new(request: Request) -> Template:
+    return await _register_page(request)
+
+
+@post("/matters/new", include_in_schema=False)
+async def matter_create(request: Request) -> Template | Redirect:
+    form = await request.form()
+    data = {k: str(form.get(k, "")) for k in ("channel", "requester", "requester_contact", "subject", "content",
+                                              "commitment_id", "limit_days")}
+    try:
+        commitment_id = int(data["commitment_id"]) if data["commitment_id"] else None
+        limit_days = int(data["limit_days"]) if data["limit_days"] and commitment_id is None else None
+    except ValueError:
+        return await _register_page(request, data, _("办理时限必须是整数"), 422)
+    try:
+        matter = await matters.register(request.user, matters.Registration(
+            channel=data["channel"], requester=data["requester"], subject=data["subject"], content=data["content"],
+            requester_contact=data["requester_contact"], commitment_id=commitment_id, limit_days=limit_days))
+    except AppError as exc:
+        return await _register_page(request, data, exc.message, exc.status_code)
+    notify(request, _("已登记，办结期限 {d}").format(d=matter.due_on))
+    return Redirect(f"/matters/{matter.id}")
+
+
+async def _detail_page(request: Request, matter_id: int, error: str | None = None, status: int = 200) -> Template:
+    matter = await matters.get_matter(request.user, matter_id)
+    me = request.user
+    return page(request, "matters/detail.html", status_code=status, m=matter, error=error,
+                people=await org.directory(), is_owner=me.person_id == matter["owner"],
+                is_leader=me.has(Role.LEADER, Role.ADMIN), **_context())
+
+
+@get("/matters/{matter_id:int}", include_in_schema=False)
+async def matter_detail(request: Request, matter_id: int) -> Template:
+    return await _detail_page(request, matter_id)
+
+
+@post("/matters/{matter_id:int}/{action:str}", include_in_schema=False)
+async def matter_step(request: Request, matter_id: int, action: str) -> Template | Redirect:
+    form = await request.form()
+    f = {k: str(v) for k, v in form.items()}
+    me = request.user
+    steps = {
+        "transfer": lambda: matters.transfer(me, matter_id, _int(f.get("to_person_id")), f.get("note", "")),
+        "accept": lambda: matters.accept(me, matter_id),
+        "return": lambda: matters.return_transfer(me, matter_id, f.get("note", "")),
+        "pause": lambda: matters.pause(me, matter_id, f.get("reason", "")),
+        "resume": lambda: matters.resume(me, matter_id, f.get("note", "")),
+        "extension": lambda: matters.request_extension(me, matter_id, _date(f.get("new_due_on")), f.get("reason", "")),
+        "decide": lambda: matters.decide_extension(me, _int(f.get("request_id")), f.get("approve") == "1", f.get("note", "")),
+        "complete": lambda: matters.complete(me, matter_id, f.get("result", "")),
+        "follow-up": lambda: matters.follow_up(me, matter_id, f.get("satisfaction", ""), f.get("note", "")),
+        "shirk": lambda: matters.report_shirk(me, matter_id, _int(f.get("person_id")), f.get("note", "")),
+    }
+    if action not in steps:
+        return await _detail_page(request, matter_id, _("未知操作"), 404)
+    try:
+        await steps[action]()
+    except AppError as exc:
+        return await _detail_page(request, matter_id, exc.message, exc.status_code)
+    notify(request, _("已保存"))
+    if action == "return":
+        return Redirect("/matters?mine=1")
+    return Redirect(f"/matters/{matter_id}")
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise InvalidInput(_("请选择人员"), code="missing_person") from None
+
+
+def _date(value: str | None):
+    day = parse_date(value or "")
+    if day is None:
+        raise InvalidInput(_("请填写有效日期"), code="bad_date")
+    return day

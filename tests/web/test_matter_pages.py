@@ -1,0 +1,64 @@
+"""Registering and handling a matter through the pages, as staff do at the counter."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+
+from test_pages import browser_login, csrf_from
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI), tick=True):
+        yield
+
+
+async def test_a_visitor_is_registered_transferred_accepted_and_completed(office, client):
+    await browser_login(client, "staff")
+    form = await client.get("/matters/new")
+    assert "首问责任制" in form.text
+    item = re.search(r'<option value="(\d+)" >法规科 · 群众来信办理答复（20 个工作日）</option>', form.text)
+    assert item, "the catalogue items are offered with their limits"
+    r = await client.post("/matters/new", data={
+        "_csrf_token": csrf_from(form.text), "channel": "letter", "requester": "刘先生", "subject": "反映小区噪音",
+        "commitment_id": item[1]}, follow_redirects=False)
+    assert r.status_code in (302, 303)
+    detail = await client.get(r.headers["location"])
+    assert "反映小区噪音" in detail.text and "2026-12-21" in detail.text and "登记" in detail.text
+    colleague = re.search(r'<option value="(\d+)">秘书科 · 孙浩然</option>', detail.text)[1]
+    r = await client.post(r.headers["location"] + "/transfer",
+                          data={"_csrf_token": csrf_from(detail.text), "to_person_id": colleague, "note": "请阅处"})
+    assert r.status_code == 200 and "待签收" in r.text and "孙浩然" in r.text
+    matter_path = str(r.url.path)
+
+    await client.post("/logout", data={"_csrf_token": csrf_from(r.text)})
+    await browser_login(client, "sunhaoran")
+    mine = await client.get("/matters", params={"mine": "1"})
+    assert "反映小区噪音" in mine.text
+    page = await client.get(matter_path)
+    r = await client.post(matter_path + "/accept", data={"_csrf_token": csrf_from(page.text)})
+    assert "签收" in r.text and "办结" in r.text
+    r = await client.post(matter_path + "/complete", data={"_csrf_token": csrf_from(r.text), "result": "已协调物业处理"})
+    assert "已办结" in r.text and "已协调物业处理" in r.text
+
+
+async def test_the_register_form_keeps_input_and_explains_errors(office, client):
+    await browser_login(client, "staff")
+    form = await client.get("/matters/new")
+    r = await client.post("/matters/new", data={"_csrf_token": csrf_from(form.text), "channel": "visit",
+                                                 "requester": "张阿姨", "subject": "咨询"})
+    assert r.status_code == 422
+    assert "请选择服务事项" in r.text and 'value="张阿姨"' in r.text
+
+
+async def test_the_section_board_shows_lights(office, client):
+    await browser_login(client, "chief")
+    form = await client.get("/matters/new")
+    await client.post("/matters/new", data={"_csrf_token": csrf_from(form.text), "channel": "call", "requester": "甲",
+                                             "subject": "加急事项", "limit_days": "0"})
+    board = await client.get("/matters")
+    assert "办件看板" in board.text and "加急事项" in board.text and "light-yellow" in board.text
