@@ -3,6 +3,7 @@ database lifecycle."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 
@@ -26,6 +27,7 @@ from appraisal.api import audit as audit_api  # noqa: E402
 from appraisal.api import auth as auth_api  # noqa: E402
 from appraisal.api import calendar as calendar_api  # noqa: E402
 from appraisal.api import commitments as commitments_api  # noqa: E402
+from appraisal.api import inbox as inbox_api  # noqa: E402
 from appraisal.api import matters as matters_api  # noqa: E402
 from appraisal.api import health, org as org_api, roster as roster_api  # noqa: E402
 from appraisal.api.common import provide_principal  # noqa: E402
@@ -100,6 +102,19 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return _error_response(request, 500, "internal_error", _("服务器内部错误，请稍后再试或联系管理员"))
 
 
+async def run_sweeps(interval: int) -> None:
+    """The in-process scheduler: sweep now and then every `interval` seconds. Several workers
+    may each run it; the sweep is idempotent, so they never write a notification twice."""
+    from appraisal.services.sweep import sweep
+
+    while True:
+        try:
+            await sweep()
+        except Exception:  # a failed sweep must not stop the next one
+            log.exception("sweep failed")
+        await asyncio.sleep(interval)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     accounts.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
@@ -110,6 +125,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await db.start_connection_pool()
         if await pending_migrations():
             raise UnmigratedDatabase("the database is not migrated: run `appraisal migrate` first")
+
+    async def start_scheduler(app: Litestar) -> None:
+        if settings.scheduler:
+            app.state.scheduler = asyncio.create_task(run_sweeps(settings.sweep_interval_seconds))
+
+    async def stop_scheduler(app: Litestar) -> None:
+        task = getattr(app.state, "scheduler", None)
+        if task is not None:
+            task.cancel()
 
     async def close_database() -> None:
         db = engine()
@@ -141,6 +165,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             commitments_api.CommitmentController,
             matters_api.MatterController,
             matters_api.decide_extension,
+            inbox_api.list_inbox,
+            inbox_api.mark_read,
             *WEB_ROUTES,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], opt={"exclude_from_auth": True},
@@ -149,8 +175,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
         on_app_init=[auth.on_app_init],
-        on_startup=[check_database],
-        on_shutdown=[close_database],
+        on_startup=[check_database, start_scheduler],
+        on_shutdown=[stop_scheduler, close_database],
         stores={SESSION_STORE: DatabaseStore()},
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

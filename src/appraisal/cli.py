@@ -106,6 +106,15 @@ async def _import_roster(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _sweep() -> int:
+    from appraisal.services.sweep import sweep
+
+    result = await sweep()
+    print(f"sweep: {result.reminders} reminders, {result.chases} chases, {result.bulletins} bulletins, "
+          f"{result.returned_transfers} transfers returned")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -137,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-* from a reverse proxy")
 
     sub.add_parser("migrate", help="create or upgrade the database schema")
+    sub.add_parser("sweep", help="write reminders, chases and bulletins; return unaccepted transfers (idempotent)")
 
     demo = sub.add_parser("demo", help="load the demo office (idempotent)")
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no people yet")
@@ -166,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         asyncio.run(_migrate())
         return 0
+    if args.command == "sweep":
+        return asyncio.run(_sweep())
     if args.command == "demo":
         return asyncio.run(_demo(args.if_empty))
     if args.command == "user":

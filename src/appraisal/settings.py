@@ -66,6 +66,7 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     scheduler: bool = True
+    sweep_interval_seconds: int = 900
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -86,6 +87,7 @@ class Settings:
             argon2_time_cost=int(os.environ.get("APPRAISAL_ARGON2_TIME_COST", "3")),
             argon2_memory_cost=int(os.environ.get("APPRAISAL_ARGON2_MEMORY_COST", "65536")),
             scheduler=_flag("APPRAISAL_SCHEDULER", True),
+            sweep_interval_seconds=int(os.environ.get("APPRAISAL_SWEEP_INTERVAL", "900")),
         )
 
 

@@ -188,3 +188,20 @@ async def test_the_timeline_cannot_be_rewritten(office, clock):
         await MatterEvent.update({MatterEvent.note: "edited"}, force=True).run()
     with pytest.raises(Exception, match="append-only"):
         await MatterEvent.delete(force=True).run()
+
+
+async def test_the_inbox_counts_and_clears(office, client, clock):
+    await login(client, "admin")
+    colleague = await person_id_of(client, "孙浩然")
+    client.cookies.clear()
+    await login(client, "staff")
+    matter = await register(client)
+    await client.post(f"/api/v1/matters/{matter['id']}/transfer", json={"to_person_id": colleague})
+    client.cookies.clear()
+    await login(client, "sunhaoran")
+    box = (await client.get("/api/v1/inbox")).json()
+    assert box["unread"] == 1 and box["items"][0]["kind"] == "transfer" and box["items"][0]["matter"] == matter["id"]
+    assert "待签收" in box["items"][0]["title"]
+    assert (await client.post("/api/v1/inbox/read", json={})).status_code == 204
+    assert (await client.get("/api/v1/inbox")).json()["unread"] == 0
+    assert (await client.post("/api/v1/inbox/read", json={"id": 999999})).status_code == 404

@@ -17,6 +17,7 @@ from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, manage_scope, read_scope, visible_where
 from appraisal.services import audit, calendar as calendar_service, commitments
+from appraisal.services.inbox import notify
 
 CHANNELS = {"visit": _("来访"), "call": _("来电"), "letter": _("来信"), "online": _("网上"),
             "document": _("来文"), "referral": _("交办")}
@@ -269,6 +270,8 @@ async def transfer(principal: Principal, matter_id: int, to_person_id: int, note
                                                "pending_due_on": accept_by})
         await _event(matter.id, principal.person_id, EventKind.TRANSFER, to_person=to_person_id, due_on=accept_by,
                      note=note)
+        await notify(to_person_id, f"transfer:{matter.id}:{to_person_id}:{_now().isoformat()}", "transfer",
+                     _("待签收：{s}").format(s=matter.subject), _("请于 {d} 前签收").format(d=accept_by), matter.id)
 
 
 async def accept(principal: Principal, matter_id: int) -> None:

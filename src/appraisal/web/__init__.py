@@ -1,6 +1,6 @@
 """Server-rendered pages (Jinja2 + htmx), as thin as the API controllers."""
 
-from appraisal.web import admin, auth, calendar, commitments, home, matters, org
+from appraisal.web import admin, auth, calendar, commitments, home, inbox, matters, org
 
 ROUTES = [
     auth.login_page,
@@ -27,4 +27,7 @@ ROUTES = [
     matters.matter_create,
     matters.matter_detail,
     matters.matter_step,
+    inbox.inbox_page,
+    inbox.inbox_read,
+    inbox.inbox_badge,
 ]

@@ -3,6 +3,7 @@
 from appraisal.db.tables.audit import AuditEntry
 from appraisal.db.tables.commitments import Commitment, CommitmentVersion
 from appraisal.db.tables.matters import ExtensionRequest, Matter, MatterEvent
+from appraisal.db.tables.inbox import Notification
 from appraisal.db.tables.calendar import CalendarDay, CalendarYear
 from appraisal.db.tables.auth import LoginFailure, RoleGrant, UserAccount, WebSession
 from appraisal.db.tables.org import LeaderSection, Person, Section
@@ -23,6 +24,7 @@ ALL_TABLES = (
     Matter,
     MatterEvent,
     ExtensionRequest,
+    Notification,
 )
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "ExtensionRequest",
     "Matter",
     "MatterEvent",
+    "Notification",
     "LeaderSection",
     "LoginFailure",
     "Person",

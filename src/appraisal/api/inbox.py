@@ -1,0 +1,45 @@
+"""The caller's inbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+from litestar import get, post
+
+from appraisal.api.common import Limit, Offset, Page, errors
+from appraisal.scopes import Principal
+from appraisal.services import inbox
+
+
+class NotificationOut(msgspec.Struct):
+    id: int
+    kind: str
+    matter: int | None
+    title: str
+    body: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class InboxPage(Page):
+    unread: int
+    items: list[NotificationOut]
+
+
+class ReadIn(msgspec.Struct):
+    id: int | None = None
+
+
+@get("/api/v1/inbox", tags=["inbox"], responses=errors(400, 401), summary="The caller's notifications, newest first")
+async def list_inbox(principal: Principal, offset: Offset = 0, limit: Limit = 50) -> InboxPage:
+    rows, total = await inbox.list_inbox(principal, offset=offset, limit=limit)
+    fields = set(NotificationOut.__struct_fields__)
+    return InboxPage(total=total, offset=offset, limit=limit, unread=await inbox.unread_count(principal),
+                     items=[NotificationOut(**{k: v for k, v in r.items() if k in fields}) for r in rows])
+
+
+@post("/api/v1/inbox/read", tags=["inbox"], status_code=204, responses=errors(400, 401, 404),
+      summary="Mark one notification (id) or all as read")
+async def mark_read(principal: Principal, data: ReadIn) -> None:
+    await inbox.mark_read(principal, data.id)

@@ -1,0 +1,50 @@
+"""The inbox: notifications addressed to a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from appraisal.db.tables import Notification
+from appraisal.errors import NotFound
+from appraisal.i18n import _
+from appraisal.scopes import Principal
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+async def notify(recipient: int, key: str, kind: str, title: str, body: str = "", matter_id: int | None = None) -> bool:
+    """Write a notification once per `key`; True when it is new."""
+    exists = await Notification.exists().where(Notification.key == key).run()
+    if exists:
+        return False
+    await Notification.insert(Notification(recipient=recipient, key=key[:120], kind=kind, matter=matter_id,
+                                           title=title[:200], body=body)).run()
+    return True
+
+
+async def unread_count(principal: Principal) -> int:
+    if principal.person_id is None:
+        return 0
+    return await Notification.count().where(Notification.recipient == principal.person_id,
+                                            Notification.read_at.is_null()).run()
+
+
+async def list_inbox(principal: Principal, *, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+    if principal.person_id is None:
+        return [], 0
+    mine = Notification.recipient == principal.person_id
+    rows = await Notification.select().where(mine).order_by(Notification.id, ascending=False).offset(offset).limit(limit).run()
+    return rows, await Notification.count().where(mine).run()
+
+
+async def mark_read(principal: Principal, notification_id: int | None = None) -> None:
+    """Mark one notification (or all of the caller's) as read."""
+    clauses = [Notification.recipient == (principal.person_id or -1), Notification.read_at.is_null()]
+    if notification_id is not None:
+        if not await Notification.exists().where(Notification.id == notification_id,
+                                                 Notification.recipient == (principal.person_id or -1)).run():
+            raise NotFound(_("消息不存在"))
+        clauses.append(Notification.id == notification_id)
+    await Notification.update({Notification.read_at: _now()}).where(*clauses).run()

@@ -1,0 +1,81 @@
+"""The sweep (催办): reminders, chases, bulletins and returned transfers, written idempotently."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from appraisal.db.tables import LeaderSection, Matter
+from appraisal.db.transaction import atomic
+from appraisal.domain import deadlines
+from appraisal.domain.calendar import today_local
+from appraisal.i18n import _
+from appraisal.scopes import Principal, Role
+from appraisal.services import calendar as calendar_service
+from appraisal.services import matters
+from appraisal.services.inbox import notify
+
+
+@dataclass
+class SweepResult:
+    reminders: int = 0
+    chases: int = 0
+    bulletins: int = 0
+    returned_transfers: int = 0
+
+    def count(self, stage: deadlines.ChaseStage) -> None:
+        field = {deadlines.ChaseStage.REMINDER: "reminders", deadlines.ChaseStage.CHASE: "chases",
+                 deadlines.ChaseStage.BULLETIN: "bulletins"}[stage]
+        setattr(self, field, getattr(self, field) + 1)
+
+    @property
+    def total(self) -> int:
+        return self.reminders + self.chases + self.bulletins + self.returned_transfers
+
+
+LADDER = {
+    deadlines.ChaseStage.REMINDER: ("reminder", _("即将到期：{subject}"), _("办件 {number} 将于 {due} 到期，请抓紧办理。")),
+    deadlines.ChaseStage.CHASE: ("chase", _("催办通知：{subject}"), _("办件 {number} 已于 {due} 到期，请立即办结并说明原因。")),
+    deadlines.ChaseStage.BULLETIN: ("bulletin", _("通报：{subject}"), _("办件 {number} 超期 {late} 个工作日，将予通报批评。")),
+}
+
+
+async def sweep(today: dt.date | None = None) -> SweepResult:
+    """Walk the open matters once: reminders before due, 催办 the working day after, 通报 past
+    the bulletin threshold (to the owner and the leaders over the section), and return
+    transfers not accepted in time. Running it again the same day writes nothing new."""
+    today = today or today_local()
+    cal = await calendar_service.load_calendar(today.year - 1, today.year + 1)
+    rules = deadlines.DEFAULT_RULES
+    result = SweepResult()
+    horizon = cal.add_working_days(today, rules.yellow_days_left)
+    rows = await Matter.select(Matter.id, Matter.subject, Matter.owner, Matter.section, Matter.due_on,
+                               Matter.created_at).where(Matter.status == matters.OPEN, Matter.due_on <= horizon).run()
+    leaders: dict[int, list[int]] = {}
+    for link in await LeaderSection.select(LeaderSection.leader, LeaderSection.section).run():
+        leaders.setdefault(link["section"], []).append(link["leader"])
+    async with atomic():
+        for row in rows:
+            stage = deadlines.chase_stage(cal, today, row["due_on"], rules)
+            if stage is None:
+                continue
+            kind, title, body = LADDER[stage]
+            number = matters.matter_number(row["id"], row["created_at"])
+            late = deadlines.working_days_late(cal, today, row["due_on"])
+            text = body.format(number=number, due=row["due_on"], late=late)
+            recipients = [row["owner"]] + (leaders.get(row["section"], []) if stage != deadlines.ChaseStage.REMINDER else [])
+            for person in dict.fromkeys(recipients):
+                if await notify(person, f"{kind}:{row['id']}:{row['due_on']}:{person}", kind,
+                                title.format(subject=row["subject"]), text, row["id"]):
+                    result.count(stage)
+    overdue_transfers = await Matter.select(Matter.id).where(
+        Matter.pending_to.is_not_null(), Matter.pending_due_on < today).output(as_list=True).run()
+    # The sweep acts for the office as a whole; its audit entries name it "sweep".
+    system = Principal(user_id=None, username="sweep", roles=frozenset({Role.ADMIN}))
+    for matter_id in overdue_transfers:
+        row = await Matter.select(Matter.owner, Matter.subject, Matter.pending_to).where(Matter.id == matter_id).first().run()
+        await matters.return_transfer(system, matter_id, _("逾期未签收，自动退回首问责任人"), by_sweep=True)
+        await notify(row["owner"], f"returned:{matter_id}:{row['pending_to']}:{today}", "returned",
+                     _("转办未签收已退回：{s}").format(s=row["subject"]), matter_id=matter_id)
+        result.returned_transfers += 1
+    return result

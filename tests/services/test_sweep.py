@@ -1,0 +1,70 @@
+"""The sweep writes the chase ladder once, returns unaccepted transfers, and fills inboxes."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from appraisal.db.tables import Notification, Person, UserAccount
+from appraisal.services import accounts, inbox, matters
+from appraisal.services.sweep import sweep
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+D = dt.date
+
+
+async def principal(username: str):
+    row = await UserAccount.select(UserAccount.id).where(UserAccount.username == username).first().run()
+    return await accounts.load_principal(row["id"])
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI), tick=False) as traveller:
+        yield traveller
+
+
+async def test_the_ladder_runs_reminder_then_chase_then_bulletin_and_never_twice(office, clock):
+    staff = await principal("staff")
+    matter = await matters.register(staff, matters.Registration("call", "李女士", "咨询社保", limit_days=2))
+    assert matter.due_on == D(2026, 11, 25)
+
+    assert (await sweep(D(2026, 11, 23))).total == 0, "two working days left: nothing yet"
+    first = await sweep(D(2026, 11, 24))
+    assert first.reminders == 1
+    assert (await sweep(D(2026, 11, 24))).total == 0, "running it again the same day writes nothing"
+
+    chase = await sweep(D(2026, 11, 26))  # the working day after due
+    assert chase.chases == 3, "the owner and both leaders over 秘书科 (the director and 李红梅)"
+    assert (await sweep(D(2026, 11, 27))).chases == 0
+
+    bulletin = await sweep(D(2026, 12, 3))  # 6 working days late
+    assert bulletin.bulletins == 3
+    kinds = await Notification.select(Notification.kind).where(Notification.recipient == staff.person_id).output(as_list=True).run()
+    assert sorted(kinds) == ["bulletin", "chase", "reminder"]
+    assert await inbox.unread_count(staff) == 3
+
+
+async def test_an_unaccepted_transfer_warns_the_receiver_and_returns_to_the_first_receiver(office, clock):
+    staff = await principal("staff")
+    colleague = await Person.select(Person.id).where(Person.name == "孙浩然").first().run()
+    matter = await matters.register(staff, matters.Registration("visit", "王先生", "反映问题", limit_days=5))
+    await matters.transfer(staff, matter.id, colleague["id"], "请办理")
+    receiver = await principal("sunhaoran")
+    assert await inbox.unread_count(receiver) == 1, "the receiver is told at once"
+
+    assert (await sweep(D(2026, 11, 24))).returned_transfers == 0, "the receiver has until the end of the 24th"
+    assert (await sweep(D(2026, 11, 25))).returned_transfers == 1
+    detail = await matters.get_matter(staff, matter.id)
+    assert detail["pending_to"] is None and detail["owner"] == staff.person_id
+    assert detail["timeline"][-1]["kind"] == "return" and detail["timeline"][-1]["actor"] is None
+    assert (await sweep(D(2026, 11, 25))).returned_transfers == 0
+
+
+async def test_completed_and_paused_matters_are_not_chased(office, clock):
+    staff = await principal("staff")
+    done = await matters.register(staff, matters.Registration("call", "甲", "已办", limit_days=1))
+    await matters.complete(staff, done.id, "当场答复")
+    paused = await matters.register(staff, matters.Registration("call", "乙", "中止", limit_days=1))
+    await matters.pause(staff, paused.id, "等待材料")
+    assert (await sweep(D(2026, 11, 30))).total == 0
