@@ -70,6 +70,9 @@ os.environ.update(
         "APPRAISAL_ARGON2_TIME_COST": "1",
         "APPRAISAL_ARGON2_MEMORY_COST": "1024",
         "APPRAISAL_SCHEDULER": "0",
+        # The test client runs the app on its own event loop; without a pool, tests may also
+        # call services directly on theirs. Server processes started by tests do the same.
+        "APPRAISAL_DB_POOL": "0",
     }
 )
 
@@ -120,11 +123,13 @@ async def reset_database() -> None:
         shutil.copyfile(SQLITE_TEMPLATE, path)
     else:
         # TRUNCATE, not DELETE: the audit log's append-only triggers fire on row deletes only.
+        from appraisal.services.accountability import seed_forms
         from appraisal.services.calendar import seed_from_package
 
         names = ", ".join(t._meta.tablename for t in ALL_TABLES)
         await engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
         await seed_from_package()  # as `appraisal migrate` leaves it
+        await seed_forms()
 
 
 @pytest.fixture

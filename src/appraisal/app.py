@@ -23,6 +23,7 @@ from litestar.template.config import TemplateConfig  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 
 from appraisal import __version__  # noqa: E402
+from appraisal.api import accountability as accountability_api  # noqa: E402
 from appraisal.api import audit as audit_api  # noqa: E402
 from appraisal.api import auth as auth_api  # noqa: E402
 from appraisal.api import calendar as calendar_api  # noqa: E402
@@ -121,7 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def check_database() -> None:
         db = engine()
-        if isinstance(db, PostgresEngine):
+        if isinstance(db, PostgresEngine) and settings.db_pool:
             await db.start_connection_pool()
         if await pending_migrations():
             raise UnmigratedDatabase("the database is not migrated: run `appraisal migrate` first")
@@ -137,7 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def close_database() -> None:
         db = engine()
-        if isinstance(db, PostgresEngine):
+        if isinstance(db, PostgresEngine) and settings.db_pool:
             await db.close_connection_pool()
 
     def configure_jinja(jinja: JinjaTemplateEngine) -> None:
@@ -167,6 +168,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             matters_api.decide_extension,
             inbox_api.list_inbox,
             inbox_api.mark_read,
+            accountability_api.AccountabilityController,
+            accountability_api.person_effects,
             *WEB_ROUTES,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], opt={"exclude_from_auth": True},

@@ -111,7 +111,8 @@ async def _sweep() -> int:
 
     result = await sweep()
     print(f"sweep: {result.reminders} reminders, {result.chases} chases, {result.bulletins} bulletins, "
-          f"{result.returned_transfers} transfers returned")
+          f"{result.returned_transfers} transfers returned, {result.proposals} accountability proposals, "
+          f"{result.finalized} records final")
     return 0
 
 

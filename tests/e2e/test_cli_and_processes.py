@@ -41,7 +41,7 @@ def free_port() -> int:
 def server(database_url: str, port: int):
     process = subprocess.Popen(
         [APPRAISAL, "serve", "--port", str(port), "--log-level", "warning"],
-        env={**os.environ, "APPRAISAL_DATABASE_URL": database_url},
+        env={**os.environ, "APPRAISAL_DATABASE_URL": database_url, "APPRAISAL_DB_POOL": "1"},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:

@@ -30,9 +30,11 @@ async def migrate(verbose: bool = True) -> None:
         raise MigrationError(result.message or "migration failed")
     # Holiday data is reference data that ships with the code: each migrate adds the years a
     # newer chinese-calendar package knows, and never overwrites an admin's edits.
+    from appraisal.services.accountability import seed_forms
     from appraisal.services.calendar import seed_from_package
 
     await seed_from_package()
+    await seed_forms()
 
 
 async def pending_migrations() -> int:

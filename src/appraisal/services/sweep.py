@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from appraisal.db.tables import LeaderSection, Matter
+from appraisal.db.tables import LeaderSection, Matter, MatterEvent
 from appraisal.db.transaction import atomic
 from appraisal.domain import deadlines
 from appraisal.domain.calendar import today_local
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role
 from appraisal.services import calendar as calendar_service
-from appraisal.services import matters
+from appraisal.services import accountability, matters
 from appraisal.services.inbox import notify
 
 
@@ -22,6 +22,8 @@ class SweepResult:
     chases: int = 0
     bulletins: int = 0
     returned_transfers: int = 0
+    proposals: int = 0
+    finalized: int = 0
 
     def count(self, stage: deadlines.ChaseStage) -> None:
         field = {deadlines.ChaseStage.REMINDER: "reminders", deadlines.ChaseStage.CHASE: "chases",
@@ -30,7 +32,8 @@ class SweepResult:
 
     @property
     def total(self) -> int:
-        return self.reminders + self.chases + self.bulletins + self.returned_transfers
+        return (self.reminders + self.chases + self.bulletins + self.returned_transfers + self.proposals
+                + self.finalized)
 
 
 LADDER = {
@@ -78,4 +81,27 @@ async def sweep(today: dt.date | None = None) -> SweepResult:
         await notify(row["owner"], f"returned:{matter_id}:{row['pending_to']}:{today}", "returned",
                      _("转办未签收已退回：{s}").format(s=row["subject"]), matter_id=matter_id)
         result.returned_transfers += 1
+    result.proposals = await propose_accountability(system, today)
+    result.finalized = await accountability.finalize_due(today)
     return result
+
+
+async def propose_accountability(system: Principal, today: dt.date) -> int:
+    """Overdue matters (their owner) and 推诿 reports (the person named) become proposals, once."""
+    proposals = 0
+    overdue = await Matter.select(Matter.id, Matter.owner, Matter.subject, Matter.due_on, Matter.created_at).where(
+        Matter.status == matters.OPEN, Matter.due_on < today).run()
+    for row in overdue:
+        number = matters.matter_number(row["id"], row["created_at"])
+        record = await accountability.propose(
+            system, row["owner"], "overdue", _("办件 {n}“{s}”超过办结期限 {d}").format(n=number, s=row["subject"], d=row["due_on"]),
+            matter_id=row["id"], source_key=f"overdue:{row['id']}")
+        proposals += record is not None
+    shirks = await MatterEvent.select(MatterEvent.id, MatterEvent.matter, MatterEvent.to_person, MatterEvent.note).where(
+        MatterEvent.kind == matters.EventKind.SHIRK.value).run()
+    for event in shirks:
+        record = await accountability.propose(
+            system, event["to_person"], "shirk", _("推诿：{note}").format(note=event["note"]),
+            matter_id=event["matter"], source_key=f"shirk:{event['id']}")
+        proposals += record is not None
+    return proposals

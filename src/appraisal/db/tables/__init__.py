@@ -1,5 +1,6 @@
 """All tables, one module per business area."""
 
+from appraisal.db.tables.accountability import AccountabilityForm, AccountabilityRecord
 from appraisal.db.tables.audit import AuditEntry
 from appraisal.db.tables.commitments import Commitment, CommitmentVersion
 from appraisal.db.tables.matters import ExtensionRequest, Matter, MatterEvent
@@ -25,10 +26,14 @@ ALL_TABLES = (
     MatterEvent,
     ExtensionRequest,
     Notification,
+    AccountabilityForm,
+    AccountabilityRecord,
 )
 
 __all__ = [
     "ALL_TABLES",
+    "AccountabilityForm",
+    "AccountabilityRecord",
     "AuditEntry",
     "CalendarDay",
     "CalendarYear",

@@ -1,0 +1,150 @@
+"""责任追究 API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.params import FromQuery, Parameter
+
+from appraisal.api.common import Limit, Offset, Page, errors
+from appraisal.scopes import Principal
+from appraisal.services import accountability, org
+
+Text5000 = Annotated[str, msgspec.Meta(max_length=5000)]
+STEP_ERRORS = errors(400, 401, 403, 404, 409, 422)
+
+
+class FormOut(msgspec.Struct):
+    id: int
+    code: str
+    name: str
+    deduction: float
+    disqualifies: bool
+    blocks_excellent: bool
+
+
+class RecordOut(msgspec.Struct):
+    id: int
+    person: int
+    person_name: str
+    section_name: str | None
+    trigger: str
+    matter: int | None
+    description: str
+    status: str
+    form: int | None
+    form_name: str | None
+    points: float
+    decision_reason: str
+    decided_on: dt.date | None
+    appeal_deadline: dt.date | None
+    appeal_reason: str
+    appeal_result: str
+    appeal_note: str
+
+
+class RecordPage(Page):
+    items: list[RecordOut]
+
+
+class ProposeIn(msgspec.Struct):
+    person_id: int
+    trigger: str
+    description: Text5000
+    matter_id: int | None = None
+
+
+class DecisionIn(msgspec.Struct):
+    form_id: int
+    reason: Text5000
+    points: float | None = None
+
+
+class ReasonIn(msgspec.Struct):
+    reason: Text5000
+
+
+class AppealDecisionIn(msgspec.Struct):
+    result: Annotated[str, msgspec.Meta(description="upheld | changed | revoked")]
+    note: Text5000 = ""
+    form_id: int | None = None
+    points: float | None = None
+
+
+class EffectsOut(msgspec.Struct):
+    person_id: int
+    year: int
+    deduction: float
+    eligible_for_excellent: bool
+    eligible_for_commendation: bool
+    flag_heavier_form: bool
+    propose_incompetent: bool
+    reasons: list[str]
+    record_ids: list[int]
+
+
+def _out(row: dict) -> RecordOut:
+    fields = set(RecordOut.__struct_fields__)
+    return RecordOut(**{k: v for k, v in row.items() if k in fields})
+
+
+class AccountabilityController(Controller):
+    path = "/api/v1/accountability"
+    tags = ["accountability"]
+
+    @get("/forms", responses=errors(401), summary="The office's forms of accountability with default deductions")
+    async def forms(self) -> list[FormOut]:
+        return [FormOut(**{k: f[k] for k in FormOut.__struct_fields__}) for f in await accountability.list_forms()]
+
+    @get("/", responses=errors(400, 401, 422), summary="Records within the caller's scope")
+    async def list_records(self, principal: Principal, offset: Offset = 0, limit: Limit = 50,
+                           status: FromQuery[str | None] = None) -> RecordPage:
+        rows, total = await accountability.list_records(principal, status, offset=offset, limit=limit)
+        return RecordPage(total=total, offset=offset, limit=limit, items=[_out(r) for r in rows])
+
+    @post("/", responses=STEP_ERRORS, summary="A leader reports a case (proposed)")
+    async def propose(self, principal: Principal, data: ProposeIn) -> RecordOut:
+        record = await accountability.propose(principal, data.person_id, data.trigger, data.description,
+                                              matter_id=data.matter_id)
+        return _out(await accountability.get_record(principal, record.id))
+
+    @get("/{record_id:int}", responses=errors(401, 404), summary="One record")
+    async def get_record(self, principal: Principal, record_id: int) -> RecordOut:
+        return _out(await accountability.get_record(principal, record_id))
+
+    @post("/{record_id:int}/decision", responses=STEP_ERRORS, summary="Decide form and points; notifies the person")
+    async def decide(self, principal: Principal, record_id: int, data: DecisionIn) -> RecordOut:
+        await accountability.decide(principal, record_id, data.form_id, data.reason, data.points)
+        return _out(await accountability.get_record(principal, record_id))
+
+    @post("/{record_id:int}/dismiss", responses=STEP_ERRORS, summary="Decide not to pursue")
+    async def dismiss(self, principal: Principal, record_id: int, data: ReasonIn) -> RecordOut:
+        await accountability.dismiss(principal, record_id, data.reason)
+        return _out(await accountability.get_record(principal, record_id))
+
+    @post("/{record_id:int}/appeal", responses=STEP_ERRORS, summary="申诉 by the person, within the window")
+    async def appeal(self, principal: Principal, record_id: int, data: ReasonIn) -> RecordOut:
+        await accountability.appeal(principal, record_id, data.reason)
+        return _out(await accountability.get_record(principal, record_id))
+
+    @post("/{record_id:int}/appeal-decision", responses=STEP_ERRORS, summary="Uphold, change or revoke")
+    async def decide_appeal(self, principal: Principal, record_id: int, data: AppealDecisionIn) -> RecordOut:
+        await accountability.decide_appeal(principal, record_id, data.result, data.note, form_id=data.form_id,
+                                           points=data.points)
+        return _out(await accountability.get_record(principal, record_id))
+
+
+@get("/api/v1/people/{person_id:int}/accountability-effects", tags=["accountability"], responses=errors(400, 401, 404),
+     summary="What a person's final records of a year mean for appraisal")
+async def person_effects(principal: Principal, person_id: int,
+                         year: Annotated[int, Parameter(ge=2000, le=2100)]) -> EffectsOut:
+    await org.get_person(principal, person_id)  # 404 outside the caller's scope
+    effects = (await accountability.effects_for([person_id], dt.date(year, 1, 1), dt.date(year, 12, 31)))[person_id]
+    return EffectsOut(person_id=person_id, year=year, deduction=effects.deduction,
+                      eligible_for_excellent=effects.eligible_for_excellent,
+                      eligible_for_commendation=effects.eligible_for_commendation,
+                      flag_heavier_form=effects.flag_heavier_form, propose_incompetent=effects.propose_incompetent,
+                      reasons=list(effects.reasons), record_ids=[r.id for r in effects.records])
