@@ -28,6 +28,7 @@ from appraisal.api import audit as audit_api  # noqa: E402
 from appraisal.api import auth as auth_api  # noqa: E402
 from appraisal.api import calendar as calendar_api  # noqa: E402
 from appraisal.api import commitments as commitments_api  # noqa: E402
+from appraisal.api import dashboard as dashboard_api  # noqa: E402
 from appraisal.api import inbox as inbox_api  # noqa: E402
 from appraisal.api import matters as matters_api  # noqa: E402
 from appraisal.api import health, org as org_api, roster as roster_api  # noqa: E402
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             inbox_api.mark_read,
             accountability_api.AccountabilityController,
             accountability_api.person_effects,
+            dashboard_api.matter_dashboard,
             *WEB_ROUTES,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], opt={"exclude_from_auth": True},

@@ -205,3 +205,18 @@ async def test_the_inbox_counts_and_clears(office, client, clock):
     assert (await client.post("/api/v1/inbox/read", json={})).status_code == 204
     assert (await client.get("/api/v1/inbox")).json()["unread"] == 0
     assert (await client.post("/api/v1/inbox/read", json={"id": 999999})).status_code == 404
+
+
+async def test_the_dashboard_counts_open_matters_by_light_per_section(office, client, clock):
+    await login(client, "staff")
+    await register(client, commitment_id=None, limit_days=10)  # green
+    await register(client, commitment_id=None, limit_days=0)  # due today: yellow
+    client.cookies.clear()
+    await login(client, "leader")
+    rows = {r["section_name"]: r for r in (await client.get("/api/v1/dashboard/matters")).json()}
+    assert set(rows) == {"秘书科", "综合科"}, "only the sections the leader oversees"
+    assert (rows["秘书科"]["green"], rows["秘书科"]["yellow"], rows["秘书科"]["red"]) == (1, 1, 0)
+    clock.move_to(dt.datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI))
+    client.cookies.clear()
+    await login(client, "leader")
+    assert (await client.get("/api/v1/dashboard/matters")).json()[0]["red"] == 1

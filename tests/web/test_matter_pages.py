@@ -62,3 +62,30 @@ async def test_the_section_board_shows_lights(office, client):
                                              "subject": "加急事项", "limit_days": "0"})
     board = await client.get("/matters")
     assert "办件看板" in board.text and "加急事项" in board.text and "light-yellow" in board.text
+
+
+async def test_a_leader_decides_from_the_queue_and_the_person_appeals_from_their_page(office, client):
+    await browser_login(client, "leader")
+    home = await client.get("/")
+    assert "办件情况" in home.text and "秘书科" in home.text
+    # A leader reports a case through the API, then handles it on the pages.
+    token = client.cookies.get("csrftoken")
+    people = (await client.get("/api/v1/people", params={"q": "赵雪"})).json()["items"]
+    r = await client.post("/api/v1/accountability", json={"person_id": people[0]["id"], "trigger": "manual",
+                                                          "description": "材料报送延误"}, headers={"x-csrftoken": token})
+    record_id = r.json()["id"]
+    queue = await client.get("/accountability", params={"status": "proposed"})
+    assert "材料报送延误" in queue.text
+    page = await client.get(f"/accountability/{record_id}")
+    form_id = re.search(r'<option value="(\d+)">提醒谈话', page.text)[1]
+    r = await client.post(f"/accountability/{record_id}/decide",
+                          data={"_csrf_token": csrf_from(page.text), "form_id": form_id, "reason": "延误一天"})
+    assert "已决定，申诉期内" in r.text and "扣 1.0 分" in r.text
+
+    await client.post("/logout", data={"_csrf_token": csrf_from(r.text)})
+    await browser_login(client, "staff")
+    page = await client.get(f"/accountability/{record_id}")
+    assert "提交申诉" in page.text
+    r = await client.post(f"/accountability/{record_id}/appeal",
+                          data={"_csrf_token": csrf_from(page.text), "reason": "当天系统故障"})
+    assert "申诉中" in r.text

@@ -410,3 +410,25 @@ async def report_shirk(principal: Principal, matter_id: int, person_id: int, not
     async with atomic():
         await _event(matter.id, principal.person_id, EventKind.SHIRK, to_person=person_id, note=note)
         await audit.record(principal, "shirk", "matter", matter.id, new={"person": person_id, "note": note})
+
+
+async def dashboard(principal: Principal) -> list[dict]:
+    """Open matters by light for each section the caller sees: four grouped queries in all."""
+    from piccolo.query.functions.aggregate import Count
+
+    from appraisal.services.org import list_sections
+
+    today = today_local()
+    scope = read_scope(principal)
+    sections = [s for s in await list_sections() if scope.everything or s["id"] in scope.section_ids]
+    counts = {s["id"]: {"section_id": s["id"], "section_name": s["name"], "green": 0, "yellow": 0, "red": 0,
+                        "paused": 0} for s in sections}
+    buckets = {"green": _light_clause("green", today), "yellow": _light_clause("yellow", today),
+               "red": _light_clause("red", today), "paused": Matter.status == PAUSED}
+    ids = sorted(counts)
+    for light, clause in buckets.items():
+        rows = await Matter.select(Matter.section, Count(Matter.id, alias="n")).where(
+            clause, Matter.section.is_in(ids or [-1])).group_by(Matter.section).run()
+        for row in rows:
+            counts[row["section"]][light] = row["n"]
+    return list(counts.values())

@@ -1,6 +1,6 @@
 """Server-rendered pages (Jinja2 + htmx), as thin as the API controllers."""
 
-from appraisal.web import admin, auth, calendar, commitments, home, inbox, matters, org
+from appraisal.web import accountability, admin, auth, calendar, commitments, home, inbox, matters, org
 
 ROUTES = [
     auth.login_page,
@@ -30,4 +30,7 @@ ROUTES = [
     inbox.inbox_page,
     inbox.inbox_read,
     inbox.inbox_badge,
+    accountability.record_list,
+    accountability.record_detail,
+    accountability.record_step,
 ]

@@ -1,0 +1,73 @@
+"""责任追究 pages: the queue, a record with its decision and appeal."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from appraisal.domain.accountability import TRIGGERS
+from appraisal.errors import AppError, InvalidInput
+from appraisal.i18n import _
+from appraisal.scopes import Role
+from appraisal.services import accountability
+from appraisal.web.common import Pager, notify, page, pager_for
+
+
+def _labels() -> dict:
+    return {"STATUS": accountability.STATUS_LABELS, "TRIGGERS": TRIGGERS, "RESULTS": accountability.APPEAL_RESULTS}
+
+
+@get("/accountability", include_in_schema=False)
+async def record_list(request: Request, status: FromQuery[str] = "") -> Template:
+    offset, limit = pager_for(request)
+    try:
+        rows, total = await accountability.list_records(request.user, status or None, offset=offset, limit=limit)
+    except AppError:
+        rows, total = [], 0
+    return page(request, "accountability/list.html", records=rows, pager=Pager(request, total), status=status,
+                **_labels())
+
+
+async def _detail(request: Request, record_id: int, error: str | None = None, code: int = 200) -> Template:
+    record = await accountability.get_record(request.user, record_id)
+    return page(request, "accountability/detail.html", status_code=code, r=record, error=error,
+                forms=await accountability.list_forms(), is_leader=request.user.has(Role.LEADER, Role.ADMIN),
+                **_labels())
+
+
+@get("/accountability/{record_id:int}", include_in_schema=False)
+async def record_detail(request: Request, record_id: int) -> Template:
+    return await _detail(request, record_id)
+
+
+def _number(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise InvalidInput(_("扣分必须是数字"), code="bad_points") from None
+
+
+@post("/accountability/{record_id:int}/{action:str}", include_in_schema=False)
+async def record_step(request: Request, record_id: int, action: str) -> Template | Redirect:
+    f = {k: str(v) for k, v in (await request.form()).items()}
+    me = request.user
+    try:
+        if action == "decide":
+            await accountability.decide(me, record_id, int(f.get("form_id") or 0), f.get("reason", ""),
+                                        _number(f.get("points")))
+        elif action == "dismiss":
+            await accountability.dismiss(me, record_id, f.get("reason", ""))
+        elif action == "appeal":
+            await accountability.appeal(me, record_id, f.get("reason", ""))
+        elif action == "appeal-decision":
+            await accountability.decide_appeal(me, record_id, f.get("result", ""), f.get("note", ""),
+                                               form_id=int(f["form_id"]) if f.get("form_id") else None)
+        else:
+            return await _detail(request, record_id, _("未知操作"), 404)
+    except AppError as exc:
+        return await _detail(request, record_id, exc.message, exc.status_code)
+    notify(request, _("已保存"))
+    return Redirect(f"/accountability/{record_id}")
