@@ -89,3 +89,25 @@ async def test_a_leader_decides_from_the_queue_and_the_person_appeals_from_their
     r = await client.post(f"/accountability/{record_id}/appeal",
                           data={"_csrf_token": csrf_from(page.text), "reason": "当天系统故障"})
     assert "申诉中" in r.text
+
+
+async def test_a_leader_registers_a_supervision_item_and_the_chief_reports_on_it(office, client):
+    await browser_login(client, "leader")
+    board = await client.get("/supervision")
+    assert "立项" in board.text
+    sections = dict((v, k) for k, v in re.findall(r'<option value="(\d+)">([^<·]+)</option>', board.text))
+    person = re.search(r'<option value="(\d+)">秘书科 · 张伟</option>', board.text)[1]
+    r = await client.post("/supervision", data={
+        "_csrf_token": csrf_from(board.text), "source": "meeting", "title": "整改反馈问题",
+        "lead_section_id": sections["秘书科"], "responsible_person_id": person, "deadline": "2026-12-10"},
+        follow_redirects=False)
+    assert r.status_code in (302, 303)
+    item_path = r.headers["location"]
+    page = await client.get(item_path)
+    assert "督〔2026〕1号" in page.text and "整改反馈问题" in page.text
+
+    await client.post("/logout", data={"_csrf_token": csrf_from(page.text)})
+    await browser_login(client, "chief")
+    page = await client.get(item_path)
+    r = await client.post(item_path + "/progress", data={"_csrf_token": csrf_from(page.text), "note": "已完成整改", "submit": "1"})
+    assert "待审结" in r.text and "已完成整改" in r.text

@@ -368,9 +368,11 @@ async def decide_extension(principal: Principal, request_id: int, approve: bool,
             await audit.update(principal, matter, {
                 "due_on": request.new_due_on, "extensions": matter.extensions + 1,
                 "yellow_on": deadlines.yellow_from(cal, matter.accepted_on, request.new_due_on)})
+        verdict = (_("同意延期") if approve else _("不同意延期")) + (f"：{note}" if note else "")
         await _event(matter.id, principal.person_id, EventKind.EXTENSION_DECISION,
-                     due_on=request.new_due_on if approve else None,
-                     note=(_("同意延期") if approve else _("不同意延期")) + (f"：{note}" if note else ""))
+                     due_on=request.new_due_on if approve else None, note=verdict)
+        await notify(request.requested_by, f"extension:{request.id}:decided", "decision",
+                     _("延期申请结果：{s}").format(s=matter.subject), verdict, matter.id)
 
 
 async def complete(principal: Principal, matter_id: int, result: str) -> None:

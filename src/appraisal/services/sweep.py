@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from appraisal.db.tables import LeaderSection, Matter, MatterEvent
+from appraisal.db.tables import LeaderSection, Matter, MatterEvent, SupervisionItem
 from appraisal.db.transaction import atomic
 from appraisal.domain import deadlines
 from appraisal.domain.calendar import today_local
@@ -81,9 +81,35 @@ async def sweep(today: dt.date | None = None) -> SweepResult:
         await notify(row["owner"], f"returned:{matter_id}:{row['pending_to']}:{today}", "returned",
                      _("转办未签收已退回：{s}").format(s=row["subject"]), matter_id=matter_id)
         result.returned_transfers += 1
+    await chase_supervision(cal, today, result)
     result.proposals = await propose_accountability(system, today)
     result.finalized = await accountability.finalize_due(today)
     return result
+
+
+async def chase_supervision(cal, today: dt.date, result: SweepResult) -> None:
+    """催办 before a supervision item's deadline; after it, a 督办 notice to the responsible
+    person and leader until a leader sets a new deadline."""
+    rules = deadlines.DEFAULT_RULES
+    horizon = cal.add_working_days(today, rules.yellow_days_left)
+    rows = await SupervisionItem.select(
+        SupervisionItem.id, SupervisionItem.number, SupervisionItem.title, SupervisionItem.deadline,
+        SupervisionItem.responsible_person, SupervisionItem.responsible_leader,
+    ).where(SupervisionItem.status == "open", SupervisionItem.deadline <= horizon).run()
+    for row in rows:
+        stage = deadlines.chase_stage(cal, today, row["deadline"], rules)
+        if stage is None:
+            continue
+        if stage == deadlines.ChaseStage.REMINDER:
+            kind, title = "reminder", _("督办事项即将到期：{n}").format(n=row["number"])
+            recipients = [row["responsible_person"]]
+        else:
+            kind, title = "chase", _("督办事项已超期：{n}").format(n=row["number"])
+            recipients = [row["responsible_person"], row["responsible_leader"]]
+        for person in dict.fromkeys(p for p in recipients if p):
+            if await notify(person, f"supervision-{kind}:{row['id']}:{row['deadline']}:{person}", kind, title,
+                            _("{t}，期限 {d}").format(t=row["title"], d=row["deadline"])):
+                result.count(deadlines.ChaseStage.REMINDER if kind == "reminder" else deadlines.ChaseStage.CHASE)
 
 
 async def propose_accountability(system: Principal, today: dt.date) -> int:
@@ -103,5 +129,14 @@ async def propose_accountability(system: Principal, today: dt.date) -> int:
         record = await accountability.propose(
             system, event["to_person"], "shirk", _("推诿：{note}").format(note=event["note"]),
             matter_id=event["matter"], source_key=f"shirk:{event['id']}")
+        proposals += record is not None
+    failed = await SupervisionItem.select(SupervisionItem.id, SupervisionItem.number, SupervisionItem.title,
+                                          SupervisionItem.deadline, SupervisionItem.responsible_person).where(
+        SupervisionItem.status == "open", SupervisionItem.deadline < today).run()
+    for row in failed:
+        record = await accountability.propose(
+            system, row["responsible_person"], "supervision",
+            _("督办事项 {n}“{t}”未在期限 {d} 前完成").format(n=row["number"], t=row["title"], d=row["deadline"]),
+            source_key=f"supervision:{row['id']}:{row['deadline']}")
         proposals += record is not None
     return proposals

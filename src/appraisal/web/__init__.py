@@ -1,6 +1,6 @@
 """Server-rendered pages (Jinja2 + htmx), as thin as the API controllers."""
 
-from appraisal.web import accountability, admin, auth, calendar, commitments, home, inbox, matters, org
+from appraisal.web import accountability, admin, auth, calendar, commitments, home, inbox, matters, org, supervision
 
 ROUTES = [
     auth.login_page,
@@ -33,4 +33,8 @@ ROUTES = [
     accountability.record_list,
     accountability.record_detail,
     accountability.record_step,
+    supervision.board,
+    supervision.create,
+    supervision.detail,
+    supervision.step,
 ]

@@ -5,6 +5,7 @@ from appraisal.db.tables.audit import AuditEntry
 from appraisal.db.tables.commitments import Commitment, CommitmentVersion
 from appraisal.db.tables.matters import ExtensionRequest, Matter, MatterEvent
 from appraisal.db.tables.inbox import Notification
+from appraisal.db.tables.supervision import SupervisionAssist, SupervisionItem, SupervisionReport
 from appraisal.db.tables.calendar import CalendarDay, CalendarYear
 from appraisal.db.tables.auth import LoginFailure, RoleGrant, UserAccount, WebSession
 from appraisal.db.tables.org import LeaderSection, Person, Section
@@ -28,6 +29,9 @@ ALL_TABLES = (
     Notification,
     AccountabilityForm,
     AccountabilityRecord,
+    SupervisionItem,
+    SupervisionAssist,
+    SupervisionReport,
 )
 
 __all__ = [
@@ -48,6 +52,9 @@ __all__ = [
     "Person",
     "RoleGrant",
     "Section",
+    "SupervisionAssist",
+    "SupervisionItem",
+    "SupervisionReport",
     "UserAccount",
     "WebSession",
 ]

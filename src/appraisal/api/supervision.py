@@ -1,0 +1,114 @@
+"""督查督办 API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.params import FromQuery
+
+from appraisal.api.common import Limit, Offset, Page, errors
+from appraisal.scopes import Principal
+from appraisal.services import supervision
+
+STEP_ERRORS = errors(400, 401, 403, 404, 409, 422)
+Text = Annotated[str, msgspec.Meta(max_length=10000)]
+
+
+class ItemIn(msgspec.Struct):
+    source: Annotated[str, msgspec.Meta(description="instruction 领导批示 | meeting 会议决定 | key_task 重点工作")]
+    title: Annotated[str, msgspec.Meta(max_length=200)]
+    lead_section_id: int
+    responsible_person_id: int
+    deadline: dt.date
+    requirement: Text = ""
+    responsible_leader_id: int | None = None
+    assisting_section_ids: list[int] = []
+
+
+class ItemOut(msgspec.Struct):
+    id: int
+    number: str
+    source: str
+    title: str
+    requirement: str
+    status: str
+    light: str
+    lead_section: int
+    lead_section_name: str
+    responsible_person: int
+    responsible_person_name: str
+    responsible_leader_name: str | None
+    started_on: dt.date
+    deadline: dt.date
+    completed_on: dt.date | None
+
+
+class ItemDetail(ItemOut):
+    assisting: list[str] = []
+    reports: list[dict[str, Any]] = []
+
+
+class ItemPage(Page):
+    items: list[ItemOut]
+
+
+class ProgressIn(msgspec.Struct):
+    note: Text
+    submit: bool = False
+
+
+class PressIn(msgspec.Struct):
+    new_deadline: dt.date
+    note: Text = ""
+
+
+class ReviewIn(msgspec.Struct):
+    accept: bool
+    note: Text = ""
+
+
+def _out(row: dict, cls=ItemOut):
+    fields = set(cls.__struct_fields__)
+    return cls(**{k: v for k, v in row.items() if k in fields})
+
+
+async def _detail(principal: Principal, item_id: int) -> ItemDetail:
+    return _out(await supervision.get_item(principal, item_id), ItemDetail)
+
+
+class SupervisionController(Controller):
+    path = "/api/v1/supervision"
+    tags = ["supervision"]
+
+    @post("/", responses=STEP_ERRORS, summary="立项: register a numbered item (leader or admin)")
+    async def create(self, principal: Principal, data: ItemIn) -> ItemDetail:
+        item = await supervision.create(principal, supervision.NewItem(**msgspec.structs.asdict(data)))
+        return await _detail(principal, item.id)
+
+    @get("/", responses=errors(400, 401, 422), summary="Items within the caller's scope, newest first")
+    async def list_items(self, principal: Principal, offset: Offset = 0, limit: Limit = 50,
+                         year: FromQuery[int | None] = None, status: FromQuery[str | None] = None) -> ItemPage:
+        rows, total = await supervision.list_items(principal, year=year, status=status, offset=offset, limit=limit)
+        return ItemPage(total=total, offset=offset, limit=limit, items=[_out(r) for r in rows])
+
+    @get("/{item_id:int}", responses=errors(401, 404), summary="An item with its trail")
+    async def get_item(self, principal: Principal, item_id: int) -> ItemDetail:
+        return await _detail(principal, item_id)
+
+    @post("/{item_id:int}/progress", responses=STEP_ERRORS, summary="Report progress; submit=true asks for 审结")
+    async def progress(self, principal: Principal, item_id: int, data: ProgressIn) -> ItemDetail:
+        await supervision.report_progress(principal, item_id, data.note, submit=data.submit)
+        return await _detail(principal, item_id)
+
+    @post("/{item_id:int}/press", responses=STEP_ERRORS, summary="督办: a new deadline and a notice (leader)")
+    async def press(self, principal: Principal, item_id: int, data: PressIn) -> ItemDetail:
+        await supervision.press(principal, item_id, data.new_deadline, data.note)
+        return await _detail(principal, item_id)
+
+    @post("/{item_id:int}/review", responses=STEP_ERRORS, summary="审结: accept (办结) or send back (leader)")
+    async def review(self, principal: Principal, item_id: int, data: ReviewIn) -> ItemDetail:
+        await supervision.review(principal, item_id, data.accept, data.note)
+        return await _detail(principal, item_id)

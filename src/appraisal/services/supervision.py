@@ -1,0 +1,222 @@
+"""督查督办 use cases: register a numbered item, report progress, 督办 with a new deadline,
+review (审结) that accepts or sends back, and the list with lights."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from piccolo.query.functions.aggregate import Max
+
+from appraisal.db.tables import Person, Section, SupervisionAssist, SupervisionItem, SupervisionReport
+from appraisal.db.transaction import atomic
+from appraisal.domain import deadlines
+from appraisal.domain.calendar import today_local
+from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from appraisal.i18n import _
+from appraisal.scopes import Principal, Role, manage_scope, read_scope, visible_where
+from appraisal.services import audit
+from appraisal.services import calendar as calendar_service
+from appraisal.services.inbox import notify
+
+SOURCES = {"instruction": _("领导批示"), "meeting": _("会议决定"), "key_task": _("重点工作")}
+OPEN, REVIEW, COMPLETED = "open", "review", "completed"
+STATUS_LABELS = {OPEN: _("办理中"), REVIEW: _("待审结"), COMPLETED: _("已办结")}
+REPORT_KINDS = {"create": _("立项"), "progress": _("进展"), "submit": _("报请审结"), "press": _("督办"),
+                "send_back": _("退回重办"), "complete": _("办结")}
+
+
+def item_number(year: int, seq: int) -> str:
+    return f"督〔{year}〕{seq}号"
+
+
+@dataclass(frozen=True)
+class NewItem:
+    source: str
+    title: str
+    lead_section_id: int
+    responsible_person_id: int
+    deadline: dt.date
+    requirement: str = ""
+    responsible_leader_id: int | None = None
+    assisting_section_ids: list[int] = field(default_factory=list)
+
+
+def _require_leader(actor: Principal) -> None:
+    if not actor.has(Role.LEADER, Role.ADMIN):
+        raise Forbidden(_("只有领导或管理员可以立项和审结督办事项"))
+
+
+async def create(actor: Principal, data: NewItem) -> SupervisionItem:
+    _require_leader(actor)
+    if data.source not in SOURCES:
+        raise InvalidInput(_("来源应为领导批示、会议决定或重点工作"), code="bad_source")
+    title = data.title.strip()
+    if not title or len(title) > 200 or len(data.requirement) > 10000:
+        raise InvalidInput(_("事项名称不能为空且不超过 200 个字符，要求不超过 10000 个字符"), code="bad_title")
+    today = today_local()
+    if data.deadline < today:
+        raise InvalidInput(_("办理期限不能早于今天"), code="bad_deadline")
+    sections = set(await Section.select(Section.id).where(Section.is_active == True).output(as_list=True).run())  # noqa: E712
+    if data.lead_section_id not in sections or not set(data.assisting_section_ids) <= sections:
+        raise InvalidInput(_("所选科室不存在或已停用"), code="unknown_section")
+    assisting = sorted(set(data.assisting_section_ids) - {data.lead_section_id})
+    people = [data.responsible_person_id] + ([data.responsible_leader_id] if data.responsible_leader_id else [])
+    active = await Person.count().where(Person.id.is_in(people), Person.is_active == True).run()  # noqa: E712
+    if active != len(set(people)):
+        raise InvalidInput(_("责任人或责任领导不存在或已不在职"), code="inactive_person")
+    cal = await calendar_service.load_calendar(today.year, data.deadline.year)
+    yellow = deadlines.yellow_from(cal, today, data.deadline)
+    async with atomic():
+        last = await SupervisionItem.select(Max(SupervisionItem.seq, alias="seq")).where(
+            SupervisionItem.year == today.year).first().run()
+        seq = (last["seq"] or 0) + 1 if last else 1
+        item = await audit.insert(actor, SupervisionItem(
+            number=item_number(today.year, seq), year=today.year, seq=seq, source=data.source, title=title,
+            requirement=data.requirement.strip(), lead_section=data.lead_section_id,
+            responsible_leader=data.responsible_leader_id, responsible_person=data.responsible_person_id,
+            started_on=today, deadline=data.deadline, yellow_on=yellow, status=OPEN))
+        if assisting:
+            await SupervisionAssist.insert(*[SupervisionAssist(item=item.id, section=s) for s in assisting]).run()
+        await SupervisionReport.insert(SupervisionReport(item=item.id, author=actor.person_id, kind="create",
+                                                         deadline=data.deadline, note=item.number)).run()
+        await notify(data.responsible_person_id, f"supervision:{item.id}:create", "supervision",
+                     _("督办事项：{n} {t}").format(n=item.number, t=title), _("期限 {d}").format(d=data.deadline))
+    return item
+
+
+def _visible_clause(actor: Principal):
+    scope = read_scope(actor)
+    clause = visible_where(scope, SupervisionItem.responsible_person, SupervisionItem.lead_section)
+    if clause is None:
+        return None
+    if scope.section_ids:
+        assisted = SupervisionAssist.select(SupervisionAssist.item).where(
+            SupervisionAssist.section.is_in(sorted(scope.section_ids)))
+        clause = clause | SupervisionItem.id.is_in(assisted)
+    if actor.person_id is not None:
+        clause = clause | (SupervisionItem.responsible_leader == actor.person_id)
+    return clause
+
+
+def light_of(row: dict, today: dt.date) -> str:
+    if row["status"] == COMPLETED:
+        return "late" if row["completed_on"] and row["completed_on"] > row["deadline"] else "done"
+    if today > row["deadline"]:
+        return "red"
+    return "yellow" if today >= row["yellow_on"] else "green"
+
+
+ITEM_COLUMNS = (
+    SupervisionItem.all_columns(),
+    SupervisionItem.lead_section.name.as_alias("lead_section_name"),
+    SupervisionItem.responsible_person.name.as_alias("responsible_person_name"),
+    SupervisionItem.responsible_leader.name.as_alias("responsible_leader_name"),
+)
+
+
+async def list_items(actor: Principal, *, year: int | None = None, status: str | None = None,
+                     offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+    clauses = []
+    if (clause := _visible_clause(actor)) is not None:
+        clauses.append(clause)
+    if year:
+        clauses.append(SupervisionItem.year == year)
+    if status:
+        if status not in STATUS_LABELS:
+            raise InvalidInput(_("状态不正确"), code="bad_status")
+        clauses.append(SupervisionItem.status == status)
+    query = SupervisionItem.select(*ITEM_COLUMNS).order_by(SupervisionItem.year, ascending=False).order_by(
+        SupervisionItem.seq, ascending=False).offset(offset).limit(limit)
+    count = SupervisionItem.count()
+    if clauses:
+        query, count = query.where(*clauses), count.where(*clauses)
+    today = today_local()
+    rows = await query.run()
+    for row in rows:
+        row["light"] = light_of(row, today)
+    return rows, await count.run()
+
+
+async def _visible(actor: Principal, item_id: int) -> SupervisionItem:
+    clauses = [SupervisionItem.id == item_id]
+    if (clause := _visible_clause(actor)) is not None:
+        clauses.append(clause)
+    item = await SupervisionItem.objects().where(*clauses).first().run()
+    if item is None:
+        raise NotFound(_("督办事项不存在或无权查看"))
+    return item
+
+
+async def get_item(actor: Principal, item_id: int) -> dict:
+    await _visible(actor, item_id)
+    row = await SupervisionItem.select(*ITEM_COLUMNS).where(SupervisionItem.id == item_id).first().run()
+    row["light"] = light_of(row, today_local())
+    row["assisting"] = await SupervisionAssist.select(SupervisionAssist.section.name.as_alias("name")).where(
+        SupervisionAssist.item == item_id).output(as_list=True).run()
+    row["reports"] = await SupervisionReport.select(
+        SupervisionReport.all_columns(), SupervisionReport.author.name.as_alias("author_name")).where(
+        SupervisionReport.item == item_id).order_by(SupervisionReport.id).run()
+    return row
+
+
+def _require_handler(actor: Principal, item: SupervisionItem) -> None:
+    if actor.person_id == item.responsible_person:
+        return
+    if manage_scope(actor).contains(item.responsible_person, item.lead_section):
+        return
+    raise Forbidden(_("只有责任人、牵头科室负责人或领导可以报告进展"))
+
+
+async def report_progress(actor: Principal, item_id: int, note: str, *, submit: bool = False) -> None:
+    """A progress report; with `submit`, the result goes to review (审结)."""
+    item = await _visible(actor, item_id)
+    _require_handler(actor, item)
+    if item.status != OPEN:
+        raise Conflict(_("事项当前为“{s}”，不能报告进展").format(s=STATUS_LABELS[item.status]), code="bad_state")
+    note = note.strip()
+    if not note or len(note) > 10000:
+        raise InvalidInput(_("请填写进展情况（不超过 10000 个字符）"), code="missing_note")
+    async with atomic():
+        if submit:
+            await audit.update(actor, item, {"status": REVIEW})
+        await SupervisionReport.insert(SupervisionReport(item=item.id, author=actor.person_id,
+                                                         kind="submit" if submit else "progress", note=note)).run()
+
+
+async def press(actor: Principal, item_id: int, new_deadline: dt.date, note: str) -> None:
+    """督办: after the deadline, a leader sets a new one and notifies the responsible person."""
+    _require_leader(actor)
+    item = await _visible(actor, item_id)
+    if item.status == COMPLETED:
+        raise Conflict(_("事项已办结"), code="bad_state")
+    today = today_local()
+    if new_deadline <= today:
+        raise InvalidInput(_("新的期限必须晚于今天"), code="bad_deadline")
+    cal = await calendar_service.load_calendar(today.year, new_deadline.year)
+    async with atomic():
+        await audit.update(actor, item, {"deadline": new_deadline,
+                                         "yellow_on": deadlines.yellow_from(cal, today, new_deadline)})
+        await SupervisionReport.insert(SupervisionReport(item=item.id, author=actor.person_id, kind="press",
+                                                         deadline=new_deadline, note=note.strip()[:10000])).run()
+        await notify(item.responsible_person, f"supervision:{item.id}:press:{new_deadline}", "supervision",
+                     _("督办通知：{n}").format(n=item.number), _("请于 {d} 前办结。{note}").format(d=new_deadline, note=note))
+
+
+async def review(actor: Principal, item_id: int, accept: bool, note: str = "") -> None:
+    """审结: accept the result (办结) or send it back."""
+    _require_leader(actor)
+    item = await _visible(actor, item_id)
+    if item.status != REVIEW:
+        raise Conflict(_("事项没有待审结的结果"), code="bad_state")
+    note = note.strip()[:10000]
+    if not accept and not note:
+        raise InvalidInput(_("退回须说明理由"), code="missing_note")
+    async with atomic():
+        changes = {"status": COMPLETED, "completed_on": today_local()} if accept else {"status": OPEN}
+        await audit.update(actor, item, changes)
+        await SupervisionReport.insert(SupervisionReport(item=item.id, author=actor.person_id,
+                                                         kind="complete" if accept else "send_back", note=note)).run()
+        if not accept:
+            await notify(item.responsible_person, f"supervision:{item.id}:back:{dt.datetime.now(dt.timezone.utc).isoformat()}",
+                         "supervision", _("督办事项退回重办：{n}").format(n=item.number), note)
