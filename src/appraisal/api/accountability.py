@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromQuery, Parameter
 
-from appraisal.api.common import Limit, Offset, Page, errors
+from appraisal.api.common import Limit, Offset, Page, errors, from_row
 from appraisal.scopes import Principal
 from appraisal.services import accountability, org
 
@@ -87,8 +87,7 @@ class EffectsOut(msgspec.Struct):
 
 
 def _out(row: dict) -> RecordOut:
-    fields = set(RecordOut.__struct_fields__)
-    return RecordOut(**{k: v for k, v in row.items() if k in fields})
+    return from_row(RecordOut, row)
 
 
 class AccountabilityController(Controller):
@@ -97,7 +96,7 @@ class AccountabilityController(Controller):
 
     @get("/forms", responses=errors(401), summary="The office's forms of accountability with default deductions")
     async def forms(self) -> list[FormOut]:
-        return [FormOut(**{k: f[k] for k in FormOut.__struct_fields__}) for f in await accountability.list_forms()]
+        return [from_row(FormOut, f) for f in await accountability.list_forms()]
 
     @get("/", responses=errors(400, 401, 422), summary="Records within the caller's scope")
     async def list_records(self, principal: Principal, offset: Offset = 0, limit: Limit = 50,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar import Request
@@ -34,6 +34,14 @@ _ERROR_TEXT = {
 def errors(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI documentation of the errors an operation can answer."""
     return {s: ResponseSpec(data_container=ErrorBody, description=_ERROR_TEXT[s]) for s in statuses}
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def from_row(cls: type[S], row: dict[str, Any]) -> S:
+    """A response struct from a query row, ignoring the row's extra columns."""
+    return cls(**{name: row[name] for name in cls.__struct_fields__ if name in row})
 
 
 def provide_principal(request: Request) -> Principal:

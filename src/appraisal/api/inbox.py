@@ -7,7 +7,7 @@ import datetime as dt
 import msgspec
 from litestar import get, post
 
-from appraisal.api.common import Limit, Offset, Page, errors
+from appraisal.api.common import Limit, Offset, Page, errors, from_row
 from appraisal.scopes import Principal
 from appraisal.services import inbox
 
@@ -34,9 +34,8 @@ class ReadIn(msgspec.Struct):
 @get("/api/v1/inbox", tags=["inbox"], responses=errors(400, 401), summary="The caller's notifications, newest first")
 async def list_inbox(principal: Principal, offset: Offset = 0, limit: Limit = 50) -> InboxPage:
     rows, total = await inbox.list_inbox(principal, offset=offset, limit=limit)
-    fields = set(NotificationOut.__struct_fields__)
     return InboxPage(total=total, offset=offset, limit=limit, unread=await inbox.unread_count(principal),
-                     items=[NotificationOut(**{k: v for k, v in r.items() if k in fields}) for r in rows])
+                     items=[from_row(NotificationOut, r) for r in rows])
 
 
 @post("/api/v1/inbox/read", tags=["inbox"], status_code=204, responses=errors(400, 401, 404),

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromQuery
 
-from appraisal.api.common import Limit, Offset, Page, errors
+from appraisal.api.common import Limit, Offset, Page, errors, from_row
 from appraisal.scopes import Principal
 from appraisal.services import matters
 
@@ -101,13 +101,8 @@ class ShirkIn(msgspec.Struct):
     note: Text2000
 
 
-def _out(row: dict, cls=MatterOut):
-    fields = set(cls.__struct_fields__)
-    return cls(**{k: v for k, v in row.items() if k in fields})
-
-
 async def _detail(principal: Principal, matter_id: int) -> MatterDetail:
-    return _out(await matters.get_matter(principal, matter_id), MatterDetail)
+    return from_row(MatterDetail, await matters.get_matter(principal, matter_id))
 
 
 STEP_ERRORS = errors(400, 401, 403, 404, 409, 422)
@@ -128,7 +123,7 @@ class MatterController(Controller):
         status: FromQuery[str | None] = None, light: FromQuery[str | None] = None, mine: FromQuery[bool] = False,
     ) -> MatterPage:
         rows, total = await matters.list_matters(principal, matters.MatterQuery(status, light, mine, offset, limit))
-        return MatterPage(total=total, offset=offset, limit=limit, items=[_out(r) for r in rows])
+        return MatterPage(total=total, offset=offset, limit=limit, items=[from_row(MatterOut, r) for r in rows])
 
     @get("/{matter_id:int}", responses=errors(401, 404), summary="A matter with its timeline")
     async def get_matter(self, principal: Principal, matter_id: int) -> MatterDetail:

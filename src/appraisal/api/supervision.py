@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromQuery
 
-from appraisal.api.common import Limit, Offset, Page, errors
+from appraisal.api.common import Limit, Offset, Page, errors, from_row
 from appraisal.scopes import Principal
 from appraisal.services import supervision
 
@@ -70,13 +70,8 @@ class ReviewIn(msgspec.Struct):
     note: Text = ""
 
 
-def _out(row: dict, cls=ItemOut):
-    fields = set(cls.__struct_fields__)
-    return cls(**{k: v for k, v in row.items() if k in fields})
-
-
 async def _detail(principal: Principal, item_id: int) -> ItemDetail:
-    return _out(await supervision.get_item(principal, item_id), ItemDetail)
+    return from_row(ItemDetail, await supervision.get_item(principal, item_id))
 
 
 class SupervisionController(Controller):
@@ -92,7 +87,7 @@ class SupervisionController(Controller):
     async def list_items(self, principal: Principal, offset: Offset = 0, limit: Limit = 50,
                          year: FromQuery[int | None] = None, status: FromQuery[str | None] = None) -> ItemPage:
         rows, total = await supervision.list_items(principal, year=year, status=status, offset=offset, limit=limit)
-        return ItemPage(total=total, offset=offset, limit=limit, items=[_out(r) for r in rows])
+        return ItemPage(total=total, offset=offset, limit=limit, items=[from_row(ItemOut, r) for r in rows])
 
     @get("/{item_id:int}", responses=errors(401, 404), summary="An item with its trail")
     async def get_item(self, principal: Principal, item_id: int) -> ItemDetail:
