@@ -121,3 +121,41 @@ async def test_the_calendar_page_shows_holidays_and_lets_an_admin_add_one(office
     r = await client.post("/calendar", data={"_csrf_token": csrf_from(page.text), "action": "set_day",
                                               "day": "2026-12-30", "kind": "workday"})
     assert r.status_code == 422 and "只有周末才能设为调休上班" in r.text
+
+
+async def test_an_admin_changes_a_promise_from_a_date_and_withdraws_an_item(office, client):
+    await browser_login(client, "admin")
+    page = await client.get("/admin/commitments")
+    assert page.status_code == 200 and "承诺事项管理" in page.text
+    token = csrf_from(page.text)
+    sections = re.findall(r'<option value="(\d+)">([^<]+)</option>', page.text)
+    section_id = next(sid for sid, name in sections if name == "秘书科")
+    r = await client.post("/admin/commitments", data={
+        "_csrf_token": token, "action": "create", "section_id": section_id, "name": "会议室预约",
+        "limit_kind": "working_days", "limit_days": "2", "effective_from": "2026-11-01"})
+    assert r.status_code == 200 and "服务事项已添加" in r.text
+    public = await client.get("/commitments")
+    assert "会议室预约" in public.text and "2 个工作日" in public.text
+
+    item_id = re.search(r'name="commitment_id" value="(\d+)">\s*<button class="link" name="action" value="withdraw"',
+                        r.text.split("会议室预约", 1)[1])[1]
+    r = await client.post("/admin/commitments", data={
+        "_csrf_token": token, "action": "version", "commitment_id": item_id, "limit_kind": "same_day",
+        "limit_days": "2", "effective_from": "2027-01-04"})
+    assert r.status_code == 200 and "2027-01-04 起执行" in r.text
+    assert "2027-01-04 起：当日办结" in r.text, "the announced promise shows next to the one in force"
+    assert "2 个工作日" in (await client.get("/commitments")).text.split("会议室预约", 1)[1][:200]
+
+    r = await client.post("/admin/commitments", data={
+        "_csrf_token": token, "action": "version", "commitment_id": item_id, "limit_kind": "working_days",
+        "limit_days": "0", "effective_from": "2027-02-01"})
+    assert r.status_code == 422 and "承诺时限应为 1 至 365 个工作日" in r.text
+
+    r = await client.post("/admin/commitments", data={"_csrf_token": token, "action": "withdraw", "commitment_id": item_id})
+    assert r.status_code == 200 and "服务事项已停用" in r.text
+    assert "会议室预约" not in (await client.get("/commitments")).text
+
+
+async def test_staff_cannot_open_the_commitment_admin_page(office, client):
+    await browser_login(client, "staff")
+    assert (await client.get("/admin/commitments")).status_code == 403

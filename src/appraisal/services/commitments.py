@@ -25,6 +25,10 @@ class Promise:
     complaint_channel: str = ""
 
 
+LIMIT_KINDS = {LimitKind.IMMEDIATE.value: _("即办"), LimitKind.SAME_DAY.value: _("当日办结"),
+               LimitKind.WORKING_DAYS.value: _("N 个工作日")}
+
+
 def parse_limit(kind: str, days: int | None) -> Limit:
     try:
         limit_kind = LimitKind(kind)
@@ -133,3 +137,14 @@ async def version_for_registration(commitment_id: int, on: dt.date) -> dict:
         if item["id"] == commitment_id:
             return item
     raise InvalidInput(_("所选服务事项不存在、已停用或尚未生效"), code="unknown_commitment")
+
+
+async def upcoming_versions(after: dt.date) -> dict[int, list[dict]]:
+    """Promises announced to take effect after `after`, per item, earliest first."""
+    rows = await (CommitmentVersion.select(*VERSION_COLUMNS).where(CommitmentVersion.effective_from > after)
+                  .order_by(CommitmentVersion.effective_from).run())
+    result: dict[int, list[dict]] = {}
+    for row in rows:
+        limit = Limit(LimitKind(row["limit_kind"]), row["limit_days"])
+        result.setdefault(row["commitment"], []).append({**row, "limit_label": limit.label})
+    return result

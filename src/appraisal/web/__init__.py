@@ -22,6 +22,8 @@ ROUTES = [
     calendar.calendar_page,
     calendar.calendar_submit,
     commitments.commitments_page,
+    commitments.commitments_admin,
+    commitments.commitments_admin_submit,
     matters.matter_list,
     matters.matter_new,
     matters.matter_create,
