@@ -32,6 +32,8 @@ from appraisal.api import dashboard as dashboard_api  # noqa: E402
 from appraisal.api import inbox as inbox_api  # noqa: E402
 from appraisal.api import matters as matters_api  # noqa: E402
 from appraisal.api import supervision as supervision_api  # noqa: E402
+from appraisal.api import targets as targets_api  # noqa: E402
+from appraisal.api import appraisal as appraisal_api  # noqa: E402
 from appraisal.api import health, org as org_api, roster as roster_api  # noqa: E402
 from appraisal.api.common import provide_principal  # noqa: E402
 from appraisal.db.migrate import pending_migrations  # noqa: E402
@@ -174,6 +176,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             accountability_api.person_effects,
             dashboard_api.matter_dashboard,
             supervision_api.SupervisionController,
+            targets_api.TargetController,
+            appraisal_api.AppraisalController,
             *WEB_ROUTES,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], opt={"exclude_from_auth": True},

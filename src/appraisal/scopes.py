@@ -136,3 +136,13 @@ def require_role(principal: Principal, *roles: Role) -> None:
 
 def parse_roles(values: Iterable[str]) -> frozenset[Role]:
     return frozenset(Role(value) for value in values)
+
+
+def may_score(principal: Principal, person_id: int, pool: str, section_id: int | None) -> bool:
+    """Who enters a person's quarterly scores: their section chief for staff; a leader over
+    their section for section chiefs. Nobody scores themselves."""
+    if person_id == principal.person_id:
+        return False
+    if pool == "leaders":
+        return principal.has(Role.LEADER) and section_id in principal.led_section_ids
+    return principal.has(Role.CHIEF) and section_id is not None and section_id == principal.section_id

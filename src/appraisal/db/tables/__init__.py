@@ -1,5 +1,9 @@
 """All tables, one module per business area."""
 
+from appraisal.db.tables.appraisal import (
+    Appraisee, Bonus, Commendation, IndicatorTemplate, OfficeSetting, Period, ScoreCell, UnitSubmission,
+)
+from appraisal.db.tables.targets import Target, TargetProgress
 from appraisal.db.tables.accountability import AccountabilityForm, AccountabilityRecord
 from appraisal.db.tables.audit import AuditEntry
 from appraisal.db.tables.commitments import Commitment, CommitmentVersion
@@ -32,9 +36,29 @@ ALL_TABLES = (
     SupervisionItem,
     SupervisionAssist,
     SupervisionReport,
+    Target,
+    TargetProgress,
+    OfficeSetting,
+    IndicatorTemplate,
+    Period,
+    Appraisee,
+    ScoreCell,
+    UnitSubmission,
+    Bonus,
+    Commendation,
 )
 
 __all__ = [
+    "UnitSubmission",
+    "TargetProgress",
+    "Target",
+    "ScoreCell",
+    "Period",
+    "OfficeSetting",
+    "IndicatorTemplate",
+    "Commendation",
+    "Bonus",
+    "Appraisee",
     "ALL_TABLES",
     "AccountabilityForm",
     "AccountabilityRecord",

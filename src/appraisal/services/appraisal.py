@@ -1,0 +1,739 @@
+"""绩效考核 use cases: the policy and indicator template, periods and their lifecycle, the
+scoring grid with stale-write protection, grades with quotas, unit submission, self-summaries
+and the annual grade.
+
+The numbers come from `domain.appraisal`; this module reads what they need in a few set-based
+queries (never one per person) and writes with an audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict
+from typing import Any
+
+from appraisal.db.tables import (
+    Appraisee, Bonus, IndicatorTemplate, Matter, OfficeSetting, Period, Person, RoleGrant, ScoreCell, Section,
+    SupervisionItem, UnitSubmission,
+)
+from appraisal.db.transaction import atomic
+from appraisal.domain import appraisal as rules
+from appraisal.domain.appraisal import (
+    AnnualGrade, Breakdown, Indicator, Inputs, PeriodStatus, Policy, QuarterGrade, Source, SubItem,
+)
+from appraisal.domain.calendar import LOCAL_TZ, today_local
+from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from appraisal.i18n import _
+from appraisal.scopes import Principal, Role, may_score, read_scope, visible_where
+from appraisal.services import audit
+from appraisal.services import targets as target_service
+from appraisal.services.accountability import effects_for
+from appraisal.services.inbox import notify
+
+POLICY_KEY = "appraisal_policy"
+LEADERS_UNIT = "leaders"
+STAFF, LEADERS = "staff", "leaders"
+
+
+class PeriodLocked(Conflict):
+    code = "period_locked"
+
+
+class StaleWrite(Conflict):
+    code = "stale_write"
+
+
+class QuotaExceeded(Conflict):
+    code = "quota_exceeded"
+
+
+def unit_of(pool: str, section_id: int | None) -> str:
+    return LEADERS_UNIT if pool == LEADERS else f"section:{section_id}"
+
+
+# --- policy and template ---------------------------------------------------------------------
+
+async def get_policy() -> Policy:
+    row = await OfficeSetting.select(OfficeSetting.value).where(OfficeSetting.key == POLICY_KEY).first().run()
+    return Policy.from_dict(json.loads(row["value"])) if row else rules.DEFAULT_POLICY
+
+
+async def set_policy(actor: Principal, values: dict[str, Any]) -> Policy:
+    """Change the office's numbers for periods opened from now on (admin)."""
+    if not actor.has(Role.ADMIN):
+        raise Forbidden(_("只有管理员可以修改考核参数"))
+    policy = Policy.from_dict({**(await get_policy()).to_dict(), **values})
+    async with atomic():
+        row = await OfficeSetting.objects().get(OfficeSetting.key == POLICY_KEY).run()
+        text = json.dumps(policy.to_dict(), ensure_ascii=False, sort_keys=True)
+        if row is None:
+            await audit.insert(actor, OfficeSetting(key=POLICY_KEY, value=text))
+        else:
+            await audit.update(actor, row, {"value": text})
+    return policy
+
+
+def _indicators_from_json(text: str) -> tuple[Indicator, ...]:
+    return tuple(Indicator(i["code"], i["name"], i["weight"], tuple(SubItem(s["name"], s["weight"]) for s in i.get("sub_items", ())))
+                 for i in json.loads(text))
+
+
+def _indicators_to_json(indicators: tuple[Indicator, ...]) -> str:
+    return json.dumps([asdict(i) for i in indicators], ensure_ascii=False)
+
+
+async def current_template() -> dict:
+    """The newest template version; the default 德能勤绩廉 is stored as version 1 on first use."""
+    row = await IndicatorTemplate.select().order_by(IndicatorTemplate.version, ascending=False).first().run()
+    if row is None:
+        async with atomic():
+            row = await IndicatorTemplate.select().order_by(IndicatorTemplate.version, ascending=False).first().run()
+            if row is None:
+                created = await audit.insert(None, IndicatorTemplate(
+                    version=1, indicators=_indicators_to_json(rules.DEFAULT_TEMPLATE), note=_("默认模板")))
+                row = {"id": created.id, "version": 1, "indicators": created.indicators, "note": created.note,
+                       "created_at": created.created_at}
+    return {**row, "indicators": _indicators_from_json(row["indicators"])}
+
+
+async def save_template(actor: Principal, indicators: list[Indicator], note: str = "") -> dict:
+    """A new template version for periods opened from now on (admin)."""
+    if not actor.has(Role.ADMIN):
+        raise Forbidden(_("只有管理员可以修改考核指标"))
+    indicators = tuple(indicators)
+    rules.validate_template(indicators)
+    async with atomic():
+        latest = await current_template()
+        row = await audit.insert(actor, IndicatorTemplate(version=latest["version"] + 1,
+                                                          indicators=_indicators_to_json(indicators), note=note[:200]))
+    return {"id": row.id, "version": row.version, "indicators": indicators, "note": row.note}
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+def _period_dict(row: dict) -> dict:
+    status = PeriodStatus(row["status"])
+    return {**row, "name": rules.period_name(row["year"], row["quarter"]), "status_label": status.label,
+            "is_annual": row["kind"] == "year"}
+
+
+async def create_period(actor: Principal, year: int, quarter: int | None) -> dict:
+    if not actor.has(Role.ADMIN):
+        raise Forbidden(_("只有管理员可以建立考核期"))
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(_("年度无效"), code="bad_year")
+    rules.period_range(year, quarter)
+    code = f"{year}Q{quarter}" if quarter else str(year)
+    template = await current_template()
+    policy = await get_policy()
+    async with atomic():
+        if await Period.exists().where(Period.code == code).run():
+            raise Conflict(_("{name}已存在").format(name=rules.period_name(year, quarter)), code="period_exists")
+        row = await audit.insert(actor, Period(
+            code=code, kind="quarter" if quarter else "year", year=year, quarter=quarter or 0,
+            template=template["id"], policy=json.dumps(policy.to_dict(), ensure_ascii=False),
+            status=PeriodStatus.DRAFT.value))
+    return await get_period(row.id)
+
+
+async def list_periods() -> list[dict]:
+    rows = await Period.select().order_by(Period.year, ascending=False).order_by(Period.quarter, ascending=False).run()
+    return [_period_dict(r) for r in rows]
+
+
+async def get_period(period_id: int) -> dict:
+    row = await Period.select().where(Period.id == period_id).first().run()
+    if row is None:
+        raise NotFound(_("考核期不存在"))
+    template = await IndicatorTemplate.select().where(IndicatorTemplate.id == row["template"]).first().run()
+    period = _period_dict(row)
+    period["indicators"] = _indicators_from_json(template["indicators"])
+    period["template_version"] = template["version"]
+    period["policy"] = Policy.from_dict(json.loads(row["policy"]))
+    period["start"], period["end"] = rules.period_range(row["year"], row["quarter"])
+    return period
+
+
+def _require_writable(period: dict) -> None:
+    if period["status"] == PeriodStatus.LOCKED:
+        raise PeriodLocked(_("{name}已锁定，不能修改。如需更正，请领导重新开启").format(name=period["name"]))
+
+
+async def _appraised_people() -> list[dict]:
+    """Who is appraised: active people in a section, except office leaders (appraised by their
+    superiors). Section chiefs form the leaders' pool, scored by the leaders over them."""
+    roles = await RoleGrant.select(RoleGrant.account.person.as_alias("person"), RoleGrant.role).run()
+    by_person: dict[int, set[str]] = {}
+    for r in roles:
+        if r["person"] is not None:
+            by_person.setdefault(r["person"], set()).add(r["role"])
+    people = await Person.select(Person.id, Person.section).where(
+        Person.is_active == True, Person.section.is_not_null()).run()  # noqa: E712
+    result = []
+    for p in people:
+        held = by_person.get(p["id"], set())
+        if Role.LEADER in held:
+            continue
+        pool = LEADERS if Role.CHIEF in held else STAFF
+        result.append({"person": p["id"], "section": p["section"], "pool": pool, "unit": unit_of(pool, p["section"])})
+    return result
+
+
+async def advance(actor: Principal, period_id: int, to: str) -> dict:
+    """Move a period one step on its lifecycle. Opening it (→ 个人总结) fixes who is appraised."""
+    try:
+        target = PeriodStatus(to)
+    except ValueError:
+        raise InvalidInput(_("未知的考核期状态"), code="bad_status") from None
+    steps = {
+        (PeriodStatus.DRAFT, PeriodStatus.SELF_SUMMARY): (Role.ADMIN,),
+        (PeriodStatus.SELF_SUMMARY, PeriodStatus.SCORING): (Role.ADMIN,),
+        (PeriodStatus.SUBMITTED, PeriodStatus.REVIEWED): (Role.LEADER,),
+        (PeriodStatus.REVIEWED, PeriodStatus.LOCKED): (Role.LEADER, Role.ADMIN),
+    }
+    async with atomic():
+        period = await Period.objects().get(Period.id == period_id).run()
+        if period is None:
+            raise NotFound(_("考核期不存在"))
+        current = PeriodStatus(period.status)
+        allowed = steps.get((current, target))
+        if allowed is None:
+            _require_writable({"status": period.status, "name": rules.period_name(period.year, period.quarter)})
+            raise Conflict(_("考核期当前为“{a}”，不能改为“{b}”").format(a=current.label, b=target.label), code="bad_transition")
+        if not actor.has(*allowed):
+            raise Forbidden(_("您没有权限执行此操作"))
+        if target == PeriodStatus.SELF_SUMMARY:
+            await _open(actor, period)
+        await audit.update(actor, period, {"status": target.value})
+    if target == PeriodStatus.SELF_SUMMARY:
+        people = await Appraisee.select(Appraisee.person).where(Appraisee.period == period_id).output(as_list=True).run()
+        for person in people:
+            await notify(person, f"period-open:{period_id}:{person}", "appraisal",
+                         _("{name}已开始，请填写个人总结").format(name=rules.period_name(period.year, period.quarter)))
+    return await get_period(period_id)
+
+
+async def _open(actor: Principal, period: Period) -> None:
+    people = await _appraised_people()
+    if not people:
+        raise InvalidInput(_("没有可参加考核的人员"), code="nobody")
+    template = await IndicatorTemplate.select().where(IndicatorTemplate.id == period.template).first().run()
+    codes = [i.code for i in _indicators_from_json(template["indicators"])]
+    await Appraisee.insert(*[Appraisee(period=period.id, **p) for p in people]).run()
+    await audit.record(actor, "create", "appraisee", period.id, new={"people": len(people)},
+                       note=_("开启考核期，确定参加考核人员"))
+    if period.kind == "quarter":
+        ids = await Appraisee.select(Appraisee.id).where(Appraisee.period == period.id).output(as_list=True).run()
+        await ScoreCell.insert(*[ScoreCell(appraisee=a, indicator=c) for a in ids for c in codes]).run()
+
+
+async def reopen(actor: Principal, period_id: int, reason: str) -> dict:
+    """A leader reopens a locked (or reviewed/submitted) period for corrections: it goes back to
+    scoring and every unit must submit again. The reason is audited."""
+    if not actor.has(Role.LEADER):
+        raise Forbidden(_("只有领导可以重新开启考核期"))
+    reason = reason.strip()
+    if not reason or len(reason) > 500:
+        raise InvalidInput(_("请填写重新开启的理由（不超过 500 字）"), code="reason_required")
+    async with atomic():
+        period = await Period.objects().get(Period.id == period_id).run()
+        if period is None:
+            raise NotFound(_("考核期不存在"))
+        if period.status not in (PeriodStatus.SUBMITTED, PeriodStatus.REVIEWED, PeriodStatus.LOCKED):
+            raise Conflict(_("只有已提交、已审核或已锁定的考核期可以重新开启"), code="bad_transition")
+        for sub in await UnitSubmission.objects().where(UnitSubmission.period == period_id).run():
+            await audit.delete(actor, sub, note=reason)
+        await audit.update(actor, period, {"status": PeriodStatus.SCORING.value}, note=_("重新开启：{r}").format(r=reason))
+    return await get_period(period_id)
+
+
+async def set_excellent_approval(actor: Principal, period_id: int, approval: str) -> dict:
+    """Record the approval (e.g. a document number) that allows the higher 优秀 share."""
+    if not actor.has(Role.LEADER, Role.ADMIN):
+        raise Forbidden(_("只有领导或管理员可以登记批准"))
+    async with atomic():
+        period = await Period.objects().get(Period.id == period_id).run()
+        if period is None:
+            raise NotFound(_("考核期不存在"))
+        _require_writable({"status": period.status, "name": rules.period_name(period.year, period.quarter)})
+        if period.kind != "year":
+            raise InvalidInput(_("只有年度考核可以提高优秀比例"), code="not_annual")
+        await audit.update(actor, period, {"excellent_approval": approval.strip()[:200]})
+    return await get_period(period_id)
+
+
+# --- reading appraisees with their numbers ---------------------------------------------------
+
+APPRAISEE_COLUMNS = (
+    Appraisee.id, Appraisee.period, Appraisee.person, Appraisee.section, Appraisee.pool, Appraisee.unit,
+    Appraisee.self_summary, Appraisee.self_summary_at, Appraisee.comment, Appraisee.grade_choice,
+    Appraisee.total, Appraisee.grade, Appraisee.breakdown,
+    Appraisee.person.name.as_alias("name"), Appraisee.person.name_pinyin.as_alias("name_pinyin"),
+    Appraisee.person.post_rank.as_alias("post_rank"), Appraisee.section.name.as_alias("section_name"),
+    Appraisee.section.sort_order.as_alias("section_order"),
+)
+
+
+async def _submitted_units(period_id: int) -> set[str]:
+    return set(await UnitSubmission.select(UnitSubmission.unit).where(UnitSubmission.period == period_id)
+               .output(as_list=True).run())
+
+
+def _local_date(value: dt.datetime | None) -> dt.date | None:
+    return value.astimezone(LOCAL_TZ).date() if value is not None else None
+
+
+async def _quarter_inputs(period: dict, rows: list[dict]) -> dict[int, Inputs]:
+    """Everything the formula needs for these appraisees, in one query per source."""
+    ids = [r["id"] for r in rows]
+    people = [r["person"] for r in rows]
+    start, end = period["start"], period["end"]
+    today = today_local()
+    cells: dict[int, dict[str, float | None]] = {i: {} for i in ids}
+    for c in await ScoreCell.select(ScoreCell.appraisee, ScoreCell.indicator, ScoreCell.value).where(
+            ScoreCell.appraisee.is_in(ids or [-1])).run():
+        cells[c["appraisee"]][c["indicator"]] = c["value"]
+    completion = await target_service.completion_by_person(period["year"], people)
+    effects = await effects_for(people, start, end, today=today)
+    matters = await Matter.select(Matter.id, Matter.owner, Matter.subject, Matter.due_on, Matter.status,
+                                  Matter.completed_at).where(
+        Matter.owner.is_in(people or [-1]), Matter.due_on >= start, Matter.due_on <= end).run()
+    items = await SupervisionItem.select(SupervisionItem.id, SupervisionItem.number, SupervisionItem.title,
+                                         SupervisionItem.responsible_person, SupervisionItem.deadline,
+                                         SupervisionItem.completed_on).where(
+        SupervisionItem.responsible_person.is_in(people or [-1]), SupervisionItem.deadline >= start,
+        SupervisionItem.deadline <= end).run()
+    bonuses = await Bonus.select(Bonus.id, Bonus.person, Bonus.kind, Bonus.points, Bonus.note, Bonus.awarded_on).where(
+        Bonus.person.is_in(people or [-1]), Bonus.awarded_on >= start, Bonus.awarded_on <= end,
+        Bonus.is_void == False).run()  # noqa: E712
+
+    due_m: dict[int, int] = {}
+    due_i: dict[int, int] = {}
+    late: dict[int, list[Source]] = {}
+    for m in matters:
+        due_m[m["owner"]] = due_m.get(m["owner"], 0) + 1
+        done = _local_date(m["completed_at"])
+        if (done and done > m["due_on"]) or (done is None and m["due_on"] < today):
+            late.setdefault(m["owner"], []).append(
+                Source("matter", m["id"], _("办件“{s}”，{d} 到期").format(s=m["subject"], d=m["due_on"])))
+    for it in items:
+        p = it["responsible_person"]
+        due_i[p] = due_i.get(p, 0) + 1
+        done = it["completed_on"]
+        if (done and done > it["deadline"]) or (done is None and it["deadline"] < today):
+            late.setdefault(p, []).append(
+                Source("supervision", it["id"], _("{n}“{t}”，{d} 到期").format(n=it["number"], t=it["title"], d=it["deadline"])))
+    bonus_by: dict[int, list[Source]] = {}
+    for b in bonuses:
+        kind = BONUS_KINDS.get(b["kind"], b["kind"])
+        bonus_by.setdefault(b["person"], []).append(
+            Source("bonus", b["id"], f"{kind}：{b['note']}（{b['awarded_on']}）", b["points"]))
+
+    result = {}
+    for r in rows:
+        p = r["person"]
+        comp = completion.get(p)
+        eff = effects.get(p)
+        result[r["id"]] = Inputs(
+            cells=cells[r["id"]],
+            target_completion=comp[0] if comp else None,
+            target_sources=tuple(Source("target", t["id"], f"{t['title']}（{t['weight']:g}%，{t['rolled']:g}%）")
+                                 for t in comp[1]) if comp else (),
+            accountability=tuple(Source("accountability", rec.id, f"{rec.form_name}（{rec.decided_on}）", rec.points)
+                                 for rec in (eff.records if eff else ())),
+            due_matters=due_m.get(p, 0), due_items=due_i.get(p, 0), overdue=tuple(late.get(p, ())),
+            bonuses=tuple(bonus_by.get(p, ())),
+        )
+    return result
+
+
+def _breakdown_json(b: Breakdown) -> str:
+    return json.dumps(asdict(b), ensure_ascii=False, default=str)
+
+
+async def _annual_numbers(period: dict, rows: list[dict]) -> dict[int, dict]:
+    """Per appraisee of an annual period: the quarters behind the annual score, the score, the
+    eligibility for 优秀 with every reason, and the accountability proposal of 不称职."""
+    people = [r["person"] for r in rows]
+    quarters = await Appraisee.select(
+        Appraisee.person, Appraisee.total, Appraisee.grade, Appraisee.period.quarter.as_alias("quarter"),
+    ).where(Appraisee.person.is_in(people or [-1]), Appraisee.period.year == period["year"],
+            Appraisee.period.kind == "quarter", Appraisee.total.is_not_null()).run()
+    by_person: dict[int, dict[int, dict]] = {}
+    for q in quarters:
+        by_person.setdefault(q["person"], {})[q["quarter"]] = q
+    effects = await effects_for(people, period["start"], period["end"])
+    policy: Policy = period["policy"]
+    result = {}
+    for r in rows:
+        qs = by_person.get(r["person"], {})
+        eff = effects.get(r["person"])
+        eligibility = rules.excellent_eligibility(
+            [q["grade"] for q in qs.values()], eff.reasons if eff else (),
+            bool(eff and not eff.eligible_for_excellent), policy)
+        result[r["id"]] = {
+            "quarters": [{"quarter": n, "total": qs[n]["total"] if n in qs else None,
+                          "grade": qs[n]["grade"] if n in qs else ""} for n in (1, 2, 3, 4)],
+            "score": rules.annual_score(q["total"] for q in qs.values()),
+            "eligibility": eligibility,
+            "propose_incompetent": bool(eff and eff.propose_incompetent),
+            "accountability": [asdict(rec) for rec in (eff.records if eff else ())],
+        }
+    return result
+
+
+async def _numbers(period: dict, rows: list[dict]) -> dict[int, dict]:
+    """Total, grade and breakdown of each appraisee: frozen when their unit was submitted,
+    computed live before."""
+    submitted = await _submitted_units(period["id"])
+    live = [r for r in rows if r["unit"] not in submitted]
+    result: dict[int, dict] = {}
+    for r in rows:
+        if r["unit"] in submitted:
+            result[r["id"]] = {"total": r["total"], "grade": r["grade"] or None, "frozen": True,
+                               "breakdown": json.loads(r["breakdown"]) if r["breakdown"] else None, "error": None}
+    policy: Policy = period["policy"]
+    if period["is_annual"]:
+        numbers = await _annual_numbers(period, live)
+        for r in live:
+            n = numbers[r["id"]]
+            grade, error = None, None
+            try:
+                grade = rules.annual_grade(n["score"], r["grade_choice"] or None, n["eligibility"],
+                                           n["propose_incompetent"], policy)
+            except InvalidInput as exc:
+                error = exc.message
+            result[r["id"]] = {"total": n["score"], "grade": grade.value if grade else None, "frozen": False,
+                               "breakdown": {**n, "eligibility": asdict(n["eligibility"])}, "error": error}
+        return result
+    inputs = await _quarter_inputs(period, live)
+    for r in live:
+        b = rules.score(period["indicators"], inputs[r["id"]], policy)
+        grade, error = None, None
+        try:
+            grade = rules.quarter_grade(b.total, r["grade_choice"] or None, policy)
+        except InvalidInput as exc:
+            error = exc.message
+        result[r["id"]] = {"total": b.total, "grade": grade.value if grade else None, "frozen": False,
+                           "breakdown": asdict(b), "error": error}
+    return result
+
+
+def _top_grade(period: dict) -> str:
+    return AnnualGrade.EXCELLENT.value if period["is_annual"] else QuarterGrade.GOOD.value
+
+
+def _quota_pct(period: dict) -> float:
+    policy: Policy = period["policy"]
+    if not period["is_annual"]:
+        return policy.good_quota_pct
+    return policy.excellent_quota_pct_approved if period["excellent_approval"] else policy.excellent_quota_pct
+
+
+async def _unit_rows(period_id: int, unit: str) -> list[dict]:
+    return await Appraisee.select(*APPRAISEE_COLUMNS).where(Appraisee.period == period_id, Appraisee.unit == unit) \
+        .order_by(Appraisee.person.name_pinyin).run()
+
+
+def unit_label(unit: str, section_names: dict[int, str]) -> str:
+    if unit == LEADERS_UNIT:
+        return _("科室负责人")
+    return section_names.get(int(unit.split(":")[1]), unit)
+
+
+async def units(actor: Principal, period_id: int) -> list[dict]:
+    """The period's units as the caller may see them, with size, progress and submission."""
+    await get_period(period_id)
+    rows = await Appraisee.select(Appraisee.unit, Appraisee.person, Appraisee.section, Appraisee.pool).where(
+        Appraisee.period == period_id).run()
+    scope = read_scope(actor)
+    submitted = {s["unit"]: s for s in await UnitSubmission.select(
+        UnitSubmission.unit, UnitSubmission.submitted_at, UnitSubmission.submitted_by.name.as_alias("by")).where(
+        UnitSubmission.period == period_id).run()}
+    names = {s["id"]: s["name"] for s in await Section.select(Section.id, Section.name).run()}
+    order = {s["id"]: s["sort_order"] for s in await Section.select(Section.id, Section.sort_order).run()}
+    result: dict[str, dict] = {}
+    for r in rows:
+        if not scope.contains(r["person"], r["section"]):
+            continue
+        u = result.setdefault(r["unit"], {"unit": r["unit"], "label": unit_label(r["unit"], names), "people": 0,
+                                          "submitted": r["unit"] in submitted,
+                                          "submitted_at": submitted.get(r["unit"], {}).get("submitted_at"),
+                                          "submitted_by": submitted.get(r["unit"], {}).get("by"),
+                                          "may_score": False})
+        u["people"] += 1
+        u["may_score"] = u["may_score"] or may_score(actor, r["person"], r["pool"], r["section"])
+    return sorted(result.values(), key=lambda u: (
+        u["unit"] != LEADERS_UNIT, order.get(int(u["unit"].split(":")[1]), 0) if ":" in u["unit"] else 0))
+
+
+async def grid(actor: Principal, period_id: int, unit: str) -> dict:
+    """The scoring grid of one unit: people × indicators with cell versions, each person's live
+    total and grade, and the unit's quota with places left."""
+    period = await get_period(period_id)
+    all_rows = await _unit_rows(period_id, unit)
+    scope = read_scope(actor)
+    rows = [r for r in all_rows if scope.contains(r["person"], r["section"])]
+    if not rows:
+        raise NotFound(_("考核单元不存在或无权查看"))
+    numbers = await _numbers(period, all_rows)
+    cells: dict[int, dict[str, dict]] = {r["id"]: {} for r in rows}
+    if not period["is_annual"]:
+        for c in await ScoreCell.select(ScoreCell.id, ScoreCell.appraisee, ScoreCell.indicator, ScoreCell.value,
+                                        ScoreCell.version).where(ScoreCell.appraisee.is_in([r["id"] for r in rows])).run():
+            cells[c["appraisee"]][c["indicator"]] = c
+    submitted = unit in await _submitted_units(period_id)
+    policy: Policy = period["policy"]
+    quota = rules.quota_state({r["id"]: numbers[r["id"]]["grade"] for r in all_rows}, _top_grade(period),
+                              _quota_pct(period), policy.rounding)
+    names = {s["id"]: s["name"] for s in await Section.select(Section.id, Section.name).run()}
+    people = [{**r, **numbers[r["id"]], "cells": cells[r["id"]],
+               "may_score": may_score(actor, r["person"], r["pool"], r["section"])} for r in rows]
+    return {"period": period, "unit": unit, "label": unit_label(unit, names), "people": people,
+            "submitted": submitted, "quota": quota, "quota_pct": _quota_pct(period),
+            "editable": (period["status"] == PeriodStatus.SCORING and not submitted)}
+
+
+async def _appraisee(appraisee_id: int) -> dict:
+    row = await Appraisee.select(*APPRAISEE_COLUMNS).where(Appraisee.id == appraisee_id).first().run()
+    if row is None:
+        raise NotFound(_("考核记录不存在"))
+    return row
+
+
+async def _require_scorer(actor: Principal, row: dict, period: dict) -> None:
+    require_visible_row(actor, row)
+    if not may_score(actor, row["person"], row["pool"], row["section"]):
+        raise Forbidden(_("您不能为此人评分"))
+    _require_writable(period)
+    if period["status"] != PeriodStatus.SCORING:
+        raise Conflict(_("考核期当前为“{s}”，不能评分").format(s=period["status_label"]), code="not_scoring")
+    if row["unit"] in await _submitted_units(period["id"]):
+        raise Conflict(_("本单元评分已提交，不能修改"), code="unit_submitted")
+
+
+def require_visible_row(actor: Principal, row: dict) -> None:
+    if not read_scope(actor).contains(row["person"], row["section"]):
+        raise NotFound(_("考核记录不存在"))
+
+
+async def save_cell(actor: Principal, cell_id: int, value: float | None, version: int) -> dict:
+    """Save one grid cell if nobody changed it since `version` was read; otherwise 409 with the
+    current value, so a stale tab never overwrites another scorer's entry."""
+    cell = await ScoreCell.select().where(ScoreCell.id == cell_id).first().run()
+    if cell is None:
+        raise NotFound(_("评分项不存在"))
+    row = await _appraisee(cell["appraisee"])
+    period = await get_period(row["period"])
+    await _require_scorer(actor, row, period)
+    indicator = next((i for i in period["indicators"] if i.code == cell["indicator"]), None)
+    if indicator is None:
+        raise NotFound(_("评分项不存在"))
+    value = rules.check_cell(indicator, value)
+    async with atomic():
+        current = await ScoreCell.select().where(ScoreCell.id == cell_id).first().run()
+        if current["version"] != version:
+            raise StaleWrite(_("{name}的“{ind}”已被他人改为 {v}，请核对后再改").format(
+                name=row["name"], ind=indicator.name, v="—" if current["value"] is None else f"{current['value']:g}"),
+                detail={"value": current["value"], "version": current["version"]})
+        if current["value"] == value:
+            return {**current}
+        changed = await ScoreCell.update({
+            ScoreCell.value: value, ScoreCell.version: version + 1, ScoreCell.updated_by: actor.person_id,
+            ScoreCell.updated_at: dt.datetime.now(dt.timezone.utc),
+        }).where(ScoreCell.id == cell_id, ScoreCell.version == version).returning(ScoreCell.id).run()
+        if not changed:  # another writer committed between our read and write
+            latest = await ScoreCell.select().where(ScoreCell.id == cell_id).first().run()
+            raise StaleWrite(_("{name}的“{ind}”刚被他人修改，请核对后再改").format(name=row["name"], ind=indicator.name),
+                             detail={"value": latest["value"], "version": latest["version"]})
+        await audit.record(actor, "update", "score_cell", cell_id, old={"value": current["value"]},
+                           new={"value": value}, note=f"{row['name']} · {indicator.name}")
+    return {**current, "value": value, "version": version + 1}
+
+
+async def set_grade(actor: Principal, appraisee_id: int, grade_choice: str | None, comment: str | None = None) -> None:
+    """The scorer lowers a grade (to respect the quota) or proposes 优秀 (annual), and comments."""
+    row = await _appraisee(appraisee_id)
+    period = await get_period(row["period"])
+    await _require_scorer(actor, row, period)
+    choice = grade_choice or ""
+    if choice:
+        allowed = AnnualGrade if period["is_annual"] else QuarterGrade
+        if choice not in {g.value for g in allowed}:
+            raise InvalidInput(_("等次无效"), code="bad_grade")
+        numbers = (await _numbers(period, [row]))[row["id"]]
+        if period["is_annual"]:
+            annual = (await _annual_numbers(period, [row]))[row["id"]]
+            rules.annual_grade(annual["score"], choice, annual["eligibility"], annual["propose_incompetent"],
+                               period["policy"])
+        elif numbers["total"] is not None:
+            rules.quarter_grade(numbers["total"], choice, period["policy"])
+    if comment is not None and len(comment) > 2000:
+        raise InvalidInput(_("评语不超过 2000 字"), code="too_long")
+    async with atomic():
+        record = await Appraisee.objects().get(Appraisee.id == appraisee_id).run()
+        changes: dict[str, Any] = {"grade_choice": choice}
+        if comment is not None:
+            changes["comment"] = comment.strip()
+        await audit.update(actor, record, changes, note=row["name"])
+
+
+async def save_summary(actor: Principal, appraisee_id: int, text: str) -> None:
+    """A person writes their own self-summary (自我总结) while the period allows it."""
+    row = await _appraisee(appraisee_id)
+    if row["person"] != actor.person_id:
+        require_visible_row(actor, row)
+        raise Forbidden(_("只能填写本人的总结"))
+    period = await get_period(row["period"])
+    _require_writable(period)
+    if period["status"] not in (PeriodStatus.SELF_SUMMARY, PeriodStatus.SCORING):
+        raise Conflict(_("考核期当前为“{s}”，不能填写总结").format(s=period["status_label"]), code="not_open")
+    if row["unit"] in await _submitted_units(period["id"]):
+        raise Conflict(_("评分已提交，总结不能再修改"), code="unit_submitted")
+    text = text.strip()
+    if len(text) > 5000:
+        raise InvalidInput(_("总结不超过 5000 字"), code="too_long")
+    async with atomic():
+        record = await Appraisee.objects().get(Appraisee.id == appraisee_id).run()
+        await audit.update(actor, record, {"self_summary": text, "self_summary_at": dt.datetime.now(dt.timezone.utc)})
+
+
+async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
+    """The scorer submits a unit: every person scored, the top grade within the quota (else 409
+    listing the people holding it), then totals, grades and breakdowns are frozen."""
+    period = await get_period(period_id)
+    rows = await _unit_rows(period_id, unit)
+    if not rows:
+        raise NotFound(_("考核单元不存在或无权查看"))
+    if not any(may_score(actor, r["person"], r["pool"], r["section"]) for r in rows):
+        require_visible_row(actor, rows[0])
+        raise Forbidden(_("只有本单元的评分人可以提交"))
+    _require_writable(period)
+    if period["status"] != PeriodStatus.SCORING:
+        raise Conflict(_("考核期当前为“{s}”，不能提交").format(s=period["status_label"]), code="not_scoring")
+    numbers = await _numbers(period, rows)
+    missing = [r["name"] for r in rows if numbers[r["id"]]["total"] is None]
+    if missing:
+        raise InvalidInput(_("以下人员尚未评完分：{names}").format(names="、".join(missing)), code="incomplete",
+                           detail={"people": missing})
+    bad = [f"{r['name']}：{numbers[r['id']]['error']}" for r in rows if numbers[r["id"]]["error"]]
+    if bad:
+        raise InvalidInput("；".join(bad), code="bad_grade")
+    policy: Policy = period["policy"]
+    top = _top_grade(period)
+    quota = rules.quota_state({r["id"]: numbers[r["id"]]["grade"] for r in rows}, top, _quota_pct(period), policy.rounding)
+    if quota.over:
+        names = [r["name"] for r in rows if r["id"] in quota.holders]
+        raise QuotaExceeded(
+            _("“{g}”等次限 {p} 人，现有 {n} 人：{names}。请调整后再提交").format(
+                g=rules.GRADE_LABELS[top], p=quota.places, n=quota.used, names="、".join(names)),
+            detail={"places": quota.places, "people": names})
+    async with atomic():
+        if await UnitSubmission.exists().where(UnitSubmission.period == period_id, UnitSubmission.unit == unit).run():
+            raise Conflict(_("本单元评分已提交"), code="unit_submitted")
+        for r in rows:
+            n = numbers[r["id"]]
+            record = await Appraisee.objects().get(Appraisee.id == r["id"]).run()
+            await audit.update(actor, record, {"total": n["total"], "grade": n["grade"] or "",
+                                               "breakdown": json.dumps(n["breakdown"], ensure_ascii=False, default=str)},
+                               note=_("提交评分"))
+        await audit.insert(actor, UnitSubmission(period=period_id, unit=unit, submitted_by=actor.person_id))
+        all_units = set(await Appraisee.select(Appraisee.unit).where(Appraisee.period == period_id)
+                        .distinct().output(as_list=True).run())
+        if all_units <= await _submitted_units(period_id):
+            p = await Period.objects().get(Period.id == period_id).run()
+            await audit.update(actor, p, {"status": PeriodStatus.SUBMITTED.value}, note=_("各单元均已提交"))
+    for r in rows:
+        await notify(r["person"], f"scored:{period_id}:{r['person']}:{len(await _submitted_units(period_id))}",
+                     "appraisal", _("{name}的评分已提交，可在“我的考核”查看").format(name=period["name"]))
+    return await grid(actor, period_id, unit)
+
+
+async def appraisal_detail(actor: Principal, appraisee_id: int) -> dict:
+    """One person's appraisal in a period with the full breakdown. The person sees their
+    numbers once their unit is submitted; scorers and superiors see them live."""
+    row = await _appraisee(appraisee_id)
+    require_visible_row(actor, row)
+    period = await get_period(row["period"])
+    numbers = (await _numbers(period, [row]))[row["id"]]
+    own = row["person"] == actor.person_id
+    hidden = own and not numbers["frozen"] and not actor.has(Role.ADMIN)
+    return {**row, "period": period, **({"total": None, "grade": None, "breakdown": None, "error": None} if hidden else numbers),
+            "hidden": hidden, "own": own, "may_score": may_score(actor, row["person"], row["pool"], row["section"]),
+            "summary_open": own and period["status"] in (PeriodStatus.SELF_SUMMARY, PeriodStatus.SCORING)
+            and not numbers["frozen"]}
+
+
+async def my_appraisals(actor: Principal) -> list[dict]:
+    """The caller's own appraisals, newest first; numbers only once their unit is submitted."""
+    if actor.person_id is None:
+        return []
+    rows = await Appraisee.select(*APPRAISEE_COLUMNS, Appraisee.period.code.as_alias("code"),
+                                  Appraisee.period.year.as_alias("year"), Appraisee.period.quarter.as_alias("quarter"),
+                                  Appraisee.period.status.as_alias("period_status")).where(
+        Appraisee.person == actor.person_id).order_by(Appraisee.period.year, ascending=False) \
+        .order_by(Appraisee.period.quarter, ascending=False).run()
+    submissions = {(s["period"], s["unit"]) for s in await UnitSubmission.select(
+        UnitSubmission.period, UnitSubmission.unit).where(UnitSubmission.period.is_in([r["period"] for r in rows] or [-1])).run()}
+    result = []
+    for r in rows:
+        submitted = (r["period"], r["unit"]) in submissions
+        result.append({**r, "name": rules.period_name(r["year"], r["quarter"]),
+                       "status_label": PeriodStatus(r["period_status"]).label,
+                       "total": r["total"] if submitted else None, "grade": r["grade"] if submitted else "",
+                       "grade_label": rules.GRADE_LABELS.get(r["grade"], "") if submitted else ""})
+    return result
+
+
+async def period_results(actor: Principal, period_id: int) -> tuple[dict, list[dict]]:
+    """Every visible appraisee of a period with total and grade, ordered by section and name:
+    what the export and the section ranking show."""
+    period = await get_period(period_id)
+    clause = visible_where(read_scope(actor), Appraisee.person, Appraisee.section)
+    query = Appraisee.select(*APPRAISEE_COLUMNS).where(Appraisee.period == period_id)
+    if clause is not None:
+        query = query.where(clause)
+    rows = await query.order_by(Appraisee.section.sort_order).order_by(Appraisee.person.name_pinyin).run()
+    numbers = await _numbers(period, rows)
+    return period, [{**r, **numbers[r["id"]]} for r in rows]
+
+
+# --- bonuses ---------------------------------------------------------------------------------
+
+BONUS_KINDS = {"commendation": _("表彰奖励"), "info_adopted": _("信息采用")}
+
+
+async def add_bonus(actor: Principal, person_id: int, kind: str, points: float, note: str, awarded_on: dt.date) -> Bonus:
+    """Record a commendation or an adopted piece of information for a person in one's charge."""
+    if kind not in BONUS_KINDS:
+        raise InvalidInput(_("加分类型应为表彰奖励或信息采用"), code="bad_kind")
+    if not (0 < points <= 10):
+        raise InvalidInput(_("加分应大于 0 且不超过 10"), code="bad_points")
+    note = note.strip()
+    if not note or len(note) > 200:
+        raise InvalidInput(_("请填写加分事由（不超过 200 字）"), code="note_required")
+    person = await Person.select(Person.id, Person.section).where(Person.id == person_id).first().run()
+    if person is None or not read_scope(actor).contains(person_id, person["section"]):
+        raise NotFound(_("人员不存在"))
+    if person_id == actor.person_id or not actor.has(Role.CHIEF, Role.LEADER, Role.ADMIN):
+        raise Forbidden(_("只有科长、领导或管理员可以为他人登记加分"))
+    period = await Period.select(Period.status, Period.year, Period.quarter).where(
+        Period.year == awarded_on.year, Period.quarter == (awarded_on.month - 1) // 3 + 1).first().run()
+    if period and period["status"] == PeriodStatus.LOCKED:
+        raise PeriodLocked(_("{name}已锁定，不能再登记该期间的加分").format(
+            name=rules.period_name(period["year"], period["quarter"])))
+    async with atomic():
+        return await audit.insert(actor, Bonus(person=person_id, kind=kind, points=round(points, 1), note=note,
+                                               awarded_on=awarded_on))
+
+
+async def list_bonuses(actor: Principal, year: int) -> list[dict]:
+    clause = visible_where(read_scope(actor), Bonus.person, Bonus.person.section)
+    query = Bonus.select(Bonus.id, Bonus.person, Bonus.person.name.as_alias("name"), Bonus.kind, Bonus.points,
+                         Bonus.note, Bonus.awarded_on).where(
+        Bonus.awarded_on >= dt.date(year, 1, 1), Bonus.awarded_on <= dt.date(year, 12, 31), Bonus.is_void == False)  # noqa: E712
+    if clause is not None:
+        query = query.where(clause)
+    return [{**r, "kind_label": BONUS_KINDS.get(r["kind"], r["kind"])}
+            for r in await query.order_by(Bonus.awarded_on, ascending=False).run()]

@@ -1,0 +1,82 @@
+"""A period's scores and grades as an Excel sheet an office prints: a title, one row per person
+grouped by section, the header repeated on every printed page, A4 landscape fitted to width."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from appraisal.domain.appraisal import GRADE_LABELS
+from appraisal.i18n import _
+from appraisal.scopes import Principal
+from appraisal.services.appraisal import period_results
+
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def content_disposition(filename: str) -> str:
+    return f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+
+
+async def export_period(actor: Principal, period_id: int) -> tuple[str, bytes]:
+    period, rows = await period_results(actor, period_id)
+    annual = period["is_annual"]
+    indicators = [] if annual else list(period["indicators"])
+    headers = [_("序号"), _("科室"), _("姓名"), _("职务职级")]
+    if annual:
+        headers += [_("第一季度"), _("第二季度"), _("第三季度"), _("第四季度")]
+    else:
+        headers += [f"{i.name}（{i.weight:g}）" for i in indicators] + [_("加减分")]
+    headers += [_("总分") if not annual else _("年度得分"), _("等次"), _("备注")]
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = period["code"]
+    ws.append([_("{name}结果").format(name=period["name"])])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    ws["A1"].alignment = CENTER
+    ws.row_dimensions[1].height = 32
+    ws.append(headers)
+    for cell in ws[2]:
+        cell.font = Font(name="黑体", bold=True)
+        cell.alignment = CENTER
+        cell.border = BOX
+
+    for n, r in enumerate(rows, start=1):
+        b = r.get("breakdown") or {}
+        line = [n, r["section_name"] or "", r["name"], r["post_rank"] or ""]
+        if annual:
+            line += [q["total"] for q in b.get("quarters", [])] or [None] * 4
+        else:
+            values = {l["code"]: l["value"] for l in b.get("lines", [])}
+            line += [values.get(i.code) for i in indicators]
+            line += [round(sum(c["points"] for c in b.get("components", [])), 2) if b else None]
+        note = "" if r.get("frozen") else _("未提交")
+        line += [r["total"], GRADE_LABELS.get(r["grade"] or "", ""), note]
+        ws.append(line)
+        for cell in ws[ws.max_row]:
+            cell.border = BOX
+            cell.alignment = CENTER
+            cell.font = Font(name="宋体")
+
+    widths = [6, 12, 10, 22] + [10] * (len(headers) - 7) + [10, 8, 10]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = _("第 &P 页 / 共 &N 页")
+    ws.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return f"{period['name']}.xlsx", buffer.getvalue()

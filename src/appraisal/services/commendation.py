@@ -1,0 +1,81 @@
+"""评优选先: the commendation candidates of a year — the best annual scores among the eligible,
+within the quota — and the list a leader confirms."""
+
+from __future__ import annotations
+
+import json
+
+from appraisal.db.tables import Appraisee, Commendation, Period
+from appraisal.db.transaction import atomic
+from appraisal.domain import appraisal as rules
+from appraisal.domain.appraisal import AnnualGrade, Candidate, Policy
+from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from appraisal.i18n import _
+from appraisal.scopes import Principal, Role
+from appraisal.services import audit
+from appraisal.services.appraisal import APPRAISEE_COLUMNS, _annual_numbers, _numbers, get_period
+
+
+async def review(actor: Principal, year: int) -> dict:
+    """Everyone appraised in the year's annual period, ranked by annual score, each marked
+    eligible or not with the reasons, and the candidates within the quota."""
+    if not actor.has(Role.LEADER, Role.ADMIN):
+        raise Forbidden(_("只有领导或管理员可以查看评优名单"))
+    row = await Period.select(Period.id).where(Period.year == year, Period.kind == "year").first().run()
+    if row is None:
+        raise NotFound(_("{year} 年度考核尚未建立").format(year=year))
+    period = await get_period(row["id"])
+    people = await Appraisee.select(*APPRAISEE_COLUMNS).where(Appraisee.period == period["id"]).run()
+    numbers = await _numbers(period, people)
+    annual = await _annual_numbers(period, people)
+    policy: Policy = period["policy"]
+    ranked = []
+    for p in people:
+        a = annual[p["id"]]
+        reasons = list(a["eligibility"].reasons)
+        grade = numbers[p["id"]]["grade"]
+        if grade in (AnnualGrade.BASIC, AnnualGrade.INCOMPETENT):
+            reasons.append(_("年度等次为“{g}”").format(g=rules.GRADE_LABELS[grade]))
+        if numbers[p["id"]]["total"] is None:
+            reasons.append(_("没有季度考核得分"))
+        ranked.append({**p, "score": numbers[p["id"]]["total"], "grade": grade, "eligible": not reasons,
+                       "reasons": reasons})
+    ranked.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["name_pinyin"]))
+    places = rules.quota_places(len(people), policy.excellent_quota_pct_approved if period["excellent_approval"]
+                                else policy.excellent_quota_pct, policy.rounding)
+    chosen = {c.person_id for c in rules.commendation_candidates(
+        [Candidate(r["person"], r["score"], r["name_pinyin"]) for r in ranked if r["eligible"]], places)}
+    for r in ranked:
+        r["candidate"] = r["person"] in chosen
+    confirmed = await Commendation.select(Commendation.people, Commendation.confirmed_at, Commendation.note,
+                                          Commendation.confirmed_by.name.as_alias("confirmed_by_name")).where(
+        Commendation.year == year).first().run()
+    if confirmed:
+        confirmed = {**confirmed, "people": json.loads(confirmed["people"])}
+    return {"year": year, "period": period, "places": places, "people": ranked, "confirmed": confirmed}
+
+
+async def confirm(actor: Principal, year: int, person_ids: list[int], note: str = "") -> dict:
+    """A leader confirms the list: only eligible people, no more than the places."""
+    if not actor.has(Role.LEADER):
+        raise Forbidden(_("只有领导可以确认评优名单"))
+    data = await review(actor, year)
+    by_person = {r["person"]: r for r in data["people"]}
+    unknown = [pid for pid in person_ids if pid not in by_person]
+    if unknown or not person_ids:
+        raise InvalidInput(_("名单中有不在本年度考核范围内的人员，或名单为空"), code="bad_list")
+    ineligible = [f"{by_person[p]['name']}（{'；'.join(by_person[p]['reasons'])}）" for p in person_ids
+                  if not by_person[p]["eligible"]]
+    if ineligible:
+        raise InvalidInput(_("以下人员不符合评优条件：{names}").format(names="、".join(ineligible)), code="not_eligible")
+    if len(set(person_ids)) > data["places"]:
+        raise InvalidInput(_("评优名额为 {n} 人，名单有 {m} 人").format(n=data["places"], m=len(set(person_ids))),
+                           code="over_quota")
+    people = [{"person_id": p, "name": by_person[p]["name"], "section": by_person[p]["section_name"],
+               "score": by_person[p]["score"]} for p in dict.fromkeys(person_ids)]
+    async with atomic():
+        if await Commendation.exists().where(Commendation.year == year).run():
+            raise Conflict(_("{year} 年评优名单已确认").format(year=year), code="already_confirmed")
+        await audit.insert(actor, Commendation(year=year, people=json.dumps(people, ensure_ascii=False),
+                                               confirmed_by=actor.person_id, note=note.strip()[:2000]))
+    return await review(actor, year)

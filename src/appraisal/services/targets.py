@@ -1,0 +1,478 @@
+"""目标管理 use cases: the target tree of a year, its breakdown, progress reports, the roll-up,
+copying a year to the next and importing a tree from Excel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from appraisal.db.tables import Person, Section, Target, TargetProgress
+from appraisal.db.transaction import atomic
+from appraisal.domain import targets as rules
+from appraisal.domain.people import parse_date
+from appraisal.domain.targets import IndicatorKind, Level, Node
+from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from appraisal.i18n import _
+from appraisal.scopes import Principal, Role, read_scope
+from appraisal.services import audit
+
+ACTIVE, ARCHIVED = "active", "archived"
+
+COLUMNS = (
+    Target.id, Target.year, Target.parent, Target.level, Target.section, Target.owner, Target.title, Target.weight,
+    Target.indicator_kind, Target.target_value, Target.unit, Target.due_on, Target.quality, Target.status,
+    Target.completion, Target.sort_order,
+    Target.section.name.as_alias("section_name"), Target.owner.name.as_alias("owner_name"),
+)
+
+
+@dataclass(frozen=True)
+class TargetData:
+    """What a target says: the indicator, its owner and its share of the parent."""
+
+    title: str
+    weight: float
+    indicator_kind: str = IndicatorKind.QUANTITY.value
+    target_value: float | None = None
+    unit: str = ""
+    due_on: dt.date | None = None
+    quality: str = ""
+    section_id: int | None = None
+    owner_id: int | None = None
+
+
+def _check(data: TargetData) -> TargetData:
+    title = data.title.strip()
+    if not title or len(title) > 200:
+        raise InvalidInput(_("目标名称不能为空，且不超过 200 个字符"), code="bad_title")
+    try:
+        kind = IndicatorKind(data.indicator_kind)
+    except ValueError:
+        raise InvalidInput(_("指标类型应为数量、时限或质量"), code="bad_indicator") from None
+    if kind == IndicatorKind.QUANTITY and (data.target_value is None or data.target_value <= 0):
+        raise InvalidInput(_("数量指标需要填写大于 0 的目标值"), code="bad_indicator")
+    if kind == IndicatorKind.DEADLINE and data.due_on is None:
+        raise InvalidInput(_("时限指标需要填写完成时限"), code="bad_indicator")
+    if kind == IndicatorKind.QUALITY and not data.quality.strip():
+        raise InvalidInput(_("质量指标需要填写质量要求"), code="bad_indicator")
+    if len(data.unit) > 20 or len(data.quality) > 2000:
+        raise InvalidInput(_("计量单位或质量要求过长"), code="too_long")
+    return replace(data, title=title, weight=rules.check_weight(data.weight), unit=data.unit.strip(),
+                   quality=data.quality.strip())
+
+
+# --- who may do what -------------------------------------------------------------------------
+
+def _may_manage(actor: Principal, level: str, section_id: int | None) -> bool:
+    """Office and section targets are set by leaders and admins; a chief breaks their section's
+    targets down to people."""
+    if actor.has(Role.ADMIN):
+        return True
+    if level == Level.OFFICE:
+        return actor.has(Role.LEADER)
+    if actor.has(Role.LEADER) and section_id in actor.led_section_ids:
+        return True
+    return level == Level.PERSON and actor.has(Role.CHIEF) and section_id == actor.section_id
+
+
+def _require_manage(actor: Principal, level: str, section_id: int | None) -> None:
+    if not _may_manage(actor, level, section_id):
+        raise Forbidden(_("您不能设置这一级目标"))
+
+
+def _visible(actor: Principal, row: dict) -> bool:
+    """Office targets are the whole office's; a section's targets are seen by its members; a
+    person's target follows the usual scope."""
+    if row["level"] == Level.OFFICE:
+        return True
+    if row["level"] == Level.SECTION and row["section"] == actor.section_id:
+        return True
+    return read_scope(actor).contains(row["owner"], row["section"])
+
+
+async def _get(target_id: int) -> Target:
+    target = await Target.objects().get(Target.id == target_id).run()
+    if target is None:
+        raise NotFound(_("目标不存在"))
+    return target
+
+
+async def _get_visible(actor: Principal, target_id: int) -> Target:
+    target = await _get(target_id)
+    if not _visible(actor, {"level": target.level, "section": target.section, "owner": target.owner}):
+        raise NotFound(_("目标不存在"))
+    return target
+
+
+async def _sibling_weights(year: int, parent_id: int | None, except_id: int | None = None) -> list[float]:
+    query = Target.select(Target.weight).where(Target.year == year, Target.status == ACTIVE)
+    query = query.where(Target.parent.is_null() if parent_id is None else Target.parent == parent_id)
+    if except_id is not None:
+        query = query.where(Target.id != except_id)
+    return await query.output(as_list=True).run()
+
+
+def _parent_title(parent: Target | None, year: int) -> str:
+    return parent.title if parent else _("{year} 年单位目标").format(year=year)
+
+
+async def _resolve_owner(level: str, data: TargetData, parent: Target | None) -> tuple[int | None, int | None]:
+    """(section_id, owner_id) of a new target, checked against its level and parent."""
+    if level == Level.OFFICE:
+        return None, data.owner_id
+    if level == Level.SECTION:
+        section = data.section_id
+        if section is None or not await Section.exists().where(Section.id == section, Section.is_active == True).run():  # noqa: E712
+            raise InvalidInput(_("科室目标需要选择一个有效的科室"), code="unknown_section")
+        return section, data.owner_id
+    section = parent.section if parent else data.section_id
+    if data.owner_id is None:
+        raise InvalidInput(_("个人目标需要指定责任人"), code="owner_required")
+    person = await Person.select(Person.section, Person.is_active).where(Person.id == data.owner_id).first().run()
+    if person is None or not person["is_active"]:
+        raise InvalidInput(_("责任人不存在或已停用"), code="unknown_person")
+    if section is not None and person["section"] != section:
+        raise InvalidInput(_("个人目标的责任人应为本科室人员"), code="owner_outside_section")
+    return person["section"], data.owner_id
+
+
+async def create(actor: Principal, year: int, parent_id: int | None, data: TargetData) -> Target:
+    """Add a target: an office target (no parent), or a child one level below its parent."""
+    data = _check(data)
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(_("年度无效"), code="bad_year")
+    async with atomic():
+        parent = await _get(parent_id) if parent_id is not None else None
+        if parent is not None:
+            if parent.status != ACTIVE:
+                raise InvalidInput(_("上级目标已归档"), code="parent_archived")
+            level = Level(parent.level).child
+            if level is None:
+                raise InvalidInput(_("个人目标不能再分解"), code="too_deep")
+            year = parent.year
+        else:
+            level = Level.OFFICE
+        section_id, owner_id = await _resolve_owner(level, data, parent)
+        _require_manage(actor, level, section_id)
+        rules.require_room(_parent_title(parent, year), await _sibling_weights(year, parent_id), data.weight)
+        return await audit.insert(actor, Target(
+            year=year, parent=parent_id, level=level.value, section=section_id, owner=owner_id, title=data.title,
+            weight=data.weight, indicator_kind=data.indicator_kind, target_value=data.target_value, unit=data.unit,
+            due_on=data.due_on, quality=data.quality,
+        ))
+
+
+async def update(actor: Principal, target_id: int, data: TargetData) -> None:
+    data = _check(data)
+    async with atomic():
+        target = await _get_visible(actor, target_id)
+        _require_manage(actor, target.level, target.section)
+        parent = await _get(target.parent) if target.parent else None
+        rules.require_room(_parent_title(parent, target.year),
+                           await _sibling_weights(target.year, target.parent, except_id=target.id), data.weight)
+        changes = {"title": data.title, "weight": data.weight, "indicator_kind": data.indicator_kind,
+                   "target_value": data.target_value, "unit": data.unit, "due_on": data.due_on, "quality": data.quality}
+        if target.level == Level.PERSON and data.owner_id and data.owner_id != target.owner:
+            _section, owner = await _resolve_owner(Level.PERSON, data, parent)
+            changes["owner"] = owner
+        await audit.update(actor, target, changes)
+
+
+async def set_archived(actor: Principal, target_id: int, archived: bool) -> None:
+    """Archive (left out of the roll-up) or restore a target."""
+    async with atomic():
+        target = await _get_visible(actor, target_id)
+        _require_manage(actor, target.level, target.section)
+        if not archived:
+            parent = await _get(target.parent) if target.parent else None
+            rules.require_room(_parent_title(parent, target.year),
+                               await _sibling_weights(target.year, target.parent, except_id=target.id), target.weight)
+        await audit.update(actor, target, {"status": ARCHIVED if archived else ACTIVE})
+
+
+async def set_weights(actor: Principal, year: int, parent_id: int | None, weights: dict[int, float]) -> None:
+    """Re-balance the shares of one parent's active children at once: they must sum to 100."""
+    async with atomic():
+        parent = await _get(parent_id) if parent_id is not None else None
+        if parent is not None:
+            year = parent.year
+        query = Target.objects().where(Target.year == year, Target.status == ACTIVE)
+        query = query.where(Target.parent.is_null() if parent_id is None else Target.parent == parent_id)
+        children = await query.run()
+        if {c.id for c in children} != set(weights):
+            raise InvalidInput(_("请为每个下级目标填写权重"), code="weights_incomplete")
+        child_level = Level(parent.level).child if parent else Level.OFFICE
+        _require_manage(actor, child_level, parent.section if parent else None)
+        checked = {cid: rules.check_weight(w) for cid, w in weights.items()}
+        rules.require_full_weights(_parent_title(parent, year), list(checked.values()))
+        for child in children:
+            await audit.update(actor, child, {"weight": checked[child.id]})
+
+
+async def report(actor: Principal, target_id: int, *, completion: float | None, actual: float | None,
+                 evidence: str) -> float:
+    """A progress report on a leaf target by its owner, or by whoever manages it."""
+    evidence = evidence.strip()
+    if not evidence or len(evidence) > 2000:
+        raise InvalidInput(_("请填写进展情况和佐证材料说明（不超过 2000 字）"), code="evidence_required")
+    async with atomic():
+        target = await _get_visible(actor, target_id)
+        if target.status != ACTIVE:
+            raise Conflict(_("目标已归档，不能再报告进展"), code="archived")
+        if not (target.owner == actor.person_id or _may_manage(actor, target.level, target.section)
+                or (target.level == Level.SECTION and actor.has(Role.CHIEF) and actor.section_id == target.section)):
+            raise Forbidden(_("只有责任人或其上级可以报告进展"))
+        if await Target.exists().where(Target.parent == target.id, Target.status == ACTIVE).run():
+            raise InvalidInput(_("该目标已分解，完成度由下级目标汇总，请在下级目标上报告"), code="not_a_leaf")
+        if completion is None:
+            if actual is None:
+                raise InvalidInput(_("请填写完成百分比或实际完成值"), code="completion_required")
+            value = rules.completion_from_value(target.target_value, actual)
+        else:
+            value = rules.check_completion(completion)
+        await audit.insert(actor, TargetProgress(target=target.id, author=actor.person_id, completion=value,
+                                                 actual=actual, evidence=evidence))
+        await audit.update(actor, target, {"completion": value})
+    return value
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+async def _year_rows(year: int) -> list[dict]:
+    return await Target.select(*COLUMNS).where(Target.year == year).order_by(Target.sort_order).order_by(Target.id).run()
+
+
+def _nodes(rows: list[dict]) -> list[Node]:
+    return [Node(r["id"], r["parent"], r["weight"], r["completion"], r["status"] != ACTIVE) for r in rows]
+
+
+async def tree(actor: Principal, year: int) -> dict:
+    """The year's tree as the caller may see it, in display order with depth, each target with
+    its rolled-up completion; the office figure; parents whose shares are off 100."""
+    rows = await _year_rows(year)
+    nodes = _nodes(rows)
+    done = rules.rollup(nodes)
+    titles: dict[int | None, str] = {r["id"]: r["title"] for r in rows}
+    titles[None] = _("单位目标")
+    problems = rules.weight_problems(nodes, titles)
+    children: dict[int | None, list[dict]] = {}
+    for r in rows:
+        children.setdefault(r["parent"], []).append(r)
+    ordered: list[dict] = []
+    stack = [(r, 0) for r in reversed(children.get(None, []))]
+    while stack:
+        row, depth = stack.pop()
+        if _visible(actor, row):
+            ordered.append({**row, "depth": depth, "rolled": done.get(row["id"]),
+                            "has_children": row["id"] in children, "weights_sum": problems.get(row["id"]),
+                            "level_label": Level(row["level"]).label,
+                            "indicator_label": IndicatorKind(row["indicator_kind"]).label})
+        stack.extend((c, depth + 1) for c in reversed(children.get(row["id"], [])))
+    office = rules.overall((n.weight, done[n.id]) for n in nodes if n.parent_id is None and not n.archived)
+    return {"year": year, "targets": ordered, "office": office, "top_weights_sum": problems.get(None)}
+
+
+async def my_targets(actor: Principal, year: int) -> list[dict]:
+    rows = await _year_rows(year)
+    done = rules.rollup(_nodes(rows))
+    return [{**r, "rolled": done.get(r["id"]), "indicator_label": IndicatorKind(r["indicator_kind"]).label}
+            for r in rows if r["owner"] == actor.person_id and r["level"] == Level.PERSON]
+
+
+async def progress_of(actor: Principal, target_id: int) -> list[dict]:
+    await _get_visible(actor, target_id)
+    return await TargetProgress.select(
+        TargetProgress.id, TargetProgress.at, TargetProgress.completion, TargetProgress.actual,
+        TargetProgress.evidence, TargetProgress.author.name.as_alias("author_name"),
+    ).where(TargetProgress.target == target_id).order_by(TargetProgress.id, ascending=False).run()
+
+
+async def completion_by_person(year: int, person_ids: list[int]) -> dict[int, tuple[float, list[dict]]]:
+    """For appraisal: per person with active individual targets in `year`, their overall
+    completion by weight and the targets behind it. People without targets are absent: the
+    component does not apply to them. One query for everyone."""
+    rows = await _year_rows(year)
+    done = rules.rollup(_nodes(rows))
+    wanted = set(person_ids)
+    mine: dict[int, list[dict]] = {}
+    for r in rows:
+        if r["level"] == Level.PERSON and r["status"] == ACTIVE and r["owner"] in wanted:
+            mine.setdefault(r["owner"], []).append({**r, "rolled": done.get(r["id"], 0.0)})
+    return {p: (rules.overall((t["weight"], t["rolled"]) for t in ts), ts) for p, ts in mine.items()}
+
+
+# --- bulk set-up -----------------------------------------------------------------------------
+
+async def copy_year(actor: Principal, from_year: int, to_year: int) -> int:
+    """Copy a year's active tree (structure, weights, indicators, owners) to another year, with
+    progress reset. Refused when the target year already has targets."""
+    require = actor.has(Role.ADMIN, Role.LEADER)
+    if not require:
+        raise Forbidden(_("只有领导或管理员可以复制目标"))
+    async with atomic():
+        if await Target.exists().where(Target.year == to_year).run():
+            raise Conflict(_("{year} 年已有目标，不能复制").format(year=to_year), code="year_not_empty")
+        rows = [r for r in await _year_rows(from_year) if r["status"] == ACTIVE]
+        if not rows:
+            raise InvalidInput(_("{year} 年没有可复制的目标").format(year=from_year), code="nothing_to_copy")
+        active = {r["id"] for r in rows}
+        new_ids: dict[int, int] = {}
+        pending = list(rows)
+        while pending:
+            later = []
+            for r in pending:
+                if r["parent"] is not None and r["parent"] not in new_ids:
+                    if r["parent"] in active:
+                        later.append(r)
+                    continue  # a child of an archived parent is not copied
+                due = r["due_on"].replace(year=r["due_on"].year + to_year - from_year) if r["due_on"] else None
+                row = await audit.insert(actor, Target(
+                    year=to_year, parent=new_ids.get(r["parent"]), level=r["level"], section=r["section"],
+                    owner=r["owner"], title=r["title"], weight=r["weight"], indicator_kind=r["indicator_kind"],
+                    target_value=r["target_value"], unit=r["unit"], due_on=due, quality=r["quality"],
+                    sort_order=r["sort_order"],
+                ), note=_("复制自 {year} 年").format(year=from_year))
+                new_ids[r["id"]] = row.id
+            if len(later) == len(pending):
+                break
+            pending = later
+    return len(new_ids)
+
+
+IMPORT_HEADERS = {
+    "编号": "ref", "上级编号": "parent_ref", "目标名称": "title", "权重": "weight", "指标类型": "kind",
+    "目标值": "target_value", "计量单位": "unit", "完成时限": "due_on", "质量要求": "quality",
+    "科室": "section", "责任人": "owner",
+}
+KIND_NAMES = {"数量": IndicatorKind.QUANTITY, "时限": IndicatorKind.DEADLINE, "质量": IndicatorKind.QUALITY}
+
+
+@dataclass
+class ImportedRow:
+    line: int
+    ref: str
+    parent_ref: str
+    data: TargetData
+
+
+async def import_tree(actor: Principal, year: int, filename: str, content: bytes, *, dry_run: bool = False) -> int:
+    """A whole tree from a sheet (columns as IMPORT_HEADERS; 上级编号 empty for office targets).
+    All or nothing: every bad row is listed, and every parent's children must sum to 100."""
+    from appraisal.services.roster import read_rows  # the same .xlsx/.csv reader as the roster
+
+    if not actor.has(Role.ADMIN, Role.LEADER):
+        raise Forbidden(_("只有领导或管理员可以导入目标"))
+    table = read_rows(filename, content)
+    if not table:
+        raise InvalidInput(_("文件是空的"), code="empty_file")
+    header = [str(h or "").strip() for h in table[0]]
+    missing = [h for h in ("编号", "目标名称", "权重", "指标类型") if h not in header]
+    if missing:
+        raise InvalidInput(_("缺少列：{cols}").format(cols="、".join(missing)), code="missing_columns")
+    index = {IMPORT_HEADERS[h]: i for i, h in enumerate(header) if h in IMPORT_HEADERS}
+    sections = {r["name"]: r["id"] for r in await Section.select(Section.id, Section.name).where(Section.is_active == True).run()}  # noqa: E712
+    people = await Person.select(Person.id, Person.name, Person.section).where(Person.is_active == True).run()  # noqa: E712
+    errors: list[str] = []
+    rows: list[ImportedRow] = []
+
+    def cell(values: list, key: str) -> str:
+        i = index.get(key)
+        value = values[i] if i is not None and i < len(values) else None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        return "" if value is None else str(value).strip()
+
+    for line, values in enumerate(table[1:], start=2):
+        if not any(str(v or "").strip() for v in values):
+            continue
+        try:
+            ref, parent_ref = cell(values, "ref"), cell(values, "parent_ref")
+            if not ref:
+                raise InvalidInput(_("编号不能为空"))
+            try:
+                weight = float(cell(values, "weight"))
+            except ValueError:
+                raise InvalidInput(_("权重“{v}”不是数字").format(v=cell(values, "weight"))) from None
+            kind = KIND_NAMES.get(cell(values, "kind"))
+            if kind is None:
+                raise InvalidInput(_("指标类型应为数量、时限或质量"))
+            target_value = None
+            if cell(values, "target_value"):
+                try:
+                    target_value = float(cell(values, "target_value"))
+                except ValueError:
+                    raise InvalidInput(_("目标值“{v}”不是数字").format(v=cell(values, "target_value"))) from None
+            due_text = cell(values, "due_on")
+            due = parse_date(due_text) if due_text else None
+            if due_text and due is None:
+                raise InvalidInput(_("完成时限“{v}”不是有效日期").format(v=due_text))
+            section_id = None
+            if cell(values, "section"):
+                section_id = sections.get(cell(values, "section"))
+                if section_id is None:
+                    raise InvalidInput(_("科室“{v}”不存在").format(v=cell(values, "section")))
+            owner_id = None
+            if cell(values, "owner"):
+                matches = [p for p in people if p["name"] == cell(values, "owner")
+                           and (section_id is None or p["section"] == section_id)]
+                if len(matches) != 1:
+                    raise InvalidInput(_("责任人“{v}”不存在或重名").format(v=cell(values, "owner")))
+                owner_id = matches[0]["id"]
+            data = _check(TargetData(title=cell(values, "title"), weight=weight, indicator_kind=kind.value,
+                                     target_value=target_value, unit=cell(values, "unit"), due_on=due,
+                                     quality=cell(values, "quality"), section_id=section_id, owner_id=owner_id))
+            rows.append(ImportedRow(line, ref, parent_ref, data))
+        except InvalidInput as exc:
+            errors.append(_("第 {line} 行：{msg}").format(line=line, msg=exc.message))
+
+    refs = {r.ref: r for r in rows}
+    if len(refs) != len(rows):
+        errors.append(_("编号有重复"))
+    depth: dict[str, int] = {}
+    for r in rows:
+        chain, cur = 0, r
+        while cur.parent_ref:
+            cur = refs.get(cur.parent_ref)
+            chain += 1
+            if cur is None or chain > 2:
+                errors.append(_("第 {line} 行：上级编号“{p}”不存在或层级超过三级").format(line=r.line, p=r.parent_ref))
+                break
+        depth[r.ref] = chain
+        level = (Level.OFFICE, Level.SECTION, Level.PERSON)[min(chain, 2)]
+        if level == Level.SECTION and r.data.section_id is None:
+            errors.append(_("第 {line} 行：科室目标需要填写科室").format(line=r.line))
+        if level == Level.PERSON and r.data.owner_id is None:
+            errors.append(_("第 {line} 行：个人目标需要填写责任人").format(line=r.line))
+    siblings: dict[str, list[float]] = {}
+    for r in rows:
+        siblings.setdefault(r.parent_ref, []).append(r.data.weight)
+    for parent_ref, weights in siblings.items():
+        try:
+            name = refs[parent_ref].data.title if parent_ref in refs else _("{year} 年单位目标").format(year=year)
+            rules.require_full_weights(name, weights)
+        except InvalidInput as exc:
+            errors.append(exc.message)
+    if errors:
+        raise InvalidInput(_("导入失败，共 {n} 处错误，未导入任何目标").format(n=len(errors)), code="import_failed",
+                           detail={"errors": errors})
+    if dry_run:
+        return len(rows)
+    async with atomic():
+        if await Target.exists().where(Target.year == year).run():
+            raise Conflict(_("{year} 年已有目标，请先清理或改用复制").format(year=year), code="year_not_empty")
+        ids: dict[str, int] = {}
+        for r in sorted(rows, key=lambda r: depth[r.ref]):
+            level = (Level.OFFICE, Level.SECTION, Level.PERSON)[depth[r.ref]]
+            section = r.data.section_id
+            if level == Level.PERSON and section is None:
+                section = next(p["section"] for p in people if p["id"] == r.data.owner_id)
+            row = await audit.insert(actor, Target(
+                year=year, parent=ids.get(r.parent_ref), level=level.value, section=section,
+                owner=r.data.owner_id, title=r.data.title, weight=r.data.weight,
+                indicator_kind=r.data.indicator_kind, target_value=r.data.target_value, unit=r.data.unit,
+                due_on=r.data.due_on, quality=r.data.quality, sort_order=r.line,
+            ), note=_("从 {f} 导入").format(f=filename))
+            ids[r.ref] = row.id
+    return len(rows)

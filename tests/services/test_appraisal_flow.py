@@ -1,0 +1,260 @@
+"""A quarter from opening to lock and the year after it, as the appraisal office runs them:
+scores typed into the grid, quotas at submission, frozen numbers, a locked period, the annual
+grade and the commendation review."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from appraisal.db.tables import Appraisee, AuditEntry, Person, ScoreCell, UserAccount
+from appraisal.domain.appraisal import DEFAULT_TEMPLATE
+from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
+from appraisal.services import accounts, appraisal, commendation, targets
+from appraisal.services.appraisal import PeriodLocked, QuotaExceeded, StaleWrite
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+WEIGHTS = {i.code: i.weight for i in DEFAULT_TEMPLATE}
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(dt.datetime(2026, 12, 28, 9, 0, tzinfo=SHANGHAI), tick=False) as traveller:
+        yield traveller
+
+
+async def as_user(username: str):
+    row = await UserAccount.select(UserAccount.id).where(UserAccount.username == username).first().run()
+    return await accounts.load_principal(row["id"])
+
+
+async def as_person(name: str):
+    row = await UserAccount.select(UserAccount.id).where(UserAccount.person.name == name).first().run()
+    return await accounts.load_principal(row["id"])
+
+
+async def open_quarter(year=2026, quarter=4) -> dict:
+    admin = await as_user("admin")
+    period = await appraisal.create_period(admin, year, quarter)
+    await appraisal.advance(admin, period["id"], "self_summary")
+    return await appraisal.advance(admin, period["id"], "scoring")
+
+
+async def appraisee_of(period_id: int, name: str) -> dict:
+    return await Appraisee.select(Appraisee.id, Appraisee.unit).where(
+        Appraisee.period == period_id, Appraisee.person.name == name).first().run()
+
+
+async def fill(period_id: int, share: float, only_unit: str | None = None) -> None:
+    """Set every cell to `share` of its weight (setup, not the thing under test)."""
+    for code, weight in WEIGHTS.items():
+        query = ScoreCell.update({ScoreCell.value: round(weight * share, 1), ScoreCell.version: 1}).where(
+            ScoreCell.indicator == code,
+            ScoreCell.appraisee.is_in(Appraisee.select(Appraisee.id).where(Appraisee.period == period_id)))
+        if only_unit:
+            query = ScoreCell.update({ScoreCell.value: round(weight * share, 1), ScoreCell.version: 1}).where(
+                ScoreCell.indicator == code, ScoreCell.appraisee.is_in(
+                    Appraisee.select(Appraisee.id).where(Appraisee.period == period_id, Appraisee.unit == only_unit)))
+        await query.run()
+
+
+async def submit_everything(period_id: int) -> None:
+    chiefs = {"秘书科": "张伟", "综合科": "郑丽娟", "信息科": "马俊杰", "督查科": "韩立新", "机要科": "谢芳",
+              "行政科": "蔡明亮", "法规科": "叶晨"}
+    director = await as_person("王建国")
+    for unit in await appraisal.units(director, period_id):
+        if unit["unit"] == "leaders":
+            await appraisal.submit_unit(director, period_id, "leaders")
+        else:
+            await appraisal.submit_unit(await as_person(chiefs[unit["label"]]), period_id, unit["unit"])
+
+
+async def test_opening_a_quarter_fixes_who_is_appraised_in_staff_and_leader_pools(office, clock):
+    period = await open_quarter()
+    rows = await Appraisee.select(Appraisee.pool, Appraisee.person.name.as_alias("name")).where(
+        Appraisee.period == period["id"]).run()
+    pools = {r["name"]: r["pool"] for r in rows}
+    assert len(rows) == 36, "40 people less the director and three deputies"
+    assert pools["张伟"] == "leaders" and pools["赵雪"] == "staff"
+    assert "李红梅" not in pools
+    assert await ScoreCell.count().where(ScoreCell.appraisee.is_in([r for r in await Appraisee.select(Appraisee.id).where(Appraisee.period == period["id"]).output(as_list=True).run()])).run() == 36 * 5
+
+
+async def test_the_chief_scores_the_grid_and_a_stale_tab_gets_409_with_the_current_value(office, clock):
+    period = await open_quarter()
+    chief = await as_user("chief")
+    zhao = await appraisee_of(period["id"], "赵雪")
+    grid = await appraisal.grid(chief, period["id"], zhao["unit"])
+    assert [p["name"] for p in grid["people"]] == ["孙浩然", "吴磊", "赵雪", "周晓琳"], "pinyin order, the chief not among them"
+    cell = next(p for p in grid["people"] if p["name"] == "赵雪")["cells"]["ji"]
+    saved = await appraisal.save_cell(chief, cell["id"], 36, cell["version"])
+    assert saved["value"] == 36 and saved["version"] == cell["version"] + 1
+
+    with pytest.raises(StaleWrite) as stale:
+        await appraisal.save_cell(chief, cell["id"], 30, cell["version"])  # the other tab read the old version
+    assert stale.value.status_code == 409 and stale.value.detail == {"value": 36, "version": cell["version"] + 1}
+    assert "已被他人改为 36" in stale.value.message
+
+    with pytest.raises(InvalidInput, match="0 到 40"):
+        await appraisal.save_cell(chief, cell["id"], 45, saved["version"])
+    audit = await AuditEntry.select(AuditEntry.old_values, AuditEntry.new_values).where(
+        AuditEntry.table_name == "score_cell").run()
+    assert audit == [{"old_values": '{"value": null}', "new_values": '{"value": 36}'}] or \
+        audit == [{"old_values": '{"value": null}', "new_values": '{"value": 36.0}'}]
+
+
+async def test_a_chief_cannot_read_or_score_another_section_and_staff_see_no_one_else(office, clock):
+    period = await open_quarter()
+    chief = await as_user("chief")  # 秘书科
+    other = await appraisee_of(period["id"], "冯建军")  # 综合科
+    with pytest.raises(NotFound):
+        await appraisal.grid(chief, period["id"], other["unit"])
+    cell = await ScoreCell.select(ScoreCell.id).where(ScoreCell.appraisee == other["id"]).first().run()
+    with pytest.raises(NotFound):
+        await appraisal.save_cell(chief, cell["id"], 10, 0)
+    staff = await as_user("staff")
+    colleague = await appraisee_of(period["id"], "孙浩然")
+    with pytest.raises(NotFound):
+        await appraisal.appraisal_detail(staff, colleague["id"])
+    with pytest.raises(NotFound):
+        await appraisal.grid(staff, period["id"], other["unit"])
+    own = await appraisal.appraisal_detail(staff, (await appraisee_of(period["id"], "赵雪"))["id"])
+    assert own["hidden"] and own["total"] is None, "scores stay hidden from the person until submitted"
+    with pytest.raises(NotFound):
+        await appraisal.save_summary(staff, colleague["id"], "代写")
+    with pytest.raises(Forbidden):
+        await appraisal.save_summary(chief, colleague["id"], "代写"), "a chief sees it but cannot write it"
+
+
+async def test_a_scorer_may_lower_a_grade_but_not_raise_it(office, clock):
+    period = await open_quarter()
+    chief = await as_user("chief")
+    zhao = await appraisee_of(period["id"], "赵雪")
+    await fill(period["id"], 0.85, only_unit=zhao["unit"])
+    with pytest.raises(InvalidInput, match="不能高于分数对应的“较好”"):
+        await appraisal.set_grade(chief, zhao["id"], "good")
+    await appraisal.set_grade(chief, zhao["id"], "average", "出勤有缺")
+    grid = await appraisal.grid(chief, period["id"], zhao["unit"])
+    assert next(p for p in grid["people"] if p["name"] == "赵雪")["grade"] == "average"
+
+
+async def test_submitting_over_the_good_quota_is_refused_with_the_people_and_then_frozen(office, clock):
+    period = await open_quarter()
+    chief = await as_user("chief")
+    unit = (await appraisee_of(period["id"], "赵雪"))["unit"]
+    await fill(period["id"], 0.92, only_unit=unit)  # everyone 好 (≥ 90): 4 people, 40% → 2 places
+    grid = await appraisal.grid(chief, period["id"], unit)
+    assert (grid["quota"].places, grid["quota"].used, grid["quota"].left) == (2, 4, -2)
+    with pytest.raises(QuotaExceeded) as err:
+        await appraisal.submit_unit(chief, period["id"], unit)
+    assert "限 2 人，现有 4 人" in err.value.message and set(err.value.detail["people"]) == {"孙浩然", "吴磊", "赵雪", "周晓琳"}
+
+    for name in ("孙浩然", "吴磊"):
+        await appraisal.set_grade(chief, (await appraisee_of(period["id"], name))["id"], "fairly_good")
+    done = await appraisal.submit_unit(chief, period["id"], unit)
+    assert done["submitted"] and done["quota"].left == 0
+
+    staff = await as_user("staff")
+    mine = await appraisal.appraisal_detail(staff, (await appraisee_of(period["id"], "赵雪"))["id"])
+    assert not mine["hidden"] and mine["total"] == 92 and mine["grade"] == "good"
+    assert [label for label, _why in mine["breakdown"]["excluded"]][:1] == ["目标完成度"]
+    cell = await ScoreCell.select(ScoreCell.id, ScoreCell.version).where(
+        ScoreCell.appraisee == (await appraisee_of(period["id"], "赵雪"))["id"]).first().run()
+    with pytest.raises(Conflict, match="已提交"):
+        await appraisal.save_cell(chief, cell["id"], 10, cell["version"])
+
+
+async def test_a_locked_period_refuses_every_write_until_a_leader_reopens_it_with_a_reason(office, clock):
+    period = await open_quarter()
+    await fill(period["id"], 0.85)  # everyone 较好: no quota question
+    await submit_everything(period["id"])
+    leader = await as_user("leader")
+    assert (await appraisal.get_period(period["id"]))["status"] == "submitted"
+    await appraisal.advance(leader, period["id"], "reviewed")
+    await appraisal.advance(leader, period["id"], "locked")
+
+    chief, staff = await as_user("chief"), await as_user("staff")
+    zhao = await appraisee_of(period["id"], "赵雪")
+    cell = await ScoreCell.select(ScoreCell.id, ScoreCell.version).where(ScoreCell.appraisee == zhao["id"]).first().run()
+    for write in (appraisal.save_cell(chief, cell["id"], 10, cell["version"]),
+                  appraisal.save_summary(staff, zhao["id"], "补充"),
+                  appraisal.set_grade(chief, zhao["id"], "average"),
+                  appraisal.add_bonus(chief, (await Person.select(Person.id).where(Person.name == "赵雪").first().run())["id"],
+                                      "info_adopted", 1, "信息被市委办采用", dt.date(2026, 11, 2))):
+        with pytest.raises(PeriodLocked) as locked:
+            await write
+        assert locked.value.status_code == 409 and "已锁定" in locked.value.message
+
+    with pytest.raises(Forbidden):
+        await appraisal.reopen(chief, period["id"], "更正")
+    with pytest.raises(InvalidInput):
+        await appraisal.reopen(leader, period["id"], " ")
+    reopened = await appraisal.reopen(leader, period["id"], "赵雪的勤分录入有误")
+    assert reopened["status"] == "scoring"
+    entry = await AuditEntry.select(AuditEntry.note, AuditEntry.actor_name).where(
+        AuditEntry.table_name == "appraisal_period", AuditEntry.note.like("%重新开启%")).first().run()
+    assert entry == {"note": "重新开启：赵雪的勤分录入有误", "actor_name": "leader"}
+    saved = await appraisal.save_cell(chief, cell["id"], 10, cell["version"])
+    assert saved["value"] == 10
+
+
+async def test_target_completion_accountability_and_bonuses_appear_with_their_sources(office, clock):
+    leader, chief = await as_user("leader"), await as_user("chief")
+    section = (await Person.select(Person.section).where(Person.name == "赵雪").first().run())["section"]
+    zhao = (await Person.select(Person.id).where(Person.name == "赵雪").first().run())["id"]
+    office_target = await targets.create(leader, 2026, None, targets.TargetData("办文办会质量", 100, "quality", quality="零差错"))
+    sec = await targets.create(leader, 2026, office_target.id, targets.TargetData("公文处理", 100, "quantity", target_value=200, unit="件", section_id=section))
+    mine = await targets.create(chief, 2026, sec.id, targets.TargetData("公文核稿", 100, "quantity", target_value=100, unit="件", owner_id=zhao))
+    await targets.report(await as_user("staff"), mine.id, completion=None, actual=50, evidence="核稿登记本")
+    await appraisal.add_bonus(chief, zhao, "info_adopted", 1, "信息被市委办采用", dt.date(2026, 11, 2))
+
+    period = await open_quarter()
+    zhao_row = await appraisee_of(period["id"], "赵雪")
+    await fill(period["id"], 0.9, only_unit=zhao_row["unit"])
+    detail = await appraisal.appraisal_detail(chief, zhao_row["id"])
+    components = {c["code"]: c for c in detail["breakdown"]["components"]}
+    assert components["target"]["sources"][0]["text"].startswith("公文核稿")
+    ji = next(l for l in detail["breakdown"]["lines"] if l["code"] == "ji")
+    assert ji["entered"] == 36 and ji["value"] == pytest.approx(0.7 * 36 + 0.3 * 40 * 0.5)
+    assert components["bonus"]["points"] == 1
+    colleague = await appraisal.appraisal_detail(chief, (await appraisee_of(period["id"], "孙浩然"))["id"])
+    assert colleague["total"] == 90, "no targets: 绩 as entered, not blended with 0"
+
+
+async def test_the_year_grades_from_the_quarters_and_an_ineligible_person_is_never_excellent(office, clock):
+    for quarter, share in ((3, 0.8), (4, 0.8)):
+        period = await open_quarter(2026, quarter)
+        await fill(period["id"], share)
+        zhao = await appraisee_of(period["id"], "周晓琳")
+        if quarter == 4:  # 周晓琳 gets 好 once
+            await ScoreCell.update({ScoreCell.value: 14.5}).where(ScoreCell.appraisee == zhao["id"]).run()
+            await ScoreCell.update({ScoreCell.value: 38}).where(ScoreCell.appraisee == zhao["id"], ScoreCell.indicator == "ji").run()
+        await submit_everything(period["id"])
+
+    admin, chief = await as_user("admin"), await as_user("chief")
+    year = await appraisal.create_period(admin, 2026, None)
+    await appraisal.advance(admin, year["id"], "self_summary")
+    await appraisal.advance(admin, year["id"], "scoring")
+    unit = (await appraisee_of(year["id"], "赵雪"))["unit"]
+    grid = await appraisal.grid(chief, year["id"], unit)
+    people = {p["name"]: p for p in grid["people"]}
+    assert people["赵雪"]["total"] == 80 and people["赵雪"]["grade"] == "competent"
+    assert people["周晓琳"]["total"] == pytest.approx((80 + 96) / 2)
+    with pytest.raises(InvalidInput, match="不能评为优秀：本年度季度考核“好”等次 0 次") as err:
+        await appraisal.set_grade(chief, people["赵雪"]["id"], "excellent")
+    assert err.value.detail["reasons"]
+    await appraisal.set_grade(chief, people["周晓琳"]["id"], "excellent")
+    grid = await appraisal.grid(chief, year["id"], unit)
+    assert grid["quota"].places == 1 and grid["quota"].left == 0  # 4 people × 20% = 0.8 → 1
+    await submit_everything(year["id"])
+
+    leader = await as_user("leader")
+    review = await commendation.review(leader, 2026)
+    by_name = {p["name"]: p for p in review["people"]}
+    assert by_name["周晓琳"]["eligible"] and not by_name["赵雪"]["eligible"]
+    assert review["places"] == 7  # 36 appraised × 20%
+    with pytest.raises(InvalidInput, match="不符合评优条件：赵雪"):
+        await commendation.confirm(leader, 2026, [by_name["赵雪"]["person"]])
+    confirmed = await commendation.confirm(leader, 2026, [by_name["周晓琳"]["person"]], "办公室会议研究")
+    assert confirmed["confirmed"]["people"][0]["name"] == "周晓琳"
+    assert await AuditEntry.exists().where(AuditEntry.table_name == "commendation").run()
