@@ -139,7 +139,7 @@ async def _resolve_owner(level: str, data: TargetData, parent: Target | None) ->
 async def create(actor: Principal, year: int, parent_id: int | None, data: TargetData) -> Target:
     """Add a target: an office target (no parent), or a child one level below its parent."""
     data = _check(data)
-    if not 2000 <= year <= 2100:
+    if parent_id is None and not 2000 <= year <= 2100:
         raise InvalidInput(_("年度无效"), code="bad_year")
     async with atomic():
         parent = await _get(parent_id) if parent_id is not None else None
@@ -152,6 +152,7 @@ async def create(actor: Principal, year: int, parent_id: int | None, data: Targe
             year = parent.year
         else:
             level = Level.OFFICE
+        _require_manage(actor, level, parent.section if level == Level.PERSON and parent else data.section_id)
         section_id, owner_id = await _resolve_owner(level, data, parent)
         _require_manage(actor, level, section_id)
         rules.require_room(_parent_title(parent, year), await _sibling_weights(year, parent_id), data.weight)

@@ -1,0 +1,90 @@
+"""The appraisal API as the pages and an office's own scripts use it."""
+
+import io
+
+from openpyxl import load_workbook
+
+from helpers import login
+
+
+async def open_quarter(client) -> int:
+    await login(client, "admin")
+    period = (await client.post("/api/v1/appraisal/periods", json={"year": 2026, "quarter": 4})).json()
+    for step in ("self_summary", "scoring"):
+        r = await client.post(f"/api/v1/appraisal/periods/{period['id']}/advance", json={"to": step})
+        assert r.status_code == 200, r.text
+    await client.post("/api/v1/auth/logout")
+    return period["id"]
+
+
+async def test_a_second_period_for_the_same_quarter_is_a_conflict(office, client):
+    await open_quarter(client)
+    await login(client, "admin")
+    r = await client.post("/api/v1/appraisal/periods", json={"year": 2026, "quarter": 4})
+    assert r.status_code == 409 and r.json()["message"] == "2026 年第四季度考核已存在"
+    r = await client.post("/api/v1/appraisal/periods", json={"year": 2026, "quarter": 5})
+    assert r.status_code == 422 and "季度应为 1 至 4" in r.json()["message"]
+
+
+async def test_the_grid_saves_a_cell_and_a_stale_write_answers_409_with_the_current_value(office, client):
+    period_id = await open_quarter(client)
+    await login(client, "chief")
+    period = (await client.get(f"/api/v1/appraisal/periods/{period_id}")).json()
+    unit = next(u for u in period["units"] if u["may_score"])
+    assert unit["label"] == "秘书科" and unit["people"] == 4
+    grid = (await client.get(f"/api/v1/appraisal/periods/{period_id}/grid", params={"unit": unit["unit"]})).json()
+    assert grid["quota"] == {"places": 2, "used": 0, "left": 2, "over": False}
+    cell = grid["people"][0]["cells"]["de"]
+    r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": 14, "version": cell["version"]})
+    assert r.status_code == 200 and r.json()["version"] == cell["version"] + 1
+    r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": 12, "version": cell["version"]})
+    assert r.status_code == 409
+    assert r.json()["code"] == "stale_write" and r.json()["detail"] == {"value": 14, "version": cell["version"] + 1}
+    r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": 16, "version": cell["version"] + 1})
+    assert r.status_code == 422 and r.json()["message"] == "“德”的分数应在 0 到 15 之间"
+    r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": "十四", "version": 1})
+    assert r.status_code == 400
+
+
+async def test_staff_write_their_summary_and_see_nobody_elses_appraisal(office, client):
+    period_id = await open_quarter(client)
+    await login(client, "chief")
+    grid = (await client.get(f"/api/v1/appraisal/periods/{period_id}/grid",
+                             params={"unit": next(u["unit"] for u in (await client.get(f"/api/v1/appraisal/periods/{period_id}")).json()["units"] if u["may_score"])})).json()
+    ids = {p["name"]: p["id"] for p in grid["people"]}
+    await client.post("/api/v1/auth/logout")
+    await login(client, "staff")
+    assert (await client.get(f"/api/v1/appraisal/appraisees/{ids['孙浩然']}")).status_code == 404
+    assert (await client.put(f"/api/v1/appraisal/appraisees/{ids['孙浩然']}/summary", json={"text": "x"})).status_code == 404
+    r = await client.put(f"/api/v1/appraisal/appraisees/{ids['赵雪']}/summary", json={"text": "本季度完成公文核稿 80 件。"})
+    assert r.status_code == 204
+    mine = (await client.get("/api/v1/appraisal/mine")).json()
+    assert [(m["name"], m["self_summary"], m["total"]) for m in mine] == [("2026 年第四季度考核", "本季度完成公文核稿 80 件。", None)]
+    grid_r = await client.get(f"/api/v1/appraisal/periods/{period_id}/grid", params={"unit": "leaders"})
+    assert grid_r.status_code == 404
+
+
+async def test_the_export_is_a_printable_sheet_of_the_callers_scope(office, client):
+    period_id = await open_quarter(client)
+    await login(client, "chief")
+    r = await client.get(f"/api/v1/appraisal/periods/{period_id}/export.xlsx")
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws["A1"].value == "2026 年第四季度考核结果"
+    assert [c.value for c in ws[2]][:6] == ["序号", "科室", "姓名", "职务职级", "德（15）", "能（15）"]
+    names = [row[2].value for row in ws.iter_rows(min_row=3)]
+    assert "赵雪" in names and "冯建军" not in names, "a chief exports their own section only"
+    assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape"
+
+
+async def test_the_policy_is_admin_only_and_validated(office, client):
+    await login(client, "chief")
+    assert (await client.put("/api/v1/appraisal/policy", json={"rounding": "up"})).status_code == 403
+    await client.post("/api/v1/auth/logout")
+    await login(client, "admin")
+    r = await client.put("/api/v1/appraisal/policy", json={"rounding": "up", "excellent_quota_pct": 15})
+    assert r.status_code == 200 and r.json()["rounding"] == "up"
+    assert (await client.put("/api/v1/appraisal/policy", json={"good_min": 50})).status_code == 422
+    r = await client.post("/api/v1/appraisal/template", json={"indicators": [
+        {"code": "de", "name": "德", "weight": 20}, {"code": "ji", "name": "绩", "weight": 70}]})
+    assert r.status_code == 422 and r.json()["message"] == "考核指标分值合计为 90，应为 100"
