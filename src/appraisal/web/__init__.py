@@ -1,6 +1,6 @@
 """Server-rendered pages (Jinja2 + htmx), as thin as the API controllers."""
 
-from appraisal.web import accountability, admin, auth, calendar, commitments, home, inbox, matters, org, supervision
+from appraisal.web import accountability, admin, appraisal, targets, auth, calendar, commitments, home, inbox, matters, org, supervision
 
 ROUTES = [
     auth.login_page,
@@ -39,4 +39,23 @@ ROUTES = [
     supervision.create,
     supervision.detail,
     supervision.step,
+    targets.tree_page,
+    targets.my_targets,
+    targets.tree_submit,
+    appraisal.periods_page,
+    appraisal.period_create,
+    appraisal.mine_page,
+    appraisal.bonuses_page,
+    appraisal.bonus_add,
+    appraisal.commendation_page,
+    appraisal.commendation_confirm,
+    appraisal.period_page,
+    appraisal.period_step,
+    appraisal.grid_page,
+    appraisal.cell_save,
+    appraisal.grade_save,
+    appraisal.person_page,
+    appraisal.person_submit,
+    appraisal.settings_page,
+    appraisal.settings_submit,
 ]
