@@ -45,6 +45,10 @@ async def _demo(if_empty: bool) -> int:
         created = await demo.load_demo(settings.demo_password)
         print(f"demo office ready: created {created['sections']} sections, {created['people']} people, "
               f"{created['accounts']} accounts, {created['commitments']} service items")
+        from appraisal.services.demo_appraisal import load_demo_appraisal
+
+        await load_demo_appraisal()
+        print("demo appraisal ready: the 2026 target tree, Q3 2026 locked, Q4 2026 open for scoring")
     print_logins(settings.demo_password)
     return 0
 

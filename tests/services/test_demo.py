@@ -23,3 +23,20 @@ async def test_loading_the_demo_twice_changes_nothing(office):
     created = await load_demo("demo123456")
     assert created == {"sections": 0, "people": 0, "accounts": 0, "commitments": 0}
     assert await counts() == before
+
+
+async def test_the_demo_appraisal_has_a_locked_quarter_within_quota_and_one_being_scored(office):
+    from appraisal.db.tables import Appraisee, Period, Target
+    from appraisal.services.demo_appraisal import load_demo_appraisal
+
+    await load_demo_appraisal()
+    await load_demo_appraisal()  # a second run adds nothing
+    periods = {p["code"]: p["status"] for p in await Period.select(Period.code, Period.status).run()}
+    assert periods == {"2026Q3": "locked", "2026Q4": "scoring"}
+    q3 = await Appraisee.select(Appraisee.unit, Appraisee.grade, Appraisee.total).where(Appraisee.period.code == "2026Q3").run()
+    assert all(r["total"] is not None for r in q3)
+    by_unit: dict[str, list[str]] = {}
+    for r in q3:
+        by_unit.setdefault(r["unit"], []).append(r["grade"])
+    assert all(grades.count("good") <= round(len(grades) * 0.4 + 1e-9) for grades in by_unit.values())
+    assert await Target.count().where(Target.year == 2026).run() == 12
