@@ -126,6 +126,25 @@ async def test_a_chief_cannot_read_or_score_another_section_and_staff_see_no_one
         await appraisal.save_summary(chief, colleague["id"], "代写"), "a chief sees it but cannot write it"
 
 
+async def test_leaders_score_only_the_chiefs_of_the_sections_they_oversee(office, clock):
+    period = await open_quarter()
+    leader = await as_user("leader")  # 李红梅: 秘书科 and 综合科
+    grid = await appraisal.grid(leader, period["id"], "leaders")
+    assert sorted(p["name"] for p in grid["people"]) == ["张伟", "郑丽娟"]
+    assert grid["quota"].places == 3, "7 chiefs in the office pool at 40%"
+    zhang = next(p for p in grid["people"] if p["name"] == "张伟")
+    saved = await appraisal.save_cell(leader, zhang["cells"]["de"]["id"], 14, zhang["cells"]["de"]["version"])
+    assert saved["value"] == 14
+    ma = await appraisee_of(period["id"], "马俊杰")  # 信息科, under another deputy
+    cell = await ScoreCell.select(ScoreCell.id, ScoreCell.version).where(ScoreCell.appraisee == ma["id"]).first().run()
+    with pytest.raises(NotFound):
+        await appraisal.save_cell(leader, cell["id"], 14, cell["version"])
+    chief = await as_user("chief")
+    with pytest.raises(Forbidden):
+        await appraisal.save_cell(chief, zhang["cells"]["ji"]["id"], 30, zhang["cells"]["ji"]["version"]), \
+            "nobody scores themselves"
+
+
 async def test_a_scorer_may_lower_a_grade_but_not_raise_it(office, clock):
     period = await open_quarter()
     chief = await as_user("chief")

@@ -446,6 +446,11 @@ async def import_tree(actor: Principal, year: int, filename: str, content: bytes
             errors.append(_("第 {line} 行：科室目标需要填写科室").format(line=r.line))
         if level == Level.PERSON and r.data.owner_id is None:
             errors.append(_("第 {line} 行：个人目标需要填写责任人").format(line=r.line))
+        elif level == Level.PERSON and r.parent_ref in refs:
+            owner_section = next(p["section"] for p in people if p["id"] == r.data.owner_id)
+            parent_section = refs[r.parent_ref].data.section_id
+            if parent_section is not None and owner_section != parent_section:
+                errors.append(_("第 {line} 行：责任人不属于上级目标的科室").format(line=r.line))
     siblings: dict[str, list[float]] = {}
     for r in rows:
         siblings.setdefault(r.parent_ref, []).append(r.data.weight)
