@@ -7,7 +7,7 @@ PORT   ?= 8000
 APPRAISAL_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export APPRAISAL_TEST_POSTGRES_URL
 
-.PHONY: run test install migrate demo test-sqlite test-postgres clean
+.PHONY: run test install migrate demo test-tools test-sqlite test-postgres clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -31,7 +31,18 @@ run: demo
 
 # The whole suite on the embedded SQLite database, then every database-facing test again on
 # PostgreSQL. With CI=true an unreachable PostgreSQL fails the run instead of skipping.
-test: migrate test-sqlite test-postgres
+test: migrate test-tools test-sqlite test-postgres
+
+# pdftoppm (poppler-utils) renders report pages to PNG in the tests, and HarfBuzz-Subset makes
+# WeasyPrint's font subsetting fast. Both are installed when missing and the machine allows it;
+# without them the PNG test says why it is skipped and reports render more slowly.
+test-tools:
+	@command -v pdftoppm >/dev/null 2>&1 || (command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1) || \
+		echo "note: pdftoppm not available; the PNG rendering test will be skipped"
+	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || (command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1) || \
+		echo "note: HarfBuzz-Subset not available; reports use the prepared fonts with fontTools (slower)"
 
 test-sqlite: install
 	APPRAISAL_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q

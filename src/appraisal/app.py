@@ -34,6 +34,7 @@ from appraisal.api import matters as matters_api  # noqa: E402
 from appraisal.api import supervision as supervision_api  # noqa: E402
 from appraisal.api import targets as targets_api  # noqa: E402
 from appraisal.api import appraisal as appraisal_api  # noqa: E402
+from appraisal.api import reports as reports_api  # noqa: E402
 from appraisal.api import health, org as org_api, roster as roster_api  # noqa: E402
 from appraisal.api.common import provide_principal  # noqa: E402
 from appraisal.db.migrate import pending_migrations  # noqa: E402
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             supervision_api.SupervisionController,
             targets_api.TargetController,
             appraisal_api.AppraisalController,
+            reports_api.report_card,
             *WEB_ROUTES,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], opt={"exclude_from_auth": True},

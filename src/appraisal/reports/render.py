@@ -1,0 +1,91 @@
+"""HTML → PDF with WeasyPrint: one Jinja environment, one font configuration and one parsed
+stylesheet per process, and a disk cache of finished PDFs keyed by a hash of the template
+sources and the data, so an unchanged report is never rendered twice."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from appraisal.i18n import _, ngettext
+from appraisal.reports.fonts import report_fonts
+from appraisal.settings import _templates_dir
+
+TEMPLATES_DIR = Path(os.environ["APPRAISAL_TEMPLATES_DIR"]) if os.environ.get("APPRAISAL_TEMPLATES_DIR") else _templates_dir()
+REPORTS_DIR = TEMPLATES_DIR / "reports"
+RENDER_VERSION = "1"  # bump when the rendering code changes what the same data looks like
+_lock = threading.Lock()
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(REPORTS_DIR)), autoescape=True,
+                             extensions=["jinja2.ext.i18n"], undefined=jinja2.StrictUndefined)
+    env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["num"] = lambda v: "—" if v is None else f"{v:g}"
+    return env
+
+
+@cache
+def _weasy() -> tuple[Any, Any]:
+    """The font configuration and the parsed stylesheet, built once per process."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    config = FontConfiguration()
+    css_text = report_fonts().css() + "\n" + (REPORTS_DIR / "report.css").read_text(encoding="utf-8")
+    return config, CSS(string=css_text, font_config=config)
+
+
+def _sources_digest(template: str) -> str:
+    """A digest of every report template and the stylesheet: any edit invalidates the cache."""
+    digest = hashlib.sha256(RENDER_VERSION.encode())
+    for path in sorted(REPORTS_DIR.glob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    digest.update(template.encode())
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("APPRAISAL_VAR_DIR", "var")) / "pdf-cache"
+
+
+def cache_key(template: str, data: Any) -> str:
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256((_sources_digest(template) + payload).encode()).hexdigest()
+
+
+def html_of(template: str, data: dict[str, Any]) -> str:
+    return environment().get_template(template).render(**data)
+
+
+def render_uncached(template: str, data: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    config, css = _weasy()
+    with _lock:  # a FontConfiguration is not meant to be shared by threads at once
+        return HTML(string=html_of(template, data), base_url=str(REPORTS_DIR)).write_pdf(
+            stylesheets=[css], font_config=config)
+
+
+def render(template: str, data: dict[str, Any]) -> bytes:
+    """The PDF for `data` through `template`, from the cache when nothing changed."""
+    key = cache_key(template, data)
+    path = cache_dir() / key[:2] / f"{key}.pdf"
+    if path.exists():
+        return path.read_bytes()
+    pdf = render_uncached(template, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    partial.write_bytes(pdf)
+    os.replace(partial, path)
+    return pdf

@@ -1,0 +1,55 @@
+"""The quarterly report card as a person downloads it: their name, scores and grade, page
+numbers, a page that renders to an image, the cache, and nobody else's card."""
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from helpers import login
+from services.test_appraisal_flow import appraisee_of, as_user, fill, open_quarter
+from appraisal.services import appraisal
+
+
+async def submitted_quarter() -> dict:
+    period = await open_quarter()
+    unit = (await appraisee_of(period["id"], "赵雪"))["unit"]
+    await fill(period["id"], 0.8, only_unit=unit)
+    await appraisal.submit_unit(await as_user("chief"), period["id"], unit)
+    return period
+
+
+async def test_a_person_downloads_their_report_card_with_name_scores_grade_and_page_numbers(office, client, tmp_path, monkeypatch):
+    monkeypatch.setenv("APPRAISAL_VAR_DIR", str(tmp_path))
+    period = await submitted_quarter()
+    zhao = await appraisee_of(period["id"], "赵雪")
+    await login(client, "staff")
+    r = await client.get(f"/api/v1/reports/report-card/{zhao['id']}")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
+    for expected in ("赵雪", "秘书科", "二级主任科员", "2026 年第四季度考核成绩单", "80", "较好", "第 1 页 / 共 1 页"):
+        assert expected in text.replace("2 026", "2026"), expected
+    again = await client.get(f"/api/v1/reports/report-card/{zhao['id']}")
+    assert again.content == r.content, "unchanged data comes from the cache, byte for byte"
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed: cannot render the page to PNG")
+    pdf = tmp_path / "card.pdf"
+    pdf.write_bytes(r.content)
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-singlefile", str(pdf), str(tmp_path / "card")], check=True)
+    assert (tmp_path / "card.png").stat().st_size > 5000
+
+
+async def test_a_colleagues_card_is_not_found_and_an_unsubmitted_one_is_a_conflict(office, client, tmp_path, monkeypatch):
+    monkeypatch.setenv("APPRAISAL_VAR_DIR", str(tmp_path))
+    period = await submitted_quarter()
+    sun = await appraisee_of(period["id"], "孙浩然")
+    other = await appraisee_of(period["id"], "冯建军")  # 综合科: not submitted
+    await login(client, "staff")
+    assert (await client.get(f"/api/v1/reports/report-card/{sun['id']}")).status_code == 404
+    await client.post("/api/v1/auth/logout")
+    await login(client, "admin")
+    r = await client.get(f"/api/v1/reports/report-card/{other['id']}")
+    assert r.status_code == 409 and r.json()["message"] == "评分提交后才能生成季度成绩单"
