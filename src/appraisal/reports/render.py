@@ -4,6 +4,7 @@ sources and the data, so an unchanged report is never rendered twice."""
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -42,6 +43,17 @@ def _weasy() -> tuple[Any, Any]:
     config = FontConfiguration()
     css_text = report_fonts().css() + "\n" + (REPORTS_DIR / "report.css").read_text(encoding="utf-8")
     return config, CSS(string=css_text, font_config=config)
+
+
+@atexit.register
+def _release_fonts() -> None:
+    """Drop the font configuration before interpreter teardown: its finalizer calls into
+    Pango through cffi, which is gone by then."""
+    if _weasy.cache_info().currsize:
+        _weasy.cache_clear()
+        import gc
+
+        gc.collect()
 
 
 def _sources_digest(template: str) -> str:
