@@ -47,15 +47,12 @@ async def appraisee_of(period_id: int, name: str) -> dict:
 
 async def fill(period_id: int, share: float, only_unit: str | None = None) -> None:
     """Set every cell to `share` of its weight (setup, not the thing under test)."""
+    appraisees = Appraisee.select(Appraisee.id).where(Appraisee.period == period_id)
+    if only_unit:
+        appraisees = appraisees.where(Appraisee.unit == only_unit)
     for code, weight in WEIGHTS.items():
-        query = ScoreCell.update({ScoreCell.value: round(weight * share, 1), ScoreCell.version: 1}).where(
-            ScoreCell.indicator == code,
-            ScoreCell.appraisee.is_in(Appraisee.select(Appraisee.id).where(Appraisee.period == period_id)))
-        if only_unit:
-            query = ScoreCell.update({ScoreCell.value: round(weight * share, 1), ScoreCell.version: 1}).where(
-                ScoreCell.indicator == code, ScoreCell.appraisee.is_in(
-                    Appraisee.select(Appraisee.id).where(Appraisee.period == period_id, Appraisee.unit == only_unit)))
-        await query.run()
+        await ScoreCell.update({ScoreCell.value: round(weight * share, 1), ScoreCell.version: 1}).where(
+            ScoreCell.indicator == code, ScoreCell.appraisee.is_in(appraisees)).run()
 
 
 async def submit_everything(period_id: int) -> None:

@@ -10,12 +10,13 @@ import msgspec
 from litestar import Controller, Response, get, post, put
 from litestar.params import FromQuery
 
-from appraisal.api.common import errors
+from appraisal.api.common import errors, file_response
 from appraisal.domain.appraisal import Indicator, SubItem
 from appraisal.scopes import Principal
 from appraisal.services import appraisal, appraisal_export, commendation
 
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class PeriodIn(msgspec.Struct):
@@ -167,12 +168,11 @@ class AppraisalController(Controller):
     async def mine(self, principal: Principal) -> list[dict[str, Any]]:
         return await appraisal.my_appraisals(principal)
 
-    @get("/periods/{period_id:int}/export.xlsx", responses=errors(401, 404), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    @get("/periods/{period_id:int}/export.xlsx", responses=errors(401, 404), media_type=XLSX,
          summary="A period's scores and grades as a printable Excel sheet (the caller's scope)")
     async def export(self, principal: Principal, period_id: int) -> Response[bytes]:
         filename, content = await appraisal_export.export_period(principal, period_id)
-        return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": appraisal_export.content_disposition(filename)})
+        return file_response(content, XLSX, filename, "export.xlsx")
 
     @get("/bonuses", responses=errors(401), summary="Bonuses of a year within the caller's scope")
     async def bonuses(self, principal: Principal, year: FromQuery[int]) -> list[dict[str, Any]]:

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import anyio
 from litestar import Response, get
 
-from appraisal.api.common import errors
+from appraisal.api.common import errors, file_response
 from appraisal.reports import data, render
 from appraisal.scopes import Principal
 
 PDF = "application/pdf"
 
 
-def pdf_response(filename: str, content: bytes) -> Response[bytes]:
-    return Response(content, media_type=PDF, headers={
-        "Content-Disposition": f"inline; filename=\"report.pdf\"; filename*=UTF-8''{quote(filename)}"})
-
-
 @get("/api/v1/reports/report-card/{appraisee_id:int}", tags=["reports"], responses=errors(401, 404, 409),
      media_type=PDF, summary="A person's quarterly report card (once their unit is submitted)")
 async def report_card(principal: Principal, appraisee_id: int) -> Response[bytes]:
     filename, values = await data.report_card(principal, appraisee_id)
-    return pdf_response(filename, await anyio.to_thread.run_sync(render.render, "report_card.html", values))
+    content = await anyio.to_thread.run_sync(render.render, "report_card.html", values)
+    return file_response(content, PDF, filename, "report.pdf", inline=True)

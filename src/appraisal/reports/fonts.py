@@ -125,10 +125,16 @@ def build_prepared(original: Path, target: Path) -> None:
     os.replace(partial, target)  # atomic: a concurrent reader never sees half a font
 
 
+@cache
+def prepared_path(original: Path) -> Path:
+    """Where the prepared font for `original` lives (hashing the file once per process)."""
+    return cache_dir() / f"{original.stem}-{_file_hash(original)}.ttf"
+
+
 def prepared(original: Path) -> Path:
     """The prepared font for `original`, building it once if no process has yet. Several
     processes may build at the same time; the first to finish wins and the others reuse it."""
-    target = cache_dir() / f"{original.stem}-{_file_hash(original)}.ttf"
+    target = prepared_path(original)
     if not target.exists():
         lock = target.with_suffix(".lock")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -173,7 +179,7 @@ def prepare_all() -> tuple[Path, Path]:
     from concurrent.futures import ProcessPoolExecutor
 
     files = original_fonts()
-    if (cache_dir() / f"{files.serif.stem}-{_file_hash(files.serif)}.ttf").exists():
+    if prepared_path(files.serif).exists():
         return prepared(files.serif), prepared(files.sans)
     with ProcessPoolExecutor(max_workers=2) as pool:
         serif, sans = pool.submit(prepared, files.serif), pool.submit(prepared, files.sans)

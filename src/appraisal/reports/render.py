@@ -57,12 +57,22 @@ def _release_fonts() -> None:
 
 
 def _sources_digest(template: str) -> str:
-    """A digest of every report template and the stylesheet: any edit invalidates the cache."""
-    digest = hashlib.sha256(RENDER_VERSION.encode())
+    """A digest of every report template and the stylesheet: any edit invalidates the cache.
+    The files are read again only when one's size or modification time changes."""
+    files = []
     for path in sorted(REPORTS_DIR.glob("*")):
         if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+            stat = path.stat()
+            files.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return _digest_of(tuple(files), template)
+
+
+@cache
+def _digest_of(files: tuple[tuple[str, int, int], ...], template: str) -> str:
+    digest = hashlib.sha256(RENDER_VERSION.encode())
+    for name, _mtime, _size in files:
+        digest.update(name.encode())
+        digest.update((REPORTS_DIR / name).read_bytes())
     digest.update(template.encode())
     return digest.hexdigest()
 

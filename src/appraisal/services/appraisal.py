@@ -155,9 +155,9 @@ async def get_period(period_id: int) -> dict:
     return period
 
 
-def _require_writable(period: dict) -> None:
-    if period["status"] == PeriodStatus.LOCKED:
-        raise PeriodLocked(_("{name}已锁定，不能修改。如需更正，请领导重新开启").format(name=period["name"]))
+def _require_writable(status: str, name: str) -> None:
+    if status == PeriodStatus.LOCKED:
+        raise PeriodLocked(_("{name}已锁定，不能修改。如需更正，请领导重新开启").format(name=name))
 
 
 async def _appraised_people() -> list[dict]:
@@ -199,7 +199,7 @@ async def advance(actor: Principal, period_id: int, to: str) -> dict:
         current = PeriodStatus(period.status)
         allowed = steps.get((current, target))
         if allowed is None:
-            _require_writable({"status": period.status, "name": rules.period_name(period.year, period.quarter)})
+            _require_writable(period.status, rules.period_name(period.year, period.quarter))
             raise Conflict(_("考核期当前为“{a}”，不能改为“{b}”").format(a=current.label, b=target.label), code="bad_transition")
         if not actor.has(*allowed):
             raise Forbidden(_("您没有权限执行此操作"))
@@ -256,7 +256,7 @@ async def set_excellent_approval(actor: Principal, period_id: int, approval: str
         period = await Period.objects().get(Period.id == period_id).run()
         if period is None:
             raise NotFound(_("考核期不存在"))
-        _require_writable({"status": period.status, "name": rules.period_name(period.year, period.quarter)})
+        _require_writable(period.status, rules.period_name(period.year, period.quarter))
         if period.kind != "year":
             raise InvalidInput(_("只有年度考核可以提高优秀比例"), code="not_annual")
         await audit.update(actor, period, {"excellent_approval": approval.strip()[:200]})
@@ -352,7 +352,7 @@ def _breakdown_json(b: Breakdown) -> str:
     return json.dumps(asdict(b), ensure_ascii=False, default=str)
 
 
-async def _annual_numbers(period: dict, rows: list[dict]) -> dict[int, dict]:
+async def annual_numbers(period: dict, rows: list[dict]) -> dict[int, dict]:
     """Per appraisee of an annual period: the quarters behind the annual score, the score, the
     eligibility for 优秀 with every reason, and the accountability proposal of 不称职."""
     people = [r["person"] for r in rows]
@@ -383,7 +383,7 @@ async def _annual_numbers(period: dict, rows: list[dict]) -> dict[int, dict]:
     return result
 
 
-async def _numbers(period: dict, rows: list[dict]) -> dict[int, dict]:
+async def numbers_of(period: dict, rows: list[dict]) -> dict[int, dict]:
     """Total, grade and breakdown of each appraisee: frozen when their unit was submitted,
     computed live before."""
     submitted = await _submitted_units(period["id"])
@@ -395,7 +395,7 @@ async def _numbers(period: dict, rows: list[dict]) -> dict[int, dict]:
                                "breakdown": json.loads(r["breakdown"]) if r["breakdown"] else None, "error": None}
     policy: Policy = period["policy"]
     if period["is_annual"]:
-        numbers = await _annual_numbers(period, live)
+        numbers = await annual_numbers(period, live)
         for r in live:
             n = numbers[r["id"]]
             grade, error = None, None
@@ -451,8 +451,9 @@ async def units(actor: Principal, period_id: int) -> list[dict]:
     submitted = {s["unit"]: s for s in await UnitSubmission.select(
         UnitSubmission.unit, UnitSubmission.submitted_at, UnitSubmission.submitted_by.name.as_alias("by")).where(
         UnitSubmission.period == period_id).run()}
-    names = {s["id"]: s["name"] for s in await Section.select(Section.id, Section.name).run()}
-    order = {s["id"]: s["sort_order"] for s in await Section.select(Section.id, Section.sort_order).run()}
+    sections = await Section.select(Section.id, Section.name, Section.sort_order).run()
+    names = {s["id"]: s["name"] for s in sections}
+    order = {s["id"]: s["sort_order"] for s in sections}
     result: dict[str, dict] = {}
     for r in rows:
         if not scope.contains(r["person"], r["section"]):
@@ -477,7 +478,7 @@ async def grid(actor: Principal, period_id: int, unit: str) -> dict:
     rows = [r for r in all_rows if scope.contains(r["person"], r["section"])]
     if not rows:
         raise NotFound(_("考核单元不存在或无权查看"))
-    numbers = await _numbers(period, all_rows)
+    numbers = await numbers_of(period, all_rows)
     cells: dict[int, dict[str, dict]] = {r["id"]: {} for r in rows}
     if not period["is_annual"]:
         for c in await ScoreCell.select(ScoreCell.id, ScoreCell.appraisee, ScoreCell.indicator, ScoreCell.value,
@@ -506,11 +507,18 @@ async def _require_scorer(actor: Principal, row: dict, period: dict) -> None:
     require_visible_row(actor, row)
     if not may_score(actor, row["person"], row["pool"], row["section"]):
         raise Forbidden(_("您不能为此人评分"))
-    _require_writable(period)
+    _require_writable(period["status"], period["name"])
     if period["status"] != PeriodStatus.SCORING:
         raise Conflict(_("考核期当前为“{s}”，不能评分").format(s=period["status_label"]), code="not_scoring")
     if row["unit"] in await _submitted_units(period["id"]):
         raise Conflict(_("本单元评分已提交，不能修改"), code="unit_submitted")
+
+
+async def unit_of_appraisee(actor: Principal, appraisee_id: int) -> tuple[int, str]:
+    """(period id, unit) of a visible appraisee: where a grid row belongs."""
+    row = await _appraisee(appraisee_id)
+    require_visible_row(actor, row)
+    return row["period"], row["unit"]
 
 
 def require_visible_row(actor: Principal, row: dict) -> None:
@@ -562,13 +570,14 @@ async def set_grade(actor: Principal, appraisee_id: int, grade_choice: str | Non
         allowed = AnnualGrade if period["is_annual"] else QuarterGrade
         if choice not in {g.value for g in allowed}:
             raise InvalidInput(_("等次无效"), code="bad_grade")
-        numbers = (await _numbers(period, [row]))[row["id"]]
         if period["is_annual"]:
-            annual = (await _annual_numbers(period, [row]))[row["id"]]
+            annual = (await annual_numbers(period, [row]))[row["id"]]
             rules.annual_grade(annual["score"], choice, annual["eligibility"], annual["propose_incompetent"],
                                period["policy"])
-        elif numbers["total"] is not None:
-            rules.quarter_grade(numbers["total"], choice, period["policy"])
+        else:
+            total = (await numbers_of(period, [row]))[row["id"]]["total"]
+            if total is not None:
+                rules.quarter_grade(total, choice, period["policy"])
     if comment is not None and len(comment) > 2000:
         raise InvalidInput(_("评语不超过 2000 字"), code="too_long")
     async with atomic():
@@ -586,7 +595,7 @@ async def save_summary(actor: Principal, appraisee_id: int, text: str) -> None:
         require_visible_row(actor, row)
         raise Forbidden(_("只能填写本人的总结"))
     period = await get_period(row["period"])
-    _require_writable(period)
+    _require_writable(period["status"], period["name"])
     if period["status"] not in (PeriodStatus.SELF_SUMMARY, PeriodStatus.SCORING):
         raise Conflict(_("考核期当前为“{s}”，不能填写总结").format(s=period["status_label"]), code="not_open")
     if row["unit"] in await _submitted_units(period["id"]):
@@ -609,10 +618,10 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
     if not any(may_score(actor, r["person"], r["pool"], r["section"]) for r in rows):
         require_visible_row(actor, rows[0])
         raise Forbidden(_("只有本单元的评分人可以提交"))
-    _require_writable(period)
+    _require_writable(period["status"], period["name"])
     if period["status"] != PeriodStatus.SCORING:
         raise Conflict(_("考核期当前为“{s}”，不能提交").format(s=period["status_label"]), code="not_scoring")
-    numbers = await _numbers(period, rows)
+    numbers = await numbers_of(period, rows)
     missing = [r["name"] for r in rows if numbers[r["id"]]["total"] is None]
     if missing:
         raise InvalidInput(_("以下人员尚未评完分：{names}").format(names="、".join(missing)), code="incomplete",
@@ -632,20 +641,21 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
     async with atomic():
         if await UnitSubmission.exists().where(UnitSubmission.period == period_id, UnitSubmission.unit == unit).run():
             raise Conflict(_("本单元评分已提交"), code="unit_submitted")
-        for r in rows:
-            n = numbers[r["id"]]
-            record = await Appraisee.objects().get(Appraisee.id == r["id"]).run()
+        records = await Appraisee.objects().where(Appraisee.id.is_in([r["id"] for r in rows])).run()
+        for record in records:
+            n = numbers[record.id]
             await audit.update(actor, record, {"total": n["total"], "grade": n["grade"] or "",
                                                "breakdown": json.dumps(n["breakdown"], ensure_ascii=False, default=str)},
                                note=_("提交评分"))
         await audit.insert(actor, UnitSubmission(period=period_id, unit=unit, submitted_by=actor.person_id))
         all_units = set(await Appraisee.select(Appraisee.unit).where(Appraisee.period == period_id)
                         .distinct().output(as_list=True).run())
-        if all_units <= await _submitted_units(period_id):
+        submitted = await _submitted_units(period_id)
+        if all_units <= submitted:
             p = await Period.objects().get(Period.id == period_id).run()
             await audit.update(actor, p, {"status": PeriodStatus.SUBMITTED.value}, note=_("各单元均已提交"))
     for r in rows:
-        await notify(r["person"], f"scored:{period_id}:{r['person']}:{len(await _submitted_units(period_id))}",
+        await notify(r["person"], f"scored:{period_id}:{r['person']}:{len(submitted)}",
                      "appraisal", _("{name}的评分已提交，可在“我的考核”查看").format(name=period["name"]))
     return await grid(actor, period_id, unit)
 
@@ -656,7 +666,7 @@ async def appraisal_detail(actor: Principal, appraisee_id: int) -> dict:
     row = await _appraisee(appraisee_id)
     require_visible_row(actor, row)
     period = await get_period(row["period"])
-    numbers = (await _numbers(period, [row]))[row["id"]]
+    numbers = (await numbers_of(period, [row]))[row["id"]]
     own = row["person"] == actor.person_id
     hidden = own and not numbers["frozen"] and not actor.has(Role.ADMIN)
     return {**row, "period": period, **({"total": None, "grade": None, "breakdown": None, "error": None} if hidden else numbers),
@@ -695,7 +705,7 @@ async def period_results(actor: Principal, period_id: int) -> tuple[dict, list[d
     if clause is not None:
         query = query.where(clause)
     rows = await query.order_by(Appraisee.section.sort_order).order_by(Appraisee.person.name_pinyin).run()
-    numbers = await _numbers(period, rows)
+    numbers = await numbers_of(period, rows)
     return period, [{**r, **numbers[r["id"]]} for r in rows]
 
 

@@ -4,7 +4,6 @@ grouped by section, the header repeated on every printed page, A4 landscape fitt
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -18,10 +17,6 @@ from appraisal.services.appraisal import period_results
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def content_disposition(filename: str) -> str:
-    return f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
 
 
 async def export_period(actor: Principal, period_id: int) -> tuple[str, bytes]:

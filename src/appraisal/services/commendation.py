@@ -13,7 +13,7 @@ from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role
 from appraisal.services import audit
-from appraisal.services.appraisal import APPRAISEE_COLUMNS, _annual_numbers, _numbers, get_period
+from appraisal.services.appraisal import APPRAISEE_COLUMNS, annual_numbers, numbers_of, get_period
 
 
 async def review(actor: Principal, year: int) -> dict:
@@ -26,8 +26,8 @@ async def review(actor: Principal, year: int) -> dict:
         raise NotFound(_("{year} 年度考核尚未建立").format(year=year))
     period = await get_period(row["id"])
     people = await Appraisee.select(*APPRAISEE_COLUMNS).where(Appraisee.period == period["id"]).run()
-    numbers = await _numbers(period, people)
-    annual = await _annual_numbers(period, people)
+    numbers = await numbers_of(period, people)
+    annual = await annual_numbers(period, people)
     policy: Policy = period["policy"]
     ranked = []
     for p in people:

@@ -15,6 +15,7 @@ from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, read_scope
 from appraisal.services import audit
+from appraisal.services.roster import read_rows  # the same .xlsx/.csv reader as the roster
 
 ACTIVE, ARCHIVED = "active", "archived"
 
@@ -152,9 +153,9 @@ async def create(actor: Principal, year: int, parent_id: int | None, data: Targe
             year = parent.year
         else:
             level = Level.OFFICE
+        # Permission first, so a forbidden caller learns nothing about the owner they named.
         _require_manage(actor, level, parent.section if level == Level.PERSON and parent else data.section_id)
         section_id, owner_id = await _resolve_owner(level, data, parent)
-        _require_manage(actor, level, section_id)
         rules.require_room(_parent_title(parent, year), await _sibling_weights(year, parent_id), data.weight)
         return await audit.insert(actor, Target(
             year=year, parent=parent_id, level=level.value, section=section_id, owner=owner_id, title=data.title,
@@ -307,8 +308,7 @@ async def completion_by_person(year: int, person_ids: list[int]) -> dict[int, tu
 async def copy_year(actor: Principal, from_year: int, to_year: int) -> int:
     """Copy a year's active tree (structure, weights, indicators, owners) to another year, with
     progress reset. Refused when the target year already has targets."""
-    require = actor.has(Role.ADMIN, Role.LEADER)
-    if not require:
+    if not actor.has(Role.ADMIN, Role.LEADER):
         raise Forbidden(_("只有领导或管理员可以复制目标"))
     async with atomic():
         if await Target.exists().where(Target.year == to_year).run():
@@ -359,8 +359,6 @@ class ImportedRow:
 async def import_tree(actor: Principal, year: int, filename: str, content: bytes, *, dry_run: bool = False) -> int:
     """A whole tree from a sheet (columns as IMPORT_HEADERS; 上级编号 empty for office targets).
     All or nothing: every bad row is listed, and every parent's children must sum to 100."""
-    from appraisal.services.roster import read_rows  # the same .xlsx/.csv reader as the roster
-
     if not actor.has(Role.ADMIN, Role.LEADER):
         raise Forbidden(_("只有领导或管理员可以导入目标"))
     table = read_rows(filename, content)

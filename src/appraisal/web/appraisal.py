@@ -101,8 +101,8 @@ async def grid_page(request: Request, period_id: int, unit: FromQuery[str]) -> T
 async def _row(request: Request, appraisee_id: int, status: int = 200, error: str | None = None,
                error_field: str | None = None) -> Template:
     """One grid row and the places-left counter (out of band), re-rendered after a save."""
-    detail = await appraisal.appraisal_detail(request.user, appraisee_id)
-    grid = await appraisal.grid(request.user, detail["period"]["id"], detail["unit"])
+    period_id, unit = await appraisal.unit_of_appraisee(request.user, appraisee_id)
+    grid = await appraisal.grid(request.user, period_id, unit)
     person = next(p for p in grid["people"] if p["id"] == appraisee_id)
     return Template("pages/appraisal/grid_row.html", status_code=status,
                     context={"g": grid, "p": person, "error": error, "error_field": error_field, "oob": True,
@@ -170,7 +170,7 @@ async def mine_page(request: Request) -> Template:
 
 
 async def _bonus_page(request: Request, year: int, error: str | None = None, status: int = 200) -> Template:
-    people = [p for p in await org.directory()] if request.user.has(Role.CHIEF, Role.LEADER, Role.ADMIN) else []
+    people = await org.directory() if request.user.has(Role.CHIEF, Role.LEADER, Role.ADMIN) else []
     return page(request, "appraisal/bonuses.html", status_code=status, year=year, error=error, people=people,
                 bonuses=await appraisal.list_bonuses(request.user, year), today=today_local(), **_labels())
 
@@ -258,9 +258,8 @@ async def settings_submit(request: Request) -> Template | Redirect:
             notify(request, _("已保存第 {v} 版考核指标，新建的考核期使用此版本").format(v=saved["version"]))
         else:
             numeric = {k: float(v) for k, v in f.items() if k not in ("action", "rounding", "_csrf_token") and v.strip()}
-            for k in ("excellent_needs_good_quarters",):
-                if k in numeric:
-                    numeric[k] = int(numeric[k])
+            if "excellent_needs_good_quarters" in numeric:
+                numeric["excellent_needs_good_quarters"] = int(numeric["excellent_needs_good_quarters"])
             await appraisal.set_policy(request.user, {**numeric, "rounding": f.get("rounding", "half_up")})
             notify(request, _("考核参数已保存，新建的考核期使用新参数"))
     except (AppError, ValueError) as exc:
