@@ -179,7 +179,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             supervision_api.SupervisionController,
             targets_api.TargetController,
             appraisal_api.AppraisalController,
-            reports_api.report_card,
+            reports_api.ReportController,
             *WEB_ROUTES,
             create_static_files_router(
                 path="/static", directories=[PACKAGE_DIR / "static"], opt={"exclude_from_auth": True},

@@ -120,6 +120,47 @@ async def _sweep() -> int:
     return 0
 
 
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    filled = width * done // total if total else width
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+
+
+async def _report_bundle(args: argparse.Namespace) -> int:
+    """Render the commendation bundle of a year into a file, with a progress bar."""
+    from appraisal.errors import AppError
+    from appraisal.services import report_jobs
+
+    out = Path(args.out)
+    try:
+        job_id, parts = await report_jobs.start_bundle(CLI_PRINCIPAL, args.year)
+    except AppError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"bundle of {args.year}: a cover and {len(parts) - 1} candidates (job {job_id})")
+    tty = sys.stdout.isatty()
+    last = -1
+
+    async def show(done: int, total: int) -> None:
+        nonlocal last
+        step = 100 * done // total
+        if tty:
+            print("\r" + progress_bar(done, total), end="", flush=True)
+        elif step // 10 != last // 10 or done == total:  # a line per 10% when piped to a log
+            print(progress_bar(done, total), flush=True)
+        last = step
+
+    pdf = await report_jobs.run(job_id, parts, on_progress=show)
+    if tty:
+        print()
+    if pdf is None:
+        job = await report_jobs.get_job(CLI_PRINCIPAL, job_id)
+        print(f"error: {job['error']}", file=sys.stderr)
+        return 1
+    out.write_bytes(pdf)
+    print(f"wrote {out} ({len(pdf) // 1024} KiB)")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -165,6 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="repeat for several roles (default: staff)")
     create.add_argument("--person-id", type=int)
 
+    report = sub.add_parser("report", help="render reports")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+    bundle = report_sub.add_parser("bundle", help="the commendation-review bundle (评优选先材料) of a year, as one PDF")
+    bundle.add_argument("--year", type=int, required=True)
+    bundle.add_argument("--out", required=True, help="the PDF file to write")
+
     imp = sub.add_parser("import", help="import data")
     imp_sub = imp.add_subparsers(dest="import_command", required=True)
     roster = imp_sub.add_parser("roster", help="import people from .xlsx or .csv (all rows or none)")
@@ -187,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_demo(args.if_empty))
     if args.command == "user":
         return asyncio.run(_create_user(args))
+    if args.command == "report":
+        return asyncio.run(_report_bundle(args))
     if args.command == "import":
         return asyncio.run(_import_roster(args))
     return 2  # pragma: no cover - argparse rejects unknown commands

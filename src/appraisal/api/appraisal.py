@@ -46,6 +46,12 @@ class GradeIn(msgspec.Struct):
     comment: Annotated[str | None, msgspec.Meta(max_length=2000)] = None
 
 
+class RegistrationIn(msgspec.Struct):
+    committee_opinion: Annotated[str, msgspec.Meta(max_length=2000, description="考核委员会意见")] = ""
+    remarks: Annotated[str, msgspec.Meta(max_length=2000, description="备注")] = ""
+    notified_on: Annotated[dt.date | None, msgspec.Meta(description="the date the person was told the grade")] = None
+
+
 class SummaryIn(msgspec.Struct):
     text: Annotated[str, msgspec.Meta(max_length=5000)]
 
@@ -154,6 +160,12 @@ class AppraisalController(Controller):
          summary="The caller's own self-summary, while the period allows it")
     async def summary(self, principal: Principal, appraisee_id: int, data: SummaryIn) -> None:
         await appraisal.save_summary(principal, appraisee_id, data.text)
+
+    @put("/appraisees/{appraisee_id:int}/registration", status_code=204, responses=WRITE_ERRORS,
+         summary="Annual: the committee opinion, notes and date notified for the 年度考核登记表 (a leader over the section)")
+    async def registration(self, principal: Principal, appraisee_id: int, data: RegistrationIn) -> None:
+        await appraisal.record_registration(principal, appraisee_id, data.committee_opinion, data.remarks,
+                                            data.notified_on)
 
     @get("/appraisees/{appraisee_id:int}", responses=errors(401, 404), summary="One appraisal with the full breakdown")
     async def detail(self, principal: Principal, appraisee_id: int) -> dict[str, Any]:

@@ -48,6 +48,7 @@ class PersonOut(msgspec.Struct):
     birth_date: dt.date | None
     political_status: str
     post_rank: str
+    duties: str
     section_id: int | None
     section_name: str | None
     is_active: bool
@@ -64,6 +65,7 @@ class PersonIn(msgspec.Struct):
     birth_date: dt.date | None = None
     political_status: Annotated[str, msgspec.Meta(max_length=32)] = ""
     post_rank: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    duties: Annotated[str, msgspec.Meta(max_length=500, description="从事或分管的工作")] = ""
     section_id: int | None = None
     is_active: bool = True
 

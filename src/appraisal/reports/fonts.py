@@ -11,7 +11,11 @@ document. So each font is prepared once:
 The prepared font is cached on disk, keyed by a hash of the original file and the recipe, so
 it is built once per machine (about a minute) and shared by every process. The full font stays
 second in the CSS font stack: Pango falls back to it for any character outside the prepared
-set (names like 𠮷), so no glyph is lost and only such a document pays for the full font.
+set, so no glyph is lost and only such a document pays for the full font.
+
+Noto SC stops at 30,928 characters. Names may use rarer ones from CJK Extension B and beyond
+(𠮷, U+20BB7), so the last font of every stack is Noto Sans CJK TC (44,683 characters, OFL),
+from the `cvttf-notosanscjk-regular` package.
 """
 
 from __future__ import annotations
@@ -30,16 +34,20 @@ RECIPE = "gbk-ttf-1"
 class FontFiles:
     serif: Path  # the original fonts
     sans: Path
+    rare: Path  # the last fallback, for characters neither covers
 
 
 def original_fonts() -> FontFiles:
-    """Noto Serif SC and Noto Sans SC from the `pylopdf-fonts-zh-cn` package (OFL), unless
-    APPRAISAL_FONT_SERIF / APPRAISAL_FONT_SANS name other files."""
+    """Noto Serif SC and Noto Sans SC from the `pylopdf-fonts-zh-cn` package and Noto Sans CJK TC
+    from `cvttf-notosanscjk-regular` (all OFL), unless APPRAISAL_FONT_SERIF /
+    APPRAISAL_FONT_SANS / APPRAISAL_FONT_RARE name other files."""
+    import cvttf_NotoSansCJK_Regular as rare_bundle
     import pylopdf_fonts_zh_cn as bundled
 
     serif = os.environ.get("APPRAISAL_FONT_SERIF") or str(bundled.serif_path())
     sans = os.environ.get("APPRAISAL_FONT_SANS") or str(bundled.sans_path())
-    return FontFiles(Path(serif), Path(sans))
+    rare = os.environ.get("APPRAISAL_FONT_RARE") or rare_bundle.get_TTF_path()
+    return FontFiles(Path(serif), Path(sans), Path(rare))
 
 
 def cache_dir() -> Path:
@@ -163,13 +171,15 @@ class ReportFonts:
     sans: Path
     serif_full: Path
     sans_full: Path
+    rare: Path
 
     def css(self) -> str:
-        """@font-face rules; the report stylesheet names the prepared font first and the full
-        font after it, so Pango falls back per character."""
+        """@font-face rules; the report stylesheet names the prepared font first, the full font
+        after it and the rare-character font last, so Pango falls back per character."""
         faces = []
         for family, path in (("AppraisalSerif", self.serif), ("AppraisalSerifFull", self.serif_full),
-                             ("AppraisalSans", self.sans), ("AppraisalSansFull", self.sans_full)):
+                             ("AppraisalSans", self.sans), ("AppraisalSansFull", self.sans_full),
+                             ("AppraisalRare", self.rare)):
             faces.append(f"@font-face {{ font-family: '{family}'; src: url('{path.resolve().as_uri()}'); }}")
         return "\n".join(faces)
 
@@ -190,4 +200,4 @@ def prepare_all() -> tuple[Path, Path]:
 def report_fonts() -> ReportFonts:
     files = original_fonts()
     serif, sans = prepare_all()
-    return ReportFonts(serif, sans, files.serif, files.sans)
+    return ReportFonts(serif, sans, files.serif, files.sans, files.rare)

@@ -86,6 +86,24 @@ def cache_key(template: str, data: Any) -> str:
     return hashlib.sha256((_sources_digest(template) + payload).encode()).hexdigest()
 
 
+def cached_path(key: str) -> Path:
+    return cache_dir() / key[:2] / f"{key}.pdf"
+
+
+def load_cached(key: str) -> bytes | None:
+    path = cached_path(key)
+    return path.read_bytes() if path.exists() else None
+
+
+def store(key: str, pdf: bytes) -> None:
+    """Write a finished PDF to the cache atomically: a concurrent reader sees all or nothing."""
+    path = cached_path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    partial.write_bytes(pdf)
+    os.replace(partial, path)
+
+
 def html_of(template: str, data: dict[str, Any]) -> str:
     return environment().get_template(template).render(**data)
 
@@ -102,12 +120,17 @@ def render_uncached(template: str, data: dict[str, Any]) -> bytes:
 def render(template: str, data: dict[str, Any]) -> bytes:
     """The PDF for `data` through `template`, from the cache when nothing changed."""
     key = cache_key(template, data)
-    path = cache_dir() / key[:2] / f"{key}.pdf"
-    if path.exists():
-        return path.read_bytes()
+    if (pdf := load_cached(key)) is not None:
+        return pdf
     pdf = render_uncached(template, data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    partial.write_bytes(pdf)
-    os.replace(partial, path)
+    store(key, pdf)
     return pdf
+
+
+def render_to_cache(template: str, data: dict[str, Any]) -> int:
+    """Render into the cache and answer the page count: what a bundle's worker process does,
+    so only a small number crosses back to the parent."""
+    from pypdf import PdfReader
+    import io
+
+    return len(PdfReader(io.BytesIO(render(template, data))).pages)

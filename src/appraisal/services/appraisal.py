@@ -269,13 +269,14 @@ APPRAISEE_COLUMNS = (
     Appraisee.id, Appraisee.period, Appraisee.person, Appraisee.section, Appraisee.pool, Appraisee.unit,
     Appraisee.self_summary, Appraisee.self_summary_at, Appraisee.comment, Appraisee.grade_choice,
     Appraisee.total, Appraisee.grade, Appraisee.breakdown,
+    Appraisee.committee_opinion, Appraisee.remarks, Appraisee.notified_on,
     Appraisee.person.name.as_alias("name"), Appraisee.person.name_pinyin.as_alias("name_pinyin"),
     Appraisee.person.post_rank.as_alias("post_rank"), Appraisee.section.name.as_alias("section_name"),
     Appraisee.section.sort_order.as_alias("section_order"),
 )
 
 
-async def _submitted_units(period_id: int) -> set[str]:
+async def submitted_units(period_id: int) -> set[str]:
     return set(await UnitSubmission.select(UnitSubmission.unit).where(UnitSubmission.period == period_id)
                .output(as_list=True).run())
 
@@ -386,7 +387,7 @@ async def annual_numbers(period: dict, rows: list[dict]) -> dict[int, dict]:
 async def numbers_of(period: dict, rows: list[dict]) -> dict[int, dict]:
     """Total, grade and breakdown of each appraisee: frozen when their unit was submitted,
     computed live before."""
-    submitted = await _submitted_units(period["id"])
+    submitted = await submitted_units(period["id"])
     live = [r for r in rows if r["unit"] not in submitted]
     result: dict[int, dict] = {}
     for r in rows:
@@ -484,7 +485,7 @@ async def grid(actor: Principal, period_id: int, unit: str) -> dict:
         for c in await ScoreCell.select(ScoreCell.id, ScoreCell.appraisee, ScoreCell.indicator, ScoreCell.value,
                                         ScoreCell.version).where(ScoreCell.appraisee.is_in([r["id"] for r in rows])).run():
             cells[c["appraisee"]][c["indicator"]] = c
-    submitted = unit in await _submitted_units(period_id)
+    submitted = unit in await submitted_units(period_id)
     policy: Policy = period["policy"]
     quota = rules.quota_state({r["id"]: numbers[r["id"]]["grade"] for r in all_rows}, _top_grade(period),
                               _quota_pct(period), policy.rounding)
@@ -496,7 +497,7 @@ async def grid(actor: Principal, period_id: int, unit: str) -> dict:
             "editable": (period["status"] == PeriodStatus.SCORING and not submitted)}
 
 
-async def _appraisee(appraisee_id: int) -> dict:
+async def appraisee_row(appraisee_id: int) -> dict:
     row = await Appraisee.select(*APPRAISEE_COLUMNS).where(Appraisee.id == appraisee_id).first().run()
     if row is None:
         raise NotFound(_("考核记录不存在"))
@@ -510,13 +511,13 @@ async def _require_scorer(actor: Principal, row: dict, period: dict) -> None:
     _require_writable(period["status"], period["name"])
     if period["status"] != PeriodStatus.SCORING:
         raise Conflict(_("考核期当前为“{s}”，不能评分").format(s=period["status_label"]), code="not_scoring")
-    if row["unit"] in await _submitted_units(period["id"]):
+    if row["unit"] in await submitted_units(period["id"]):
         raise Conflict(_("本单元评分已提交，不能修改"), code="unit_submitted")
 
 
 async def unit_of_appraisee(actor: Principal, appraisee_id: int) -> tuple[int, str]:
     """(period id, unit) of a visible appraisee: where a grid row belongs."""
-    row = await _appraisee(appraisee_id)
+    row = await appraisee_row(appraisee_id)
     require_visible_row(actor, row)
     return row["period"], row["unit"]
 
@@ -532,7 +533,7 @@ async def save_cell(actor: Principal, cell_id: int, value: float | None, version
     cell = await ScoreCell.select().where(ScoreCell.id == cell_id).first().run()
     if cell is None:
         raise NotFound(_("评分项不存在"))
-    row = await _appraisee(cell["appraisee"])
+    row = await appraisee_row(cell["appraisee"])
     period = await get_period(row["period"])
     await _require_scorer(actor, row, period)
     indicator = next((i for i in period["indicators"] if i.code == cell["indicator"]), None)
@@ -562,7 +563,7 @@ async def save_cell(actor: Principal, cell_id: int, value: float | None, version
 
 async def set_grade(actor: Principal, appraisee_id: int, grade_choice: str | None, comment: str | None = None) -> None:
     """The scorer lowers a grade (to respect the quota) or proposes 优秀 (annual), and comments."""
-    row = await _appraisee(appraisee_id)
+    row = await appraisee_row(appraisee_id)
     period = await get_period(row["period"])
     await _require_scorer(actor, row, period)
     choice = grade_choice or ""
@@ -588,9 +589,36 @@ async def set_grade(actor: Principal, appraisee_id: int, grade_choice: str | Non
         await audit.update(actor, record, changes, note=row["name"])
 
 
+async def record_registration(actor: Principal, appraisee_id: int, committee_opinion: str, remarks: str,
+                              notified_on: dt.date | None) -> None:
+    """After an annual unit is submitted, a leader over the person's section (or the appraisal
+    office) records what the 年度考核登记表 needs besides the scores: the committee's opinion,
+    the notes and the date the person was told their grade."""
+    row = await appraisee_row(appraisee_id)
+    require_visible_row(actor, row)
+    period = await get_period(row["period"])
+    over = actor.has(Role.ADMIN) or (actor.has(Role.LEADER) and row["section"] in actor.led_section_ids)
+    if not over or row["person"] == actor.person_id:
+        raise Forbidden(_("只有分管领导或考核办可以填写考核委员会意见"))
+    if not period["is_annual"]:
+        raise InvalidInput(_("只有年度考核需要填写登记表"), code="not_annual")
+    _require_writable(period["status"], period["name"])
+    if row["unit"] not in await submitted_units(period["id"]):
+        raise Conflict(_("本单元评分提交后才能填写考核委员会意见"), code="not_submitted")
+    committee_opinion, remarks = committee_opinion.strip(), remarks.strip()
+    if len(committee_opinion) > 2000 or len(remarks) > 2000:
+        raise InvalidInput(_("意见和备注各不超过 2000 字"), code="too_long")
+    if notified_on is not None and not (period["start"] <= notified_on <= today_local() + dt.timedelta(days=366)):
+        raise InvalidInput(_("通知日期应在考核年度开始之后"), code="bad_date")
+    async with atomic():
+        record = await Appraisee.objects().get(Appraisee.id == appraisee_id).run()
+        await audit.update(actor, record, {"committee_opinion": committee_opinion, "remarks": remarks,
+                                           "notified_on": notified_on}, note=row["name"])
+
+
 async def save_summary(actor: Principal, appraisee_id: int, text: str) -> None:
     """A person writes their own self-summary (自我总结) while the period allows it."""
-    row = await _appraisee(appraisee_id)
+    row = await appraisee_row(appraisee_id)
     if row["person"] != actor.person_id:
         require_visible_row(actor, row)
         raise Forbidden(_("只能填写本人的总结"))
@@ -598,7 +626,7 @@ async def save_summary(actor: Principal, appraisee_id: int, text: str) -> None:
     _require_writable(period["status"], period["name"])
     if period["status"] not in (PeriodStatus.SELF_SUMMARY, PeriodStatus.SCORING):
         raise Conflict(_("考核期当前为“{s}”，不能填写总结").format(s=period["status_label"]), code="not_open")
-    if row["unit"] in await _submitted_units(period["id"]):
+    if row["unit"] in await submitted_units(period["id"]):
         raise Conflict(_("评分已提交，总结不能再修改"), code="unit_submitted")
     text = text.strip()
     if len(text) > 5000:
@@ -650,7 +678,7 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
         await audit.insert(actor, UnitSubmission(period=period_id, unit=unit, submitted_by=actor.person_id))
         all_units = set(await Appraisee.select(Appraisee.unit).where(Appraisee.period == period_id)
                         .distinct().output(as_list=True).run())
-        submitted = await _submitted_units(period_id)
+        submitted = await submitted_units(period_id)
         if all_units <= submitted:
             p = await Period.objects().get(Period.id == period_id).run()
             await audit.update(actor, p, {"status": PeriodStatus.SUBMITTED.value}, note=_("各单元均已提交"))
@@ -663,7 +691,7 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
 async def appraisal_detail(actor: Principal, appraisee_id: int) -> dict:
     """One person's appraisal in a period with the full breakdown. The person sees their
     numbers once their unit is submitted; scorers and superiors see them live."""
-    row = await _appraisee(appraisee_id)
+    row = await appraisee_row(appraisee_id)
     require_visible_row(actor, row)
     period = await get_period(row["period"])
     numbers = (await numbers_of(period, [row]))[row["id"]]

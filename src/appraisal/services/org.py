@@ -80,6 +80,7 @@ class PersonData:
     birth_date: dt.date | None = None
     political_status: str = ""
     post_rank: str = ""
+    duties: str = ""
     section_id: int | None = None
     is_active: bool = True
 
@@ -91,6 +92,7 @@ PERSON_COLUMNS = (
     Person.birth_date,
     Person.political_status,
     Person.post_rank,
+    Person.duties,
     Person.section.id.as_alias("section_id"),
     Person.section.name.as_alias("section_name"),
     Person.is_active,
@@ -107,6 +109,8 @@ async def _validate_person(data: PersonData) -> dict:
         raise InvalidInput(_("出生日期不合理"), code="bad_birth_date")
     if len(data.political_status) > 32 or len(data.post_rank) > 64:
         raise InvalidInput(_("政治面貌或职务职级过长"), code="too_long")
+    if len(data.duties) > 500:
+        raise InvalidInput(_("从事或分管的工作不超过 500 个字符"), code="too_long")
     if data.section_id is not None and not await Section.exists().where(
         Section.id == data.section_id, Section.is_active == True  # noqa: E712
     ).run():
@@ -118,6 +122,7 @@ async def _validate_person(data: PersonData) -> dict:
         "birth_date": data.birth_date,
         "political_status": data.political_status.strip(),
         "post_rank": data.post_rank.strip(),
+        "duties": data.duties.strip(),
         "section": data.section_id,
         "is_active": data.is_active,
     }

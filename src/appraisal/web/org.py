@@ -82,6 +82,7 @@ def _person_form(form) -> org.PersonData:
         birth_date=birth,
         political_status=str(form.get("political_status", "")),
         post_rank=str(form.get("post_rank", "")),
+        duties=str(form.get("duties", "")),
         section_id=_int_or_none(form.get("section_id")),
         is_active=form.get("is_active", "on") == "on",
     )

@@ -13,6 +13,7 @@ from appraisal.db.tables.supervision import SupervisionAssist, SupervisionItem, 
 from appraisal.db.tables.calendar import CalendarDay, CalendarYear
 from appraisal.db.tables.auth import LoginFailure, RoleGrant, UserAccount, WebSession
 from appraisal.db.tables.org import LeaderSection, Person, Section
+from appraisal.db.tables.reports import ReportJob
 
 ALL_TABLES = (
     Section,
@@ -46,9 +47,11 @@ ALL_TABLES = (
     UnitSubmission,
     Bonus,
     Commendation,
+    ReportJob,
 )
 
 __all__ = [
+    "ReportJob",
     "UnitSubmission",
     "TargetProgress",
     "Target",

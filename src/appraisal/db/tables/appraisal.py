@@ -56,6 +56,10 @@ class Appraisee(Table, tablename="appraisee"):
     total = Float(null=True, default=None)  # frozen at submission
     grade = Varchar(length=16, default="")  # frozen at submission
     breakdown = Text(default="")  # frozen at submission (JSON)
+    # The annual registration form (年度考核登记表): recorded by a leader after the review.
+    committee_opinion = Text(default="")  # 考核委员会意见
+    remarks = Text(default="")  # 备注
+    notified_on = Date(null=True, default=None)  # the date the person was told their grade
 
 
 class ScoreCell(Table, tablename="score_cell"):

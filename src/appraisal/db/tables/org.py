@@ -25,6 +25,7 @@ class Person(Table, tablename="person"):
     birth_date = Date(null=True, default=None)
     political_status = Varchar(length=32, default="")  # 政治面貌
     post_rank = Varchar(length=64, default="")  # 职务职级
+    duties = Varchar(length=500, default="")  # 从事或分管的工作 (the annual registration form)
     section = ForeignKey(references=Section, null=True, on_delete=OnDelete.restrict, index=True)
     is_active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,102 @@
+"""Bundles: many parts rendered across all cores into the part cache, then joined into one PDF
+whose pages carry the bundle's own numbers (第 N 页 / 共 M 页).
+
+Each part (a cover, one candidate's form and record) is an ordinary cached report rendered
+without a footer. A part whose data did not change comes from the cache, so after one score
+changes only that person's part is rendered again. The joined bundle is cached too, keyed by
+its parts' keys: a bundle of unchanged data is read from disk, not rebuilt.
+
+The page numbers cannot come from each part's own layout, since a part does not know where it
+starts; after joining, a one-line-per-page document of the footers is rendered and laid over
+the pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import multiprocessing
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import anyio
+
+from appraisal.reports import render
+from appraisal.reports.fonts import report_fonts
+
+Part = tuple[str, dict[str, Any]]  # (template, data)
+Progress = Callable[[int, int], Awaitable[None]]
+# Fewer parts than this to render are done in this process: starting worker processes (each
+# loads WeasyPrint and the fonts) costs more than it saves.
+PARALLEL_FROM = 4
+
+
+def workers() -> int:
+    return max(1, int(os.environ.get("APPRAISAL_REPORT_WORKERS") or os.cpu_count() or 1))
+
+
+def bundle_key(parts: Sequence[Part]) -> str:
+    digest = hashlib.sha256(b"bundle-1")
+    for template, data in parts:
+        digest.update(render.cache_key(template, data).encode())
+    return digest.hexdigest()
+
+
+async def _nothing(done: int, total: int) -> None:
+    return None
+
+
+async def build(parts: Sequence[Part], on_progress: Progress = _nothing) -> bytes:
+    """The joined PDF of `parts`, from the cache when nothing changed. `on_progress(done, total)`
+    is awaited as parts finish; the last step is the joining."""
+    total = len(parts) + 1
+    key = bundle_key(parts)
+    if (pdf := render.load_cached(key)) is not None:
+        await on_progress(total, total)
+        return pdf
+    keys = [render.cache_key(t, d) for t, d in parts]
+    missing = [i for i, k in enumerate(keys) if not render.cached_path(k).exists()]
+    done = len(parts) - len(missing)
+    await on_progress(done, total)
+    if len(missing) < PARALLEL_FROM or workers() == 1:
+        for i in missing:
+            await anyio.to_thread.run_sync(render.render_to_cache, *parts[i])
+            done += 1
+            await on_progress(done, total)
+    else:
+        # Build the prepared fonts once here, so the workers do not all start building them.
+        await anyio.to_thread.run_sync(report_fonts)
+        loop = asyncio.get_running_loop()
+        # spawn, not fork: the server process holds an event loop, threads and connections.
+        with ProcessPoolExecutor(max_workers=min(workers(), len(missing)),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [loop.run_in_executor(pool, render.render_to_cache, *parts[i]) for i in missing]
+            for finished in asyncio.as_completed(futures):
+                await finished
+                done += 1
+                await on_progress(done, total)
+    pdf = await anyio.to_thread.run_sync(join, [render.load_cached(k) for k in keys])
+    render.store(key, pdf)
+    await on_progress(total, total)
+    return pdf
+
+
+def join(pdfs: Sequence[bytes | None]) -> bytes:
+    """One PDF of `pdfs` in order, each page stamped 第 N 页 / 共 M 页."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for pdf in pdfs:
+        if pdf is None:  # pragma: no cover - every part was rendered into the cache just before
+            raise RuntimeError("a bundle part is missing from the report cache")
+        writer.append(PdfReader(io.BytesIO(pdf)))
+    count = len(writer.pages)
+    numbers = PdfReader(io.BytesIO(render.render_uncached("page_numbers.html", {"pages": count})))
+    for page, footer in zip(writer.pages, numbers.pages, strict=True):
+        page.merge_page(footer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,127 @@
+"""Background report jobs: the commendation-review bundle (评优选先材料) of a year.
+
+Starting a job checks the caller and gathers the data at once (so a 403, 404 or 409 answers the
+request itself), records the job and renders in the background. Progress is written to the
+database, so whichever server process a browser asks reports it; the finished PDF lives in the
+report cache under the bundle's key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from appraisal.db.tables import ReportJob
+from appraisal.db.transaction import atomic
+from appraisal.errors import Conflict, Forbidden, NotFound
+from appraisal.i18n import _
+from appraisal.reports import bundle, data, render
+from appraisal.scopes import Principal, Role
+from appraisal.services import audit
+
+log = logging.getLogger("appraisal.reports")
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+STATUS_LABELS = {QUEUED: _("排队中"), RUNNING: _("生成中"), DONE: _("已完成"), FAILED: _("失败")}
+# A running job whose process stopped writing progress this long ago is reported as failed.
+STALE_AFTER = dt.timedelta(minutes=10)
+PROGRESS_EVERY = 0.3  # seconds between progress writes; the last step is always written
+_running: set[asyncio.Task] = set()  # strong references, so a job's task is not collected
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _require_reporter(actor: Principal) -> None:
+    if not actor.has(Role.LEADER, Role.ADMIN):
+        raise Forbidden(_("只有领导或考核办可以生成评优材料"))
+
+
+async def start_bundle(actor: Principal, year: int) -> tuple[int, list[bundle.Part]]:
+    """Record a bundle job for `year` and answer its id with the parts to render."""
+    _require_reporter(actor)
+    file_name, parts = await data.bundle_parts(actor, year)
+    async with atomic():
+        job = await audit.insert(actor, ReportJob(
+            kind="bundle", params=json.dumps({"year": year}), status=QUEUED, total=len(parts) + 1,
+            message=_("等待开始"), file_name=file_name, requested_by=actor.person_id))
+    return job.id, parts
+
+
+async def _set(job_id: int, **values: Any) -> None:
+    await ReportJob.update({**{getattr(ReportJob, k): v for k, v in values.items()}, ReportJob.updated_at: _now()}) \
+        .where(ReportJob.id == job_id).run()
+
+
+async def run(job_id: int, parts: list[bundle.Part],
+              on_progress: Callable[[int, int], Awaitable[None]] | None = None) -> bytes | None:
+    """Render the job's bundle, writing progress as parts finish. Answers the PDF, or None when
+    it failed (the job then says why)."""
+    last_write = 0.0
+
+    async def progress(done: int, total: int) -> None:
+        nonlocal last_write
+        if on_progress is not None:
+            await on_progress(done, total)
+        now = time.monotonic()
+        if done >= total or now - last_write >= PROGRESS_EVERY:
+            last_write = now
+            message = _("正在合并并编页码") if done == total - 1 else _("已生成 {d} / {t} 份").format(d=done, t=total - 1)
+            await _set(job_id, done=done, total=total, message=message)
+
+    await _set(job_id, status=RUNNING, message=_("正在生成"))
+    try:
+        pdf = await bundle.build(parts, progress)
+    except Exception as exc:  # the job records any failure; the server goes on
+        log.exception("report job %s failed", job_id)
+        await _set(job_id, status=FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], message=_("生成失败"),
+                   finished_at=_now())
+        return None
+    await _set(job_id, status=DONE, done=len(parts) + 1, file_key=bundle.bundle_key(parts), message=_("已完成"),
+               finished_at=_now())
+    return pdf
+
+
+def launch(job_id: int, parts: list[bundle.Part]) -> None:
+    """Run a job in the background of this server process."""
+    task = asyncio.get_running_loop().create_task(run(job_id, parts))
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+
+
+def _present(row: dict) -> dict:
+    status = row["status"]
+    if status in (QUEUED, RUNNING) and _now() - row["updated_at"] > STALE_AFTER:
+        status = FAILED
+        row = {**row, "message": _("生成中断（服务进程已停止），请重新生成"), "status": FAILED}
+    percent = int(100 * row["done"] / row["total"]) if row["total"] else 0
+    return {**row, "params": json.loads(row["params"]), "status_label": STATUS_LABELS[status], "percent": percent,
+            "finished": status in (DONE, FAILED)}
+
+
+async def get_job(actor: Principal, job_id: int) -> dict:
+    _require_reporter(actor)
+    row = await ReportJob.select().where(ReportJob.id == job_id).first().run()
+    if row is None:
+        raise NotFound(_("任务不存在"))
+    return _present(row)
+
+
+async def recent_jobs(actor: Principal, limit: int = 10) -> list[dict]:
+    _require_reporter(actor)
+    rows = await ReportJob.select().order_by(ReportJob.id, ascending=False).limit(limit).run()
+    return [_present(r) for r in rows]
+
+
+async def job_pdf(actor: Principal, job_id: int) -> tuple[str, bytes]:
+    job = await get_job(actor, job_id)
+    pdf = render.load_cached(job["file_key"]) if job["status"] == DONE and job["file_key"] else None
+    if pdf is None:
+        raise Conflict(_("材料尚未生成完成"), code="not_ready")
+    return job["file_name"], pdf
