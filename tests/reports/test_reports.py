@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from helpers import login
-from pdfcheck import missing_glyphs, pages_of, text_of
+from reports.pdfcheck import missing_glyphs, pages_of, text_of
 from services.test_appraisal_flow import appraisee_of, as_person, as_user, clock, fill, open_quarter, submit_everything  # noqa: F401
 from appraisal.db.tables import Appraisee, AuditEntry, Person, ReportJob, Section
 from appraisal.reports import bundle

@@ -589,6 +589,12 @@ async def set_grade(actor: Principal, appraisee_id: int, grade_choice: str | Non
         await audit.update(actor, record, changes, note=row["name"])
 
 
+def may_record_registration(actor: Principal, row: dict) -> bool:
+    """A leader over the person's section, or the appraisal office; never for oneself."""
+    over = actor.has(Role.ADMIN) or (actor.has(Role.LEADER) and row["section"] in actor.led_section_ids)
+    return over and row["person"] != actor.person_id
+
+
 async def record_registration(actor: Principal, appraisee_id: int, committee_opinion: str, remarks: str,
                               notified_on: dt.date | None) -> None:
     """After an annual unit is submitted, a leader over the person's section (or the appraisal
@@ -597,8 +603,7 @@ async def record_registration(actor: Principal, appraisee_id: int, committee_opi
     row = await appraisee_row(appraisee_id)
     require_visible_row(actor, row)
     period = await get_period(row["period"])
-    over = actor.has(Role.ADMIN) or (actor.has(Role.LEADER) and row["section"] in actor.led_section_ids)
-    if not over or row["person"] == actor.person_id:
+    if not may_record_registration(actor, row):
         raise Forbidden(_("只有分管领导或考核办可以填写考核委员会意见"))
     if not period["is_annual"]:
         raise InvalidInput(_("只有年度考核需要填写登记表"), code="not_annual")
@@ -699,6 +704,7 @@ async def appraisal_detail(actor: Principal, appraisee_id: int) -> dict:
     hidden = own and not numbers["frozen"] and not actor.has(Role.ADMIN)
     return {**row, "period": period, **({"total": None, "grade": None, "breakdown": None, "error": None} if hidden else numbers),
             "hidden": hidden, "own": own, "may_score": may_score(actor, row["person"], row["pool"], row["section"]),
+            "may_record_registration": may_record_registration(actor, row),
             "summary_open": own and period["status"] in (PeriodStatus.SELF_SUMMARY, PeriodStatus.SCORING)
             and not numbers["frozen"]}
 

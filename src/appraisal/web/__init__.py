@@ -1,6 +1,6 @@
 """Server-rendered pages (Jinja2 + htmx), as thin as the API controllers."""
 
-from appraisal.web import accountability, admin, appraisal, targets, auth, calendar, commitments, home, inbox, matters, org, supervision
+from appraisal.web import accountability, admin, appraisal, targets, auth, calendar, commitments, home, inbox, matters, org, reports, supervision
 
 ROUTES = [
     auth.login_page,
@@ -58,4 +58,9 @@ ROUTES = [
     appraisal.person_submit,
     appraisal.settings_page,
     appraisal.settings_submit,
+    reports.hub,
+    reports.ranking,
+    reports.bundle_start,
+    reports.job_page,
+    reports.job_progress,
 ]

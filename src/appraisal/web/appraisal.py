@@ -149,7 +149,15 @@ async def person_page(request: Request, appraisee_id: int) -> Template:
 async def person_submit(request: Request, appraisee_id: int) -> Template | Redirect:
     f = await _form(request)
     try:
-        if f.get("action") == "comment":
+        if f.get("action") == "registration":
+            text = f.get("notified_on", "").strip()
+            day = parse_date(text) if text else None
+            if text and day is None:
+                raise InvalidInput(_("通知日期“{v}”不是有效日期").format(v=text), code="bad_date")
+            await appraisal.record_registration(request.user, appraisee_id, f.get("committee_opinion", ""),
+                                                f.get("remarks", ""), day)
+            notify(request, _("登记表信息已保存"))
+        elif f.get("action") == "comment":
             detail = await appraisal.appraisal_detail(request.user, appraisee_id)
             await appraisal.set_grade(request.user, appraisee_id, detail["grade_choice"] or None, f.get("comment", ""))
             notify(request, _("评语已保存"))
