@@ -34,8 +34,10 @@ run: demo
 test: migrate test-tools test-sqlite test-postgres
 
 # pdftoppm (poppler-utils) renders report pages to PNG in the tests, and HarfBuzz-Subset makes
-# WeasyPrint's font subsetting fast. Both are installed when missing and the machine allows it;
-# without them the PNG test says why it is skipped and reports render more slowly.
+# WeasyPrint's font subsetting fast. Chromium runs the browser journeys, with Noto CJK so that
+# their screenshots show Chinese. Each is installed when missing and the machine allows it;
+# without them the tests that need them say why they are skipped (with CI=true the journeys fail).
+APT_INSTALL = DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 test-tools:
 	@command -v pdftoppm >/dev/null 2>&1 || (command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1) || \
@@ -43,6 +45,12 @@ test-tools:
 	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || (command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1) || \
 		echo "note: HarfBuzz-Subset not available; reports use the prepared fonts with fontTools (slower)"
+	@command -v chromium >/dev/null 2>&1 || (command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+		{ $(APT_INSTALL) chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && $(APT_INSTALL) chromium >/dev/null 2>&1; }; }) || \
+		echo "note: chromium not available; the browser journeys will be skipped"
+	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || (command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+		$(APT_INSTALL) fonts-noto-cjk >/dev/null 2>&1) || \
+		echo "note: fonts-noto-cjk not available; journey screenshots will not show Chinese"
 
 test-sqlite: install
 	APPRAISAL_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q

@@ -48,7 +48,8 @@ async def _demo(if_empty: bool) -> int:
         from appraisal.services.demo_appraisal import load_demo_appraisal
 
         await load_demo_appraisal()
-        print("demo appraisal ready: the 2026 target tree, Q3 2026 locked, Q4 2026 open for scoring")
+        print("demo appraisal ready: 2025 closed (annual submitted, awaiting review), the 2026 target tree, "
+              "Q3 2026 locked, Q4 2026 open for scoring")
     print_logins(settings.demo_password)
     return 0
 

@@ -38,11 +38,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(database_url: str, port: int):
+def server(database_url: str, port: int, env: dict[str, str] | None = None):
+    # The server's output goes to a file: a pipe nobody reads would block it once full.
+    log = TMP / f"server-{port}.log"
     process = subprocess.Popen(
         [APPRAISAL, "serve", "--port", str(port), "--log-level", "warning"],
-        env={**os.environ, "APPRAISAL_DATABASE_URL": database_url, "APPRAISAL_DB_POOL": "1"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "APPRAISAL_DATABASE_URL": database_url, "APPRAISAL_DB_POOL": "1", **(env or {})},
+        stdout=log.open("w"), stderr=subprocess.STDOUT, text=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -53,7 +55,7 @@ def server(database_url: str, port: int):
             except httpx.HTTPError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"server did not start: {process.stdout.read() if process.stdout else ''}")
+                raise AssertionError(f"server did not start: {log.read_text()}")
             time.sleep(0.2)
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -25,14 +25,21 @@ async def test_loading_the_demo_twice_changes_nothing(office):
     assert await counts() == before
 
 
-async def test_the_demo_appraisal_has_a_locked_quarter_within_quota_and_one_being_scored(office):
-    from appraisal.db.tables import Appraisee, Period, Target
-    from appraisal.services.demo_appraisal import load_demo_appraisal
+async def test_the_demo_appraisal_has_a_closed_year_locked_quarters_within_quota_and_one_being_scored(office):
+    from appraisal.db.tables import AccountabilityRecord, Appraisee, Period, Target
+    from appraisal.services import commendation
+    from appraisal.services.demo_appraisal import _principal, load_demo_appraisal
 
     await load_demo_appraisal()
     await load_demo_appraisal()  # a second run adds nothing
     periods = {p["code"]: p["status"] for p in await Period.select(Period.code, Period.status).run()}
-    assert periods == {"2026Q3": "locked", "2026Q4": "scoring"}
+    assert periods == {"2025Q1": "locked", "2025Q2": "locked", "2025Q3": "locked", "2025Q4": "locked",
+                       "2025": "submitted", "2026Q3": "locked", "2026Q4": "scoring"}
+    review = await commendation.review(await _principal("leader"), 2025)
+    assert review["places"] == 7 and sum(p["candidate"] for p in review["people"]) == 7
+    excellent = await Appraisee.count().where(Appraisee.period.code == "2025", Appraisee.grade == "excellent").run()
+    assert 0 < excellent <= 8, "优秀 within each unit's 20%"
+    assert await AccountabilityRecord.count().where(AccountabilityRecord.status == "decided").run() == 1
     q3 = await Appraisee.select(Appraisee.unit, Appraisee.grade, Appraisee.total).where(Appraisee.period.code == "2026Q3").run()
     assert all(r["total"] is not None for r in q3)
     by_unit: dict[str, list[str]] = {}

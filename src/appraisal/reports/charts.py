@@ -112,3 +112,28 @@ def trend_chart(points: Sequence[tuple[str, float | None]], *, low: float = 50, 
         parts.append(_text(x_of(i), top + plot_h + 14, label, size=8))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def stacked_bars(rows: Sequence[tuple[str, Sequence[tuple[int, str, str]]]], *, width: int = 560,
+                 row_height: int = 22) -> str:
+    """Horizontal bars, one per (label, [(count, colour, name), …]), each split by its counts and
+    scaled to the largest total: the leader's view of open matters by light per section."""
+    left, right, top = 96, 40, 6
+    height = top * 2 + row_height * max(len(rows), 1)
+    longest = max((sum(c for c, _colour, _name in parts) for _label, parts in rows), default=0) or 1
+    plot_w = width - left - right
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" role="img">']
+    for i, (label, parts) in enumerate(rows):
+        y = top + i * row_height
+        out.append(_text(left - 6, y + row_height * 0.65, label, size=12, anchor="end"))
+        x = float(left)
+        for count, colour, name in parts:
+            if count:
+                w = plot_w * count / longest
+                out.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_height - 6}" fill="{colour}">'
+                           f'<title>{escape(name)} {count}</title></rect>')
+                x += w
+        out.append(_text(x + 4, y + row_height * 0.65, str(sum(c for c, _colour, _name in parts)), size=11, anchor="start"))
+    out.append("</svg>")
+    return "".join(out)

@@ -1,6 +1,8 @@
 """Demo targets and appraisal periods, so a fresh `make run` shows every page with data: the
-2026 target tree with some progress, Q3 2026 scored and locked, Q4 2026 open for scoring with
-秘书科 half done."""
+whole of 2025 (four locked quarters and the annual appraisal submitted, waiting for a leader's
+review, so the commendation review and its bundle have data), the 2026 target tree with some
+progress, Q3 2026 scored and locked, Q4 2026 open for scoring with 秘书科 half done, and a
+decided accountability record that 赵雪 may still appeal."""
 
 from __future__ import annotations
 
@@ -77,29 +79,74 @@ async def _score(period: dict, rng: random.Random, only_unit: str | None = None,
                     ScoreCell.appraisee == appraisee_id, ScoreCell.indicator == ind.code).run()
 
 
+async def _scorer(unit: str, director: Principal) -> Principal:
+    """Who submits a unit: the director for the section chiefs, else the section's chief."""
+    if unit == appraisal.LEADERS_UNIT:
+        return director
+    chief = await Person.select(Person.name).where(
+        Person.section == int(unit.split(":")[1]), Person.post_rank.like("科长%")).first().run()
+    return await _principal(person_name=chief["name"])
+
+
+async def _open(admin: Principal, year: int, quarter: int | None) -> dict:
+    period = await appraisal.create_period(admin, year, quarter)
+    await appraisal.advance(admin, period["id"], "self_summary")
+    return await appraisal.advance(admin, period["id"], "scoring")
+
+
+async def _submit_all(period: dict, director: Principal) -> None:
+    for unit in await appraisal.units(director, period["id"]):
+        await appraisal.submit_unit(await _scorer(unit["unit"], director), period["id"], unit["unit"])
+
+
+async def _closed_quarter(admin: Principal, director: Principal, year: int, quarter: int, rng: random.Random) -> None:
+    period = await _open(admin, year, quarter)
+    await _score(period, rng)
+    await _submit_all(period, director)
+    await appraisal.advance(director, period["id"], "reviewed")
+    await appraisal.advance(director, period["id"], "locked")
+
+
+async def _annual(admin: Principal, director: Principal, year: int) -> None:
+    """The annual appraisal of `year`, submitted by every unit: each scorer proposes 优秀 for the
+    best eligible people within their unit's places."""
+    period = await _open(admin, year, None)
+    policy: rules.Policy = period["policy"]
+    for unit in await appraisal.units(director, period["id"]):
+        scorer = await _scorer(unit["unit"], director)
+        grid = await appraisal.grid(scorer, period["id"], unit["unit"])
+        places = rules.quota_places(len(grid["people"]), policy.excellent_quota_pct, policy.rounding)
+        eligible = sorted((p for p in grid["people"] if p["breakdown"]["eligibility"]["eligible"]),
+                          key=lambda p: -(p["total"] or 0))
+        for p in eligible[:places]:
+            await appraisal.set_grade(scorer, p["id"], "excellent", "全年工作突出，作风扎实。")
+        await appraisal.submit_unit(scorer, period["id"], unit["unit"])
+
+
+async def _accountability(director: Principal) -> None:
+    """A record decided today about 赵雪, still open to appeal."""
+    from appraisal.db.tables import AccountabilityForm
+    from appraisal.services import accountability
+
+    zhao = await Person.select(Person.id).where(Person.name == "赵雪").first().run()
+    leader = await _principal("leader")
+    record = await accountability.propose(leader, zhao["id"], "complaint", "群众来电反映材料退回时未一次性告知所缺材料。")
+    form = await AccountabilityForm.select(AccountabilityForm.id).where(AccountabilityForm.code == "reminder_talk").first().run()
+    await accountability.decide(leader, record.id, form["id"], "经核实，未落实一次性告知。")
+
+
 async def load_demo_appraisal() -> None:
     if await Target.exists().run():
         return
-    await _targets()
     admin, director = await _principal("admin"), await _principal(person_name="王建国")
     rng = random.Random(2026)
+    for quarter in (1, 2, 3, 4):
+        await _closed_quarter(admin, director, 2025, quarter, rng)
+    await _annual(admin, director, 2025)
+    await _targets()
+    await _closed_quarter(admin, director, 2026, 3, rng)
 
-    q3 = await appraisal.create_period(admin, 2026, 3)
-    await appraisal.advance(admin, q3["id"], "self_summary")
-    await appraisal.advance(admin, q3["id"], "scoring")
-    await _score(q3, rng)
-    for unit in await appraisal.units(director, q3["id"]):
-        scorer = director
-        if unit["unit"] != appraisal.LEADERS_UNIT:
-            chief = await Person.select(Person.name).where(
-                Person.section == int(unit["unit"].split(":")[1]), Person.post_rank.like("科长%")).first().run()
-            scorer = await _principal(person_name=chief["name"])
-        await appraisal.submit_unit(scorer, q3["id"], unit["unit"])
-    await appraisal.advance(director, q3["id"], "reviewed")
-    await appraisal.advance(director, q3["id"], "locked")
-
-    q4 = await appraisal.create_period(admin, 2026, 4)
-    await appraisal.advance(admin, q4["id"], "self_summary")
-    await appraisal.advance(admin, q4["id"], "scoring")
+    q4 = await _open(admin, 2026, 4)
     mishu = await Section.select(Section.id).where(Section.name == "秘书科").first().run()
     await _score(q4, rng, only_unit=f"section:{mishu['id']}", share=0.5)
+    await _accountability(director)

@@ -1,0 +1,83 @@
+"""The daily jobs of each role, done in a real browser against a real server on the demo
+office, asserting what the person sees. A screenshot of each journey's last page is written to
+tests/e2e/screenshots/ for review."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import expect
+
+from browser import browser, demo_database, journey, site  # noqa: F401  (fixtures)
+
+
+async def test_staff_registers_a_visitor_transfers_it_reports_progress_and_reads_their_appraisal(journey):
+    page = await journey.as_user("staff")  # 赵雪, 秘书科
+    await expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+
+    # The inbox holds the accountability decision made about her.
+    await page.get_by_role("link", name=re.compile("^消息")).click()
+    await expect(page.get_by_text("责任追究决定：提醒谈话")).to_be_visible()
+
+    # A visitor comes to her first: she registers the matter and owns it.
+    await page.get_by_role("link", name="登记", exact=True).click()
+    await page.get_by_label("来源").select_option(label="来访")
+    await page.get_by_label("来件人").fill("刘女士")
+    await page.get_by_label("事由").fill("查询退休人员档案材料")
+    await page.get_by_label("办理时限（工作日）").fill("3")
+    await page.get_by_role("button", name="登记").click()
+    await expect(page.get_by_role("heading", name=re.compile("查询退休人员档案材料"))).to_be_visible()
+    matter_url = page.url
+
+    # It belongs to a colleague: she transfers it, telling him what is missing.
+    await page.get_by_label("转办给").select_option(label="秘书科 · 孙浩然")
+    await page.get_by_label("一次性告知事项").fill("请补充身份证复印件")
+    await page.get_by_role("button", name="转办").click()
+    await expect(page.get_by_text(re.compile("待.*孙浩然.*签收"))).to_be_visible()
+
+    # 孙浩然 accepts it from his inbox …
+    colleague = await journey.as_user("sunhaoran")
+    await colleague.goto(matter_url)
+    await colleague.get_by_role("button", name="签收并负责办理").click()
+    await expect(colleague.locator(".timeline")).to_contain_text("签收")
+    # … and she sees it accepted: he is now responsible.
+    await page.goto(matter_url)
+    await expect(page.locator(".timeline")).to_contain_text("签收")
+    await expect(page.get_by_text("孙浩然（秘书科）")).to_be_visible()
+
+    # Her targets, with a progress report.
+    await page.goto("/targets/mine")
+    row = page.get_by_role("row", name=re.compile("公文核稿"))
+    await row.get_by_label("完成度（%）").fill("80")
+    await row.get_by_label("进展与佐证").fill("已核稿 480 件，台账备查")
+    await row.get_by_role("button", name="报告").click()
+    await expect(page.get_by_role("row", name=re.compile("公文核稿"))).to_contain_text("80%")
+
+    # The self-summary of the open quarter.
+    await page.goto("/appraisal/mine")
+    await page.get_by_role("link", name="2026 年第四季度考核").click()
+    await page.get_by_label("提交评分前可以修改。").fill("本季度完成公文核稿 480 件，无差错。")
+    await page.get_by_role("button", name="保存总结").click()
+    await expect(page.get_by_text("总结已保存")).to_be_visible()
+
+    # Last quarter's scores with the full breakdown.
+    await page.goto("/appraisal/mine")
+    await page.get_by_role("link", name="2026 年第三季度考核").click()
+    await expect(page.get_by_text("自动计分")).to_be_visible()
+    await expect(page.get_by_text(re.compile(r"总分：\d+"))).to_be_visible()
+
+    # She appeals the accountability decision.
+    await page.goto("/appraisal/mine")
+    await page.get_by_role("link", name=re.compile("群众来电反映")).click()
+    await page.get_by_label("申诉理由").fill("当日已电话告知所缺材料，有通话记录为证。")
+    await page.get_by_role("button", name="提交申诉").click()
+    await expect(page.get_by_text("当日已电话告知所缺材料，有通话记录为证。")).to_be_visible()
+    await expect(page.get_by_text("申诉中", exact=True)).to_be_visible()
+
+    # And downloads her report card of the last quarter.
+    await page.goto("/appraisal/mine")
+    link = page.get_by_role("row", name=re.compile("2026 年第三季度考核")).get_by_role("link", name="成绩单（PDF）")
+    response = await page.context.request.get(await link.get_attribute("href"))
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    assert (await response.body()).startswith(b"%PDF")
+    await journey.finish(page)
