@@ -4,6 +4,7 @@ tests/e2e/screenshots/ for review."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from playwright.async_api import expect
@@ -80,4 +81,88 @@ async def test_staff_registers_a_visitor_transfers_it_reports_progress_and_reads
     response = await page.context.request.get(await link.get_attribute("href"))
     assert response.ok and response.headers["content-type"] == "application/pdf"
     assert (await response.body()).startswith(b"%PDF")
+    await journey.finish(page)
+
+
+async def test_chief_handles_matters_breaks_down_a_target_scores_with_the_keyboard_and_submits(journey):
+    # A colleague passes a matter to the chief.
+    staff = await journey.as_user("staff")
+    await staff.goto("/matters/new")
+    await staff.get_by_label("来件人").fill("区档案馆")
+    await staff.get_by_label("事由").fill("会议纪要归档")
+    await staff.get_by_label("办理时限（工作日）").fill("5")
+    await staff.get_by_role("button", name="登记").click()
+    await staff.get_by_label("转办给").select_option(label="秘书科 · 张伟")
+    await staff.get_by_role("button", name="转办").click()
+
+    page = await journey.as_user("chief")  # 张伟, chief of 秘书科
+    await page.get_by_role("link", name="办件看板").click()
+    await expect(page.get_by_role("row", name=re.compile("会议纪要归档"))).to_contain_text("正常")
+    await page.get_by_role("link", name="会议纪要归档").click()
+    await page.get_by_role("button", name="签收并负责办理").click()
+    await page.get_by_label("办理结果").fill("已整理归档，移交区档案馆")
+    await page.get_by_role("button", name="办结").click()
+    await expect(page.locator(".timeline")).to_contain_text("办结")
+
+    # He breaks 公文处理 down to 周晓琳, re-balancing the two existing shares at once.
+    await page.goto("/targets")
+    row = page.get_by_role("row", name=re.compile(r"^公文处理"))
+    await row.get_by_text("分解").click()
+    await row.get_by_label("目标名称").fill("会议材料校核")
+    await row.get_by_label("权重").first.fill("20")
+    await row.get_by_label("目标值 / 单位").fill("200")
+    await row.get_by_label("计量单位").fill("件")
+    await row.get_by_label("责任人").select_option(label="秘书科 · 周晓琳")
+    await row.get_by_label(re.compile("公文核稿")).fill("40")
+    await row.get_by_label(re.compile("来文登记分办")).fill("40")
+    await row.get_by_role("button", name="添加下级目标").click()
+    await expect(page.get_by_text("目标已添加")).to_be_visible()
+    await expect(page.get_by_role("row", name=re.compile("会议材料校核"))).to_contain_text("周晓琳")
+    await expect(page.get_by_text("下级权重合计")).to_have_count(0)
+
+    # The score grid of Q4: half of it is scored; he types the rest with the keyboard.
+    await page.goto("/appraisal")
+    await page.get_by_role("link", name="2026 年第四季度考核").first.click()
+    await page.get_by_role("row", name=re.compile("秘书科")).get_by_role("link", name="评分").click()
+    await expect(page.get_by_text("输入后离开单元格即自动保存")).to_be_visible()
+    rows = page.locator("table.scores tbody tr")
+    unscored = [i for i in range(await rows.count()) if (await rows.nth(i).locator("td[id^=total]").inner_text()).strip() == "—"]
+    assert unscored, "the demo leaves part of 秘书科 unscored"
+    values = {"de": "13", "neng": "13", "qin": "13", "ji": "34", "lian": "13"}
+    for i in unscored:
+        first = rows.nth(i).locator("input[data-col=de]")
+        await first.click()
+        for code in values:
+            await page.keyboard.type(values[code])
+            await page.keyboard.press("Tab")  # on to the next cell of the row; the cell saves as it is left
+        await expect(rows.nth(i).locator("td[id^=total]")).to_have_text(re.compile(r"\d"))
+    # Enter moves down the column, like a spreadsheet.
+    top = rows.nth(0).locator("input[data-col=lian]")
+    await top.click()
+    await page.keyboard.press("Enter")
+    await expect(rows.nth(1).locator("input[data-col=lian]")).to_be_focused()
+    await expect(page.locator("#quota-counter")).to_have_text(re.compile(r"^\d+$"))
+
+    # Another tab changed a cell meanwhile: his stale save is refused and shows the current value.
+    other = await page.context.new_page()
+    await other.goto(page.url)
+    cell = other.locator("table.scores tbody tr").nth(0).locator("input[data-col=de]")
+    await cell.fill("12")
+    await cell.press("Tab")
+    await expect(other.locator("table.scores tbody tr").nth(0).locator("td[id^=total]")).not_to_have_text("—")
+    stale = rows.nth(0).locator("input[data-col=de]")
+    await stale.fill("11")
+    await stale.press("Tab")
+    await expect(page.get_by_role("alert").filter(has_text="已被他人改为 12")).to_be_visible()
+    await expect(rows.nth(0).locator("input[data-col=de]")).to_have_value("12")
+    await other.close()
+
+    # Every value survived the keyboard entry; he submits the unit.
+    await page.reload()
+    for i in unscored:
+        await expect(rows.nth(i).locator("input[data-col=ji]")).to_have_value("34")
+    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await page.get_by_role("button", name="提交本单元评分").click()
+    await expect(page.get_by_text("评分已提交")).to_be_visible()
+    await expect(page.get_by_text("已提交").first).to_be_visible()
     await journey.finish(page)

@@ -137,8 +137,13 @@ async def _resolve_owner(level: str, data: TargetData, parent: Target | None) ->
     return person["section"], data.owner_id
 
 
-async def create(actor: Principal, year: int, parent_id: int | None, data: TargetData) -> Target:
-    """Add a target: an office target (no parent), or a child one level below its parent."""
+async def create(actor: Principal, year: int, parent_id: int | None, data: TargetData,
+                 sibling_weights: dict[int, float] | None = None) -> Target:
+    """Add a target: an office target (no parent), or a child one level below its parent.
+
+    `sibling_weights` re-balances the parent's other active children in the same step (every
+    one of them, by id), so a fully shared parent can take a new child: the shares, new child
+    included, still may not exceed 100."""
     data = _check(data)
     if parent_id is None and not 2000 <= year <= 2100:
         raise InvalidInput(_("年度无效"), code="bad_year")
@@ -156,6 +161,8 @@ async def create(actor: Principal, year: int, parent_id: int | None, data: Targe
         # Permission first, so a forbidden caller learns nothing about the owner they named.
         _require_manage(actor, level, parent.section if level == Level.PERSON and parent else data.section_id)
         section_id, owner_id = await _resolve_owner(level, data, parent)
+        if sibling_weights:
+            await _rebalance(actor, year, parent_id, sibling_weights)
         rules.require_room(_parent_title(parent, year), await _sibling_weights(year, parent_id), data.weight)
         return await audit.insert(actor, Target(
             year=year, parent=parent_id, level=level.value, section=section_id, owner=owner_id, title=data.title,
@@ -190,6 +197,18 @@ async def set_archived(actor: Principal, target_id: int, archived: bool) -> None
             rules.require_room(_parent_title(parent, target.year),
                                await _sibling_weights(target.year, target.parent, except_id=target.id), target.weight)
         await audit.update(actor, target, {"status": ARCHIVED if archived else ACTIVE})
+
+
+async def _rebalance(actor: Principal, year: int, parent_id: int | None, weights: dict[int, float]) -> None:
+    """New shares for every active child of a parent (inside the caller's transaction)."""
+    query = Target.objects().where(Target.year == year, Target.status == ACTIVE)
+    children = await query.where(Target.parent.is_null() if parent_id is None else Target.parent == parent_id).run()
+    if {c.id for c in children} != set(weights):
+        raise InvalidInput(_("请为每个下级目标填写权重"), code="weights_incomplete")
+    checked = {cid: rules.check_weight(w) for cid, w in weights.items()}
+    for child in children:
+        if child.weight != checked[child.id]:
+            await audit.update(actor, child, {"weight": checked[child.id]})
 
 
 async def set_weights(actor: Principal, year: int, parent_id: int | None, weights: dict[int, float]) -> None:

@@ -98,14 +98,18 @@ async def grid_page(request: Request, period_id: int, unit: FromQuery[str]) -> T
     return await _grid_page(request, period_id, unit)
 
 
-async def _row(request: Request, appraisee_id: int, status: int = 200, error: str | None = None,
-               error_field: str | None = None) -> Template:
-    """One grid row and the places-left counter (out of band), re-rendered after a save."""
+async def _saved(request: Request, appraisee_id: int, field: str, status: int = 200,
+                 error: str | None = None) -> Template:
+    """After a save: the saved cell (or the grade cell) with its new version, or with the current
+    value and why it was refused, and the row's numbers and the places-left counter out of band."""
     period_id, unit = await appraisal.unit_of_appraisee(request.user, appraisee_id)
     grid = await appraisal.grid(request.user, period_id, unit)
     person = next(p for p in grid["people"] if p["id"] == appraisee_id)
-    return Template("pages/appraisal/grid_row.html", status_code=status,
-                    context={"g": grid, "p": person, "error": error, "error_field": error_field, "oob": True,
+    indicator = next((i for i in grid["period"]["indicators"] if i.code == field), None)
+    if field != "grade" and indicator is None:
+        raise InvalidInput(_("评分项不存在"), code="unknown_indicator")
+    return Template("pages/appraisal/grid_saved.html", status_code=status,
+                    context={"g": grid, "p": person, "field": field, "indicator": indicator, "error": error,
                              **_labels()})
 
 
@@ -121,8 +125,8 @@ async def cell_save(request: Request, cell_id: int) -> Template:
             raise InvalidInput(_("请输入数字"), code="not_a_number") from None
         await appraisal.save_cell(request.user, cell_id, value, int(f.get("version") or 0))
     except AppError as exc:
-        return await _row(request, appraisee_id, exc.status_code, exc.message, f.get("indicator"))
-    return await _row(request, appraisee_id)
+        return await _saved(request, appraisee_id, f.get("indicator", ""), exc.status_code, exc.message)
+    return await _saved(request, appraisee_id, f.get("indicator", ""))
 
 
 @put("/appraisal/people/{appraisee_id:int}/grade", include_in_schema=False)
@@ -131,8 +135,8 @@ async def grade_save(request: Request, appraisee_id: int) -> Template:
     try:
         await appraisal.set_grade(request.user, appraisee_id, f.get("grade") or None)
     except AppError as exc:
-        return await _row(request, appraisee_id, exc.status_code, exc.message, "grade")
-    return await _row(request, appraisee_id)
+        return await _saved(request, appraisee_id, "grade", exc.status_code, exc.message)
+    return await _saved(request, appraisee_id, "grade")
 
 
 async def _person_page(request: Request, appraisee_id: int, error: str | None = None, status: int = 200) -> Template:

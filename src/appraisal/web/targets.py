@@ -76,7 +76,8 @@ async def tree_submit(request: Request) -> Template | Redirect:
         target_id = int(f.get("target_id") or 0)
         if action == "create":
             parent = int(f["parent_id"]) if f.get("parent_id", "").isdigit() else None
-            await targets.create(me, year, parent, _target_data(f))
+            siblings = {int(k[2:]): _number(v, _("权重")) or 0 for k, v in f.items() if k.startswith("w_") and k[2:].isdigit()}
+            await targets.create(me, year, parent, _target_data(f), sibling_weights=siblings or None)
             notify(request, _("目标已添加"))
         elif action == "progress":
             value = await targets.report(me, target_id, completion=_number(f.get("completion", ""), _("完成度")),
