@@ -166,3 +166,72 @@ async def test_chief_handles_matters_breaks_down_a_target_scores_with_the_keyboa
     await expect(page.get_by_text("评分已提交")).to_be_visible()
     await expect(page.get_by_text("已提交").first).to_be_visible()
     await journey.finish(page)
+
+
+async def test_leader_approves_an_extension_decides_a_case_locks_the_year_and_builds_the_bundle(journey):
+    # 赵雪 asks for more time on a matter of 秘书科, which 李红梅 oversees.
+    staff = await journey.as_user("staff")
+    await staff.goto("/matters/new")
+    await staff.get_by_label("来件人").fill("王先生")
+    await staff.get_by_label("事由").fill("申请查阅会议记录")
+    await staff.get_by_label("办理时限（工作日）").fill("2")
+    await staff.get_by_role("button", name="登记").click()
+    due = (await staff.locator("dd strong").first.inner_text()).strip()
+    later = (await (await staff.context.request.get(f"/api/v1/calendar/working-days?start={due}&days=1")).json())["due"]
+    await staff.get_by_label("申请延期至").fill(later)
+    await staff.get_by_label("理由", exact=True).fill("需调取档案室存档，等待审批")
+    await staff.get_by_role("button", name="申请延期").click()
+    await expect(staff.get_by_text(f"延期申请：延至 {later}")).to_be_visible()
+
+    page = await journey.as_user("leader")
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    # The start page: open matters by light per section, drawn and counted, and what waits for her.
+    await expect(page.get_by_role("heading", name="办件情况（办理中）")).to_be_visible()
+    await expect(page.locator("figure.chart svg rect")).not_to_have_count(0)
+    await expect(page.get_by_role("row", name=re.compile("^秘书科"))).to_be_visible()
+    await page.get_by_role("link", name=re.compile("延期申请：申请查阅会议记录")).click()
+    await page.get_by_label("审批意见").fill("同意")
+    await page.get_by_role("button", name="同意", exact=True).click()
+    await expect(page.locator(".timeline")).to_contain_text(later)
+
+    # She reports a case and decides it.
+    await page.goto("/accountability")
+    await page.get_by_text("报告责任追究").click()
+    await page.get_by_label("人员").select_option(label="秘书科 · 孙浩然")
+    await page.get_by_label("情况说明").fill("会议通知漏发一个单位，影响会议召开。")
+    await page.get_by_role("button", name="报告").click()
+    await expect(page.get_by_text("待决定")).to_be_visible()
+    await page.get_by_label("追究形式").select_option(label="书面检查（扣 2 分）")
+    await page.get_by_label("理由", exact=True).fill("经核实属实。")
+    await page.get_by_role("button", name="决定").click()
+    await expect(page.get_by_text("已决定，申诉期内")).to_be_visible()
+
+    # 2025: every unit has submitted; she reviews and locks the annual appraisal.
+    await page.goto("/")
+    await page.get_by_role("link", name="2025 年度考核各单元已提交，待审核").click()
+    await page.get_by_role("button", name="审核通过").click()
+    await expect(page.get_by_text("已审核").first).to_be_visible()
+    await page.get_by_role("button", name="锁定").click()
+    await expect(page.get_by_text("已锁定：所有数据只读。")).to_be_visible()
+
+    # The commendation review of 2025: the candidates within the places are checked; she confirms.
+    await page.goto("/appraisal/commendation?year=2025")
+    checked = page.locator("input[name=person_ids]:checked")
+    await expect(checked).to_have_count(7)
+    await page.get_by_label("说明（如会议研究情况）").fill("2026 年 1 月主任办公会研究")
+    await page.get_by_role("button", name="确认名单").click()
+    await expect(page.get_by_role("heading", name="已确认名单")).to_be_visible()
+
+    # The bundle: a progress bar that moves to 100%, then the download.
+    await page.get_by_role("button", name="生成评优材料").click()
+    await expect(page.locator("progress#job-bar")).to_be_visible()
+    await expect(page.get_by_role("link", name="下载 PDF")).to_be_visible(timeout=120000)
+    await expect(page.locator("progress#job-bar")).to_have_attribute("value", "100")
+    async with page.expect_download() as info:
+        await page.get_by_role("link", name="下载 PDF").click()
+    download = await info.value
+    path = await download.path()
+    with open(path, "rb") as f:
+        assert f.read(5) == b"%PDF-"
+    assert download.suggested_filename == "2025年度评优选先材料.pdf"
+    await journey.finish(page)

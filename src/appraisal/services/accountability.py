@@ -218,3 +218,16 @@ async def effects_for(person_ids: list[int], start: dt.date, end: dt.date,
             id=r["id"], decided_on=r["decided_on"], form_code=r["form_code"], form_name=r["form_name"],
             points=r["points"], disqualifies=bool(r["disqualifies"]), blocks_excellent=bool(r["blocks_excellent"])))
     return {p: rules.effects(records) for p, records in by_person.items()}
+
+
+async def reportable_people(actor: Principal) -> list[dict]:
+    """Whom a leader may report a case about: the active people of the sections they oversee
+    (everyone for an admin), by section and name."""
+    if not actor.has(Role.LEADER, Role.ADMIN):
+        return []
+    query = Person.select(Person.id, Person.name, Person.section.name.as_alias("section_name")).where(
+        Person.is_active == True, Person.section.is_not_null())  # noqa: E712
+    clause = visible_where(manage_scope(actor), Person.id, Person.section)
+    if clause is not None:
+        query = query.where(clause)
+    return await query.order_by(Person.section.sort_order).order_by(Person.name_pinyin).run()

@@ -16,7 +16,7 @@ from appraisal.domain.calendar import LOCAL_TZ, WorkingCalendar, today_local, wh
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, manage_scope, read_scope, visible_where
-from appraisal.services import audit, calendar as calendar_service, commitments
+from appraisal.services import audit, calendar as calendar_service, commitments, org
 from appraisal.services.inbox import notify
 
 CHANNELS = {"visit": _("来访"), "call": _("来电"), "letter": _("来信"), "online": _("网上"),
@@ -345,6 +345,10 @@ async def request_extension(principal: Principal, matter_id: int, new_due_on: dt
         request = await audit.insert(principal, ExtensionRequest(
             matter=matter_id, requested_by=_me(principal), reason=reason, new_due_on=new_due_on))
         await _event(matter_id, principal.person_id, EventKind.EXTENSION_REQUEST, due_on=new_due_on, note=reason)
+    for leader in await org.leaders_over(matter.section):
+        await notify(leader, f"extension:{request.id}:requested:{leader}", "extension",
+                     _("延期申请待审批：{s}").format(s=matter.subject),
+                     _("申请延至 {d}。理由：{r}").format(d=new_due_on, r=reason), matter.id)
     return request
 
 

@@ -236,3 +236,11 @@ async def directory() -> list[dict]:
     return await Person.select(Person.id, Person.name, Person.section.name.as_alias("section_name")).where(
         Person.is_active == True  # noqa: E712
     ).order_by(Person.section.sort_order).order_by(Person.name_pinyin).run()
+
+
+async def leaders_over(section_id: int | None) -> list[int]:
+    """The leaders (分管领导) who oversee a section: they decide its extensions and accountability."""
+    if section_id is None:
+        return []
+    return await LeaderSection.select(LeaderSection.leader).where(LeaderSection.section == section_id) \
+        .output(as_list=True).run()

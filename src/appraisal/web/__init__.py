@@ -33,6 +33,7 @@ ROUTES = [
     inbox.inbox_read,
     inbox.inbox_badge,
     accountability.record_list,
+    accountability.record_report,
     accountability.record_detail,
     accountability.record_step,
     supervision.board,

@@ -18,15 +18,35 @@ def _labels() -> dict:
     return {"STATUS": accountability.STATUS_LABELS, "TRIGGERS": TRIGGERS, "RESULTS": accountability.APPEAL_RESULTS}
 
 
-@get("/accountability", include_in_schema=False)
-async def record_list(request: Request, status: FromQuery[str] = "") -> Template:
+async def _list(request: Request, status: str = "", error: str | None = None, code: int = 200,
+                form: dict | None = None) -> Template:
     offset, limit = pager_for(request)
     try:
         rows, total = await accountability.list_records(request.user, status or None, offset=offset, limit=limit)
     except AppError:
         rows, total = [], 0
-    return page(request, "accountability/list.html", records=rows, pager=Pager(request, total), status=status,
-                **_labels())
+    return page(request, "accountability/list.html", status_code=code, records=rows, pager=Pager(request, total),
+                status=status, error=error, form=form or {},
+                people=await accountability.reportable_people(request.user), **_labels())
+
+
+@get("/accountability", include_in_schema=False)
+async def record_list(request: Request, status: FromQuery[str] = "") -> Template:
+    return await _list(request, status)
+
+
+@post("/accountability", include_in_schema=False)
+async def record_report(request: Request) -> Template | Redirect:
+    """A leader reports a case (proposed), to be decided on its page."""
+    f = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        person = int(f.get("person_id") or 0)
+        record = await accountability.propose(request.user, person, f.get("trigger", ""), f.get("description", ""))
+    except (AppError, ValueError) as exc:
+        message = exc.message if isinstance(exc, AppError) else _("请选择人员")
+        return await _list(request, error=message, code=getattr(exc, "status_code", 400), form=f)
+    notify(request, _("已报告，请在本页作出决定"))
+    return Redirect(f"/accountability/{record.id}")
 
 
 async def _detail(request: Request, record_id: int, error: str | None = None, code: int = 200) -> Template:
