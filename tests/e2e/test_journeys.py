@@ -235,3 +235,75 @@ async def test_leader_approves_an_extension_decides_a_case_locks_the_year_and_bu
         assert f.read(5) == b"%PDF-"
     assert download.suggested_filename == "2025年度评优选先材料.pdf"
     await journey.finish(page)
+
+
+def roster_file(path, rows) -> str:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "性别", "科室", "出生日期", "政治面貌"])
+    for row in rows:
+        sheet.append(list(row))
+    book.save(path)
+    return str(path)
+
+
+async def test_admin_imports_a_roster_edits_the_calendar_catalogue_and_template_and_reads_the_audit_log(journey, tmp_path):
+    page = await journey.as_user("admin")
+
+    # A roster with a bad date: every bad row is listed and nothing is imported.
+    await page.get_by_role("link", name="名册导入").click()
+    bad = roster_file(tmp_path / "bad.xlsx", [("陈思远", "男", "信息科", "1992-04-05", "中共党员"),
+                                              ("林小雨", "女", "秘书科", "1990-13-01", "共青团员")])
+    await page.get_by_label("名册文件（.xlsx 或 .csv）").set_input_files(bad)
+    await page.get_by_role("button", name="导入").click()
+    await expect(page.get_by_text("第 3 行：出生日期“1990-13-01”不是有效日期")).to_be_visible()
+    good = roster_file(tmp_path / "good.xlsx", [("陈思远", "男", "信息科", "1992-04-05", "中共党员"),
+                                                ("林小雨", "女", "秘书科", "1990-12-01", "共青团员")])
+    await page.get_by_label("名册文件（.xlsx 或 .csv）").set_input_files(good)
+    await page.get_by_role("button", name="导入").click()
+    await expect(page.get_by_text(re.compile("导入 2 人"))).to_be_visible()
+    await page.goto("/people?q=陈思远")
+    await expect(page.get_by_role("row", name=re.compile("陈思远"))).to_contain_text("信息科")
+
+    # The calendar: 2027 has no data yet; she adds the year and its New Year holiday.
+    await page.goto("/calendar?year=2027")
+    await page.get_by_role("button", name="添加 2027 年日历").click()
+    await page.get_by_label("日期").fill("2027-01-01")
+    await page.get_by_label("类型").select_option(label="节假日")
+    await page.get_by_label("名称").fill("元旦")
+    await page.get_by_role("button", name="保存").click()
+    await expect(page.get_by_role("row", name=re.compile("2027-01-01"))).to_contain_text("元旦")
+
+    # The service catalogue: a new item, public at once.
+    await page.get_by_role("link", name="承诺事项管理").click()
+    await page.get_by_label("科室").last.select_option(label="信息科")
+    await page.get_by_label("事项名称").fill("政府信息公开申请答复")
+    await page.locator("#new-days").fill("15")
+    await page.locator("#new-channel").fill("区委办公室 0571-12345678")
+    await page.get_by_role("button", name="添加").click()
+    await expect(page.get_by_text("政府信息公开申请答复").first).to_be_visible()
+    public = await page.context.request.get("/api/v1/commitments")
+    assert "政府信息公开申请答复" in await public.text()
+
+    # The indicator template: a total off 100 is refused with the sum; a correct one is a new version.
+    await page.get_by_role("link", name="考核设置").click()
+    await page.get_by_role("row", name=re.compile("政治品质")).get_by_label("分值").fill("20")
+    await page.get_by_role("button", name="保存为新版本").click()
+    await expect(page.get_by_role("alert")).to_contain_text("应为")
+    await page.get_by_role("row", name=re.compile("政治品质")).get_by_label("分值").fill("20")
+    await page.get_by_role("row", name=re.compile("政治品质")).get_by_label("细项").fill("政治品质:12；职业道德:8")
+    await page.get_by_role("row", name=re.compile("廉洁自律")).get_by_label("分值").fill("10")
+    await page.get_by_role("row", name=re.compile("廉洁自律")).get_by_label("细项").fill("廉洁自律:10")
+    await page.get_by_label("修订说明").fill("加重“德”的分值")
+    await page.get_by_role("button", name="保存为新版本").click()
+    await expect(page.get_by_text("已保存第 2 版考核指标")).to_be_visible()
+
+    # The audit log, filtered to the template: her change with the new values.
+    await page.get_by_role("link", name="审计日志").click()
+    await page.get_by_label("表", exact=True).fill("indicator_template")
+    await page.get_by_label("表", exact=True).press("Enter")
+    await expect(page.locator("#audit-rows")).to_contain_text("加重“德”的分值")
+    await expect(page).to_have_url(re.compile("table=indicator_template"))
+    await journey.finish(page)
