@@ -307,3 +307,41 @@ async def test_admin_imports_a_roster_edits_the_calendar_catalogue_and_template_
     await expect(page.locator("#audit-rows")).to_contain_text("加重“德”的分值")
     await expect(page).to_have_url(re.compile("table=indicator_template"))
     await journey.finish(page)
+
+
+PAGES = {
+    "staff": ["/", "/inbox", "/matters?mine=1", "/matters/new", "/targets", "/targets/mine", "/appraisal",
+              "/appraisal/mine", "/accountability", "/supervision", "/calendar", "/commitments"],
+    "chief": ["/matters", "/people", "/targets", "/appraisal/7", "/appraisal/7/grid?unit=section:1", "/appraisal/bonuses",
+              "/reports"],
+    "leader": ["/", "/appraisal/commendation?year=2025", "/accountability", "/reports"],
+    "admin": ["/admin/sections", "/admin/commitments", "/admin/appraisal", "/admin/roster", "/admin/audit", "/admin/people/1", "/no-such-page"],
+}
+CHECK = """() => {
+  const problems = [];
+  const width = document.documentElement.scrollWidth;
+  if (width > window.innerWidth + 1) problems.push(`the page is ${width}px wide in a ${window.innerWidth}px window`);
+  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea, button")) {
+    const named = el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || el.closest("label")
+      || (el.id && document.querySelector(`label[for="${el.id}"]`)) || (el.tagName === "BUTTON" && el.textContent.trim());
+    if (!named) problems.push(`no label: ${el.outerHTML.slice(0, 80)}`);
+  }
+  if (!document.querySelector("h1")) problems.push("no h1");
+  if (!document.documentElement.lang) problems.push("no lang");
+  return problems;
+}"""
+
+
+async def test_every_page_fits_an_office_pc_and_a_tablet_and_labels_its_controls(journey):
+    for role, paths in PAGES.items():
+        page = await journey.as_user(role)
+        for viewport in ({"width": 1366, "height": 768}, {"width": 768, "height": 1024}):
+            await page.set_viewport_size(viewport)
+            for path in paths:
+                response = await page.goto(path)
+                expected = 404 if path == "/no-such-page" else 200  # an unknown address is a page too
+                assert response.status == expected, (role, path, response.status)
+                problems = await page.evaluate(CHECK)
+                assert not problems, (role, path, viewport["width"], problems)
+    await page.goto("/appraisal/commendation?year=2025")
+    await journey.finish(page)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from appraisal.db.tables import AccountabilityForm, AccountabilityRecord, Person
+from appraisal.db.search import contains_any
 from appraisal.db.transaction import atomic
 from appraisal.domain import accountability as rules
 from appraisal.domain.calendar import today_local
@@ -176,8 +177,11 @@ RECORD_COLUMNS = (
 )
 
 
-async def list_records(actor: Principal, status: str | None = None, *, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+async def list_records(actor: Principal, status: str | None = None, *, offset: int = 0, limit: int = 50,
+                       search: str = "") -> tuple[list[dict], int]:
     clauses = []
+    if (found := contains_any(search, AccountabilityRecord.person.name, AccountabilityRecord.description)) is not None:
+        clauses.append(found)
     if (clause := visible_where(read_scope(actor), AccountabilityRecord.person, AccountabilityRecord.section)) is not None:
         clauses.append(clause)
     if status:

@@ -17,6 +17,7 @@ from appraisal.db.tables import (
     Appraisee, Bonus, IndicatorTemplate, Matter, OfficeSetting, Period, Person, RoleGrant, ScoreCell, Section,
     SupervisionItem, UnitSubmission,
 )
+from appraisal.db.search import contains_any
 from appraisal.db.transaction import atomic
 from appraisal.domain import appraisal as rules
 from appraisal.domain.appraisal import (
@@ -772,12 +773,15 @@ async def add_bonus(actor: Principal, person_id: int, kind: str, points: float, 
                                                awarded_on=awarded_on))
 
 
-async def list_bonuses(actor: Principal, year: int) -> list[dict]:
+async def list_bonuses(actor: Principal, year: int, search: str = "") -> list[dict]:
+    """The year's bonuses within the caller's scope, newest first; `search` in the name or reason."""
     clause = visible_where(read_scope(actor), Bonus.person, Bonus.person.section)
     query = Bonus.select(Bonus.id, Bonus.person, Bonus.person.name.as_alias("name"), Bonus.kind, Bonus.points,
                          Bonus.note, Bonus.awarded_on).where(
         Bonus.awarded_on >= dt.date(year, 1, 1), Bonus.awarded_on <= dt.date(year, 12, 31), Bonus.is_void == False)  # noqa: E712
     if clause is not None:
         query = query.where(clause)
+    if (found := contains_any(search, Bonus.person.name, Bonus.note)) is not None:
+        query = query.where(found)
     return [{**r, "kind_label": BONUS_KINDS.get(r["kind"], r["kind"])}
             for r in await query.order_by(Bonus.awarded_on, ascending=False).run()]

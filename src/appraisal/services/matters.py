@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from appraisal.db.tables import ExtensionRequest, Matter, MatterEvent, Person
+from appraisal.db.search import contains_any
 from appraisal.db.transaction import atomic
 from appraisal.domain import deadlines
 from appraisal.domain.calendar import LOCAL_TZ, WorkingCalendar, today_local, whole_working_days
@@ -187,6 +188,7 @@ class MatterQuery:
     mine: bool = False  # only what the caller owns or must accept
     offset: int = 0
     limit: int = 50
+    search: str = ""  # in the subject or the requester
 
 
 async def list_matters(principal: Principal, q: MatterQuery) -> tuple[list[dict], int]:
@@ -203,6 +205,8 @@ async def list_matters(principal: Principal, q: MatterQuery) -> tuple[list[dict]
         clauses.append(Matter.status == q.status)
     if q.light:
         clauses.append(_light_clause(q.light, today))
+    if (found := contains_any(q.search, Matter.subject, Matter.requester)) is not None:
+        clauses.append(found)
     query = Matter.select(*MATTER_COLUMNS).order_by(Matter.due_on).order_by(Matter.id).offset(q.offset).limit(q.limit)
     count = Matter.count()
     if clauses:

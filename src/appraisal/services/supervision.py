@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from piccolo.query.functions.aggregate import Max
 
 from appraisal.db.tables import Person, Section, SupervisionAssist, SupervisionItem, SupervisionReport
+from appraisal.db.search import contains_any
 from appraisal.db.transaction import atomic
 from appraisal.domain import deadlines
 from appraisal.domain.calendar import today_local
@@ -116,8 +117,10 @@ ITEM_COLUMNS = (
 
 
 async def list_items(actor: Principal, *, year: int | None = None, status: str | None = None,
-                     offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+                     offset: int = 0, limit: int = 50, search: str = "") -> tuple[list[dict], int]:
     clauses = []
+    if (found := contains_any(search, SupervisionItem.title, SupervisionItem.number)) is not None:
+        clauses.append(found)
     if (clause := _visible_clause(actor)) is not None:
         clauses.append(clause)
     if year:

@@ -19,20 +19,21 @@ def _labels() -> dict:
 
 
 async def _list(request: Request, status: str = "", error: str | None = None, code: int = 200,
-                form: dict | None = None) -> Template:
+                form: dict | None = None, q: str = "") -> Template:
     offset, limit = pager_for(request)
     try:
-        rows, total = await accountability.list_records(request.user, status or None, offset=offset, limit=limit)
+        rows, total = await accountability.list_records(request.user, status or None, offset=offset, limit=limit,
+                                                        search=q)
     except AppError:
         rows, total = [], 0
     return page(request, "accountability/list.html", status_code=code, records=rows, pager=Pager(request, total),
-                status=status, error=error, form=form or {},
+                status=status, error=error, form=form or {}, q=q,
                 people=await accountability.reportable_people(request.user), **_labels())
 
 
 @get("/accountability", include_in_schema=False)
-async def record_list(request: Request, status: FromQuery[str] = "") -> Template:
-    return await _list(request, status)
+async def record_list(request: Request, status: FromQuery[str] = "", q: FromQuery[str] = "") -> Template:
+    return await _list(request, status, q=q)
 
 
 @post("/accountability", include_in_schema=False)

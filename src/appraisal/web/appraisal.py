@@ -16,7 +16,7 @@ from appraisal.i18n import _
 from appraisal.scopes import Role
 from appraisal.security import admin_only
 from appraisal.services import accountability, appraisal, commendation, org
-from appraisal.web.common import notify, page
+from appraisal.web.common import Pager, notify, page
 
 
 def _labels() -> dict:
@@ -181,15 +181,17 @@ async def mine_page(request: Request) -> Template:
                 STATUS=accountability.STATUS_LABELS, **_labels())
 
 
-async def _bonus_page(request: Request, year: int, error: str | None = None, status: int = 200) -> Template:
+async def _bonus_page(request: Request, year: int, error: str | None = None, status: int = 200, q: str = "") -> Template:
     people = await org.directory() if request.user.has(Role.CHIEF, Role.LEADER, Role.ADMIN) else []
-    return page(request, "appraisal/bonuses.html", status_code=status, year=year, error=error, people=people,
-                bonuses=await appraisal.list_bonuses(request.user, year), today=today_local(), **_labels())
+    rows = await appraisal.list_bonuses(request.user, year, q)
+    pager = Pager(request, len(rows))
+    return page(request, "appraisal/bonuses.html", status_code=status, year=year, error=error, people=people, q=q,
+                bonuses=rows[pager.offset:pager.offset + pager.page_size], pager=pager, today=today_local(), **_labels())
 
 
 @get("/appraisal/bonuses", include_in_schema=False)
-async def bonuses_page(request: Request, year: FromQuery[int | None] = None) -> Template:
-    return await _bonus_page(request, year or today_local().year)
+async def bonuses_page(request: Request, year: FromQuery[int | None] = None, q: FromQuery[str] = "") -> Template:
+    return await _bonus_page(request, year or today_local().year, q=q)
 
 
 @post("/appraisal/bonuses", include_in_schema=False)

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from litestar import Request
+from jinja2 import pass_context
 from litestar.plugins.flash import flash
 from litestar.response import Template
 
@@ -35,8 +36,19 @@ def as_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
 
 
+@pass_context
+def flashes(context: Any) -> list[dict]:
+    """The flash messages to show once. An error page for an unknown URL is rendered before the
+    session middleware has run: it has no session, so no messages, rather than failing."""
+    request = context.get("request")
+    if request is None or "session" not in request.scope:
+        return []
+    return request.session.pop("_messages", [])
+
+
 def template_globals() -> dict[str, Any]:
     return {
+        "flashes": flashes,
         "local_time": local_time,
         "as_json": as_json,
         "ROLE_LABELS": {r.value: label for r, label in ROLE_LABELS.items()},

@@ -29,15 +29,16 @@ def _context() -> dict:
 @get("/matters", include_in_schema=False)
 async def matter_list(
     request: Request, status: FromQuery[str] = "", light: FromQuery[str] = "", mine: FromQuery[str] = "",
+    q: FromQuery[str] = "",
 ) -> Template:
     offset, limit = pager_for(request)
     try:
         rows, total = await matters.list_matters(request.user, matters.MatterQuery(
-            status or None, light or None, mine == "1", offset, limit))
+            status or None, light or None, mine == "1", offset, limit, q))
     except AppError:
         rows, total = [], 0
     return page(request, "matters/list.html", matters=rows, pager=Pager(request, total), status=status, light=light,
-                mine=mine, **_context())
+                mine=mine, q=q, **_context())
 
 
 async def _register_page(request: Request, form: dict | None = None, error: str | None = None, status: int = 200) -> Template:

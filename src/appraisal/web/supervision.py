@@ -26,15 +26,16 @@ def _labels() -> dict:
 
 
 @get("/supervision", include_in_schema=False)
-async def board(request: Request, year: FromQuery[int | None] = None, status: FromQuery[str] = "") -> Template:
+async def board(request: Request, year: FromQuery[int | None] = None, status: FromQuery[str] = "",
+                q: FromQuery[str] = "") -> Template:
     year = year or today_local().year
     offset, limit = pager_for(request)
     try:
         rows, total = await supervision.list_items(request.user, year=year, status=status or None, offset=offset,
-                                                   limit=limit)
+                                                   limit=limit, search=q)
     except AppError:
         rows, total = [], 0
-    return page(request, "supervision/board.html", items=rows, pager=Pager(request, total), year=year,
+    return page(request, "supervision/board.html", items=rows, pager=Pager(request, total), year=year, q=q,
                 status=status, sections=await org.list_sections(), people=await org.directory(),
                 can_create=request.user.has(Role.LEADER, Role.ADMIN), error=None, **_labels())
 

@@ -1,0 +1,53 @@
+"""Lists that grow are searchable and paged: matters, accountability records, supervision items
+and bonuses; an unknown address answers the error page, not a failure."""
+
+import datetime as dt
+
+from test_pages import browser_login
+from services.test_appraisal_flow import as_user
+from appraisal.db.tables import Section
+from appraisal.services import accountability, appraisal, matters, supervision
+from appraisal.services.matters import Registration
+
+
+async def test_searching_the_matter_board_finds_by_subject_or_requester(office, client):
+    zhao = await as_user("staff")
+    for subject, requester in (("档案查询", "刘女士"), ("会议室预约", "区档案馆"), ("文件印制", "王先生")):
+        await matters.register(zhao, Registration(channel="visit", requester=requester, subject=subject, limit_days=3))
+    await browser_login(client, "chief")
+    page = await client.get("/matters", params={"q": "档案"})
+    assert "档案查询" in page.text and "会议室预约" in page.text, "subject or requester"
+    assert "文件印制" not in page.text and "共 2 条" in page.text
+    page = await client.get("/matters", params={"q": "档案%"})
+    assert "档案查询" in page.text, "a typed % is not a wildcard: 档案% searches for 档案"
+    page = await client.get("/matters", params={"q": "没有这件事"})
+    assert page.status_code == 200 and "没有符合条件的办件" in page.text
+
+
+async def test_accountability_supervision_and_bonus_lists_filter_by_what_is_typed(office, client):
+    leader = await as_user("leader")
+    people = {p["name"]: p["id"] for p in await accountability.reportable_people(leader)}
+    await accountability.propose(leader, people["孙浩然"], "manual", "会议通知漏发")
+    await accountability.propose(leader, people["赵雪"], "manual", "材料未一次性告知")
+    mishu = await Section.select(Section.id).where(Section.name == "秘书科").first().run()
+    for title in ("全会精神落实", "防汛检查"):
+        await supervision.create(leader, supervision.NewItem(
+            source="meeting", title=title, lead_section_id=mishu["id"], responsible_person_id=people["赵雪"],
+            deadline=dt.date.today() + dt.timedelta(days=30)))
+    await appraisal.add_bonus(leader, people["孙浩然"], "info_adopted", 0.5, "信息被市委办采用", dt.date.today())
+
+    await browser_login(client, "leader")
+    page = await client.get("/accountability", params={"q": "孙浩然"})
+    assert "会议通知漏发" in page.text and "材料未一次性告知" not in page.text
+    page = await client.get("/supervision", params={"q": "防汛"})
+    assert "防汛检查" in page.text and "全会精神落实" not in page.text
+    page = await client.get("/appraisal/bonuses", params={"q": "市委办"})
+    assert "孙浩然" in page.text and "共 1 条" in page.text
+    page = await client.get("/appraisal/bonuses", params={"q": "没有这个人"})
+    assert "本年度没有加分记录" in page.text
+
+
+async def test_an_unknown_address_shows_the_not_found_page(office, client):
+    await browser_login(client, "staff")
+    page = await client.get("/no-such-page")
+    assert page.status_code == 404 and "页面或记录不存在" in page.text
