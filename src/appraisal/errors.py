@@ -13,12 +13,14 @@ class AppError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, detail: Any = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, detail: Any = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
-        self.detail = detail
+        # The form field the error concerns: pages show the message next to it, the API in detail.
+        self.field = field
+        self.detail = {"field": field} if field and detail is None else detail
 
 
 class InvalidInput(AppError):

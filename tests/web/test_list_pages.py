@@ -51,3 +51,19 @@ async def test_an_unknown_address_shows_the_not_found_page(office, client):
     await browser_login(client, "staff")
     page = await client.get("/no-such-page")
     assert page.status_code == 404 and "页面或记录不存在" in page.text
+
+
+async def test_a_bad_value_is_explained_next_to_its_field_and_the_form_keeps_what_was_typed(office, client):
+    from test_pages import csrf_from
+
+    await browser_login(client, "staff")
+    page = await client.get("/matters/new")
+    r = await client.post("/matters/new", data={"_csrf_token": csrf_from(page.text), "channel": "visit", "requester": "刘女士",
+                                                "subject": "", "limit_days": "3"})
+    assert r.status_code == 422
+    assert 'id="subject" aria-invalid="true" aria-describedby="error-subject"' in r.text
+    assert '<p class="field-error" id="error-subject" role="alert">事由不能为空</p>' in r.text
+    assert 'value="刘女士"' in r.text, "what was typed stays"
+    api = await client.post("/api/v1/matters", json={"channel": "visit", "requester": "刘女士", "subject": " ", "limit_days": 3},
+                            headers={"x-csrftoken": client.cookies.get("csrftoken")})
+    assert api.status_code == 422 and api.json()["detail"] == {"field": "subject"}

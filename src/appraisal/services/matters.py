@@ -65,12 +65,12 @@ async def _event(matter_id: int, actor: int | None, kind: EventKind, *, to_perso
                                          due_on=due_on, note=note)).run()
 
 
-def _text(value: str, label: str, limit: int, required: bool = True) -> str:
+def _text(value: str, label: str, limit: int, required: bool = True, field: str | None = None) -> str:
     value = value.strip()
     if required and not value:
-        raise InvalidInput(_("{label}不能为空").format(label=label), code="missing_field")
+        raise InvalidInput(_("{label}不能为空").format(label=label), code="missing_field", field=field)
     if len(value) > limit:
-        raise InvalidInput(_("{label}不能超过 {n} 个字符").format(label=label, n=limit), code="too_long")
+        raise InvalidInput(_("{label}不能超过 {n} 个字符").format(label=label, n=limit), code="too_long", field=field)
     return value
 
 
@@ -101,11 +101,11 @@ async def register(principal: Principal, data: Registration) -> Matter:
     commitment item's limit in force today (or an explicit limit)."""
     me = _me(principal)
     if data.channel not in CHANNELS:
-        raise InvalidInput(_("来源渠道应为来访、来电、来信、网上、来文或交办"), code="bad_channel")
-    requester = _text(data.requester, _("来件人"), 100)
-    subject = _text(data.subject, _("事由"), 200)
-    content = _text(data.content, _("内容"), 10000, required=False)
-    contact = _text(data.requester_contact, _("联系方式"), 100, required=False)
+        raise InvalidInput(_("来源渠道应为来访、来电、来信、网上、来文或交办"), code="bad_channel", field="channel")
+    requester = _text(data.requester, _("来件人"), 100, field="requester")
+    subject = _text(data.subject, _("事由"), 200, field="subject")
+    content = _text(data.content, _("内容"), 10000, required=False, field="content")
+    contact = _text(data.requester_contact, _("联系方式"), 100, required=False, field="requester_contact")
     today = today_local()
     version_id = None
     if data.commitment_id is not None:
@@ -114,7 +114,8 @@ async def register(principal: Principal, data: Registration) -> Matter:
     elif data.limit_days is not None and 0 <= data.limit_days <= 365:
         limit_days = data.limit_days
     else:
-        raise InvalidInput(_("请选择服务事项，或填写 0 至 365 个工作日的办理时限"), code="missing_limit")
+        raise InvalidInput(_("请选择服务事项，或填写 0 至 365 个工作日的办理时限"), code="missing_limit",
+                           field="limit_days")
     cal = await _calendar()
     due = deadlines.due_date(cal, today, limit_days)
     me_row = await _active_person(me)

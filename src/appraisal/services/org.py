@@ -102,19 +102,19 @@ PERSON_COLUMNS = (
 async def _validate_person(data: PersonData) -> dict:
     name = data.name.strip()
     if not name or len(name) > 50:
-        raise InvalidInput(_("姓名不能为空，且不超过 50 个字符"), code="bad_name")
+        raise InvalidInput(_("姓名不能为空，且不超过 50 个字符"), code="bad_name", field="name")
     if data.gender not in GENDERS:
-        raise InvalidInput(_("性别只能是“男”或“女”"), code="bad_gender")
+        raise InvalidInput(_("性别只能是“男”或“女”"), code="bad_gender", field="gender")
     if data.birth_date is not None and not (dt.date(1900, 1, 1) <= data.birth_date <= dt.date.today()):
-        raise InvalidInput(_("出生日期不合理"), code="bad_birth_date")
+        raise InvalidInput(_("出生日期不合理"), code="bad_birth_date", field="birth_date")
     if len(data.political_status) > 32 or len(data.post_rank) > 64:
         raise InvalidInput(_("政治面貌或职务职级过长"), code="too_long")
     if len(data.duties) > 500:
-        raise InvalidInput(_("从事或分管的工作不超过 500 个字符"), code="too_long")
+        raise InvalidInput(_("从事或分管的工作不超过 500 个字符"), code="too_long", field="duties")
     if data.section_id is not None and not await Section.exists().where(
         Section.id == data.section_id, Section.is_active == True  # noqa: E712
     ).run():
-        raise InvalidInput(_("所选科室不存在或已停用"), code="unknown_section")
+        raise InvalidInput(_("所选科室不存在或已停用"), code="unknown_section", field="section_id")
     return {
         "name": name,
         "name_pinyin": pinyin_key(name),

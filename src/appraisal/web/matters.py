@@ -41,8 +41,9 @@ async def matter_list(
                 mine=mine, q=q, **_context())
 
 
-async def _register_page(request: Request, form: dict | None = None, error: str | None = None, status: int = 200) -> Template:
-    return page(request, "matters/new.html", status_code=status, form=form or {}, error=error,
+async def _register_page(request: Request, form: dict | None = None, error: str | None = None, status: int = 200,
+                         error_field: str | None = None) -> Template:
+    return page(request, "matters/new.html", status_code=status, form=form or {}, error=error, error_field=error_field,
                 items=await commitments.catalogue(today_local()), **_context())
 
 
@@ -60,13 +61,13 @@ async def matter_create(request: Request) -> Template | Redirect:
         commitment_id = int(data["commitment_id"]) if data["commitment_id"] else None
         limit_days = int(data["limit_days"]) if data["limit_days"] and commitment_id is None else None
     except ValueError:
-        return await _register_page(request, data, _("办理时限必须是整数"), 422)
+        return await _register_page(request, data, _("办理时限必须是整数"), 422, "limit_days")
     try:
         matter = await matters.register(request.user, matters.Registration(
             channel=data["channel"], requester=data["requester"], subject=data["subject"], content=data["content"],
             requester_contact=data["requester_contact"], commitment_id=commitment_id, limit_days=limit_days))
     except AppError as exc:
-        return await _register_page(request, data, exc.message, exc.status_code)
+        return await _register_page(request, data, exc.message, exc.status_code, exc.field)
     notify(request, _("已登记，办结期限 {d}").format(d=matter.due_on))
     return Redirect(f"/matters/{matter.id}")
 

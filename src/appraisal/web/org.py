@@ -75,7 +75,8 @@ def _person_form(form) -> org.PersonData:
     birth_text = str(form.get("birth_date", "")).strip()
     birth = parse_date(birth_text) if birth_text else None
     if birth_text and birth is None:
-        raise InvalidInput(_("出生日期“{v}”不是有效日期").format(v=birth_text), code="bad_birth_date")
+        raise InvalidInput(_("出生日期“{v}”不是有效日期").format(v=birth_text), code="bad_birth_date",
+                           field="birth_date")
     return org.PersonData(
         name=str(form.get("name", "")),
         gender=str(form.get("gender", "")),
@@ -88,9 +89,10 @@ def _person_form(form) -> org.PersonData:
     )
 
 
-async def _person_page(request: Request, person: dict | None, error: str | None = None, status: int = 200) -> Template:
+async def _person_page(request: Request, person: dict | None, error: str | None = None, status: int = 200,
+                       error_field: str | None = None) -> Template:
     return page(
-        request, "org/person_form.html", status_code=status, person=person, error=error,
+        request, "org/person_form.html", status_code=status, person=person, error=error, error_field=error_field,
         sections=await org.list_sections(), political_statuses=POLITICAL_STATUSES,
         roles=list(Role), today=dt.date.today(),
     )
@@ -107,7 +109,7 @@ async def person_create(request: Request) -> Template | Redirect:
     try:
         person = await org.create_person(request.user, _person_form(form))
     except AppError as exc:
-        return await _person_page(request, dict(form), exc.message, exc.status_code)
+        return await _person_page(request, dict(form), exc.message, exc.status_code, exc.field)
     notify(request, _("已添加人员 {name}").format(name=person.name))
     return Redirect(f"/admin/people/{person.id}")
 
@@ -153,5 +155,6 @@ async def person_update(request: Request, person_id: int, state: State) -> Templ
             )
             notify(request, _("账号已保存"))
     except AppError as exc:
-        return await _person_page(request, await _person_with_account(request, person_id), exc.message, exc.status_code)
+        return await _person_page(request, await _person_with_account(request, person_id), exc.message, exc.status_code,
+                                  exc.field)
     return Redirect(f"/admin/people/{person_id}")
