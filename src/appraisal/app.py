@@ -41,6 +41,7 @@ from appraisal.db.migrate import pending_migrations  # noqa: E402
 from appraisal.db.session_store import DatabaseStore  # noqa: E402
 from appraisal.db.transaction import engine  # noqa: E402
 from appraisal.errors import AppError  # noqa: E402
+from appraisal.headers import security_headers  # noqa: E402
 from appraisal.i18n import _, ngettext  # noqa: E402
 from appraisal.security import SESSION_STORE, session_auth  # noqa: E402
 from appraisal.services import accounts  # noqa: E402
@@ -188,6 +189,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
         on_app_init=[auth.on_app_init],
+        before_send=[security_headers(https=settings.cookie_secure)],
         on_startup=[check_database, start_scheduler],
         on_shutdown=[stop_scheduler, close_database],
         stores={SESSION_STORE: DatabaseStore()},

@@ -162,6 +162,30 @@ async def _report_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _backup(args: argparse.Namespace) -> int:
+    from appraisal.db import backup
+
+    counts = await backup.backup(Path(args.file))
+    print(f"backup written to {args.file}: {sum(counts.values())} rows in {len(counts)} tables")
+    return 0
+
+
+async def _restore(args: argparse.Namespace) -> int:
+    from appraisal.db import backup
+    from appraisal.db.migrate import pending_migrations
+
+    if await pending_migrations():
+        print("the database is not migrated: run `appraisal migrate` first", file=sys.stderr)
+        return 1
+    try:
+        counts = await backup.restore(Path(args.file))
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {sum(counts.values())} rows in {len(counts)} tables from {args.file}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -207,6 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="repeat for several roles (default: staff)")
     create.add_argument("--person-id", type=int)
 
+    backup = sub.add_parser("backup", help="write a consistent backup of the database while it serves")
+    backup.add_argument("file")
+    restore = sub.add_parser("restore", help="load a backup into an empty, migrated database")
+    restore.add_argument("file")
+
     report = sub.add_parser("report", help="render reports")
     report_sub = report.add_subparsers(dest="report_command", required=True)
     bundle = report_sub.add_parser("bundle", help="the commendation-review bundle (评优选先材料) of a year, as one PDF")
@@ -235,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_demo(args.if_empty))
     if args.command == "user":
         return asyncio.run(_create_user(args))
+    if args.command == "backup":
+        return asyncio.run(_backup(args))
+    if args.command == "restore":
+        return asyncio.run(_restore(args))
     if args.command == "report":
         return asyncio.run(_report_bundle(args))
     if args.command == "import":

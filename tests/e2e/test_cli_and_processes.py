@@ -106,3 +106,23 @@ def test_user_create_and_roster_import_from_the_command_line(db, tmp_path):
     result = run_cli("import", "roster", str(bad), env=env)
     assert result.returncode == 2
     assert "第 2 行：科室“秘书科”不存在" in result.stderr, "an empty office has no sections yet"
+
+
+def test_backup_and_restore_from_the_command_line(db, tmp_path):
+    source = fresh_database_url("appraisal_test_backup_src")
+    target = fresh_database_url("appraisal_test_backup_dst")
+    assert run_cli("migrate", env={"APPRAISAL_DATABASE_URL": source}).returncode == 0
+    assert run_cli("demo", env={"APPRAISAL_DATABASE_URL": source}, timeout=300).returncode == 0
+    file = tmp_path / "office.backup"
+    made = run_cli("backup", str(file), env={"APPRAISAL_DATABASE_URL": source})
+    assert made.returncode == 0 and "backup written to" in made.stdout, made.stderr
+    unmigrated = run_cli("restore", str(file), env={"APPRAISAL_DATABASE_URL": target})
+    assert unmigrated.returncode == 1 and "appraisal migrate" in unmigrated.stderr
+    assert run_cli("migrate", env={"APPRAISAL_DATABASE_URL": target}).returncode == 0
+    restored = run_cli("restore", str(file), env={"APPRAISAL_DATABASE_URL": target})
+    assert restored.returncode == 0 and "restored" in restored.stdout, restored.stderr
+    again = run_cli("restore", str(file), env={"APPRAISAL_DATABASE_URL": target})
+    assert again.returncode == 2 and "already has data" in again.stderr
+    with server(target, free_port()) as base:
+        login = httpx.post(f"{base}/api/v1/auth/login", json={"username": "leader", "password": "demo123456"})
+        assert login.status_code == 200, "the restored office logs in"

@@ -67,3 +67,16 @@ async def test_a_bad_value_is_explained_next_to_its_field_and_the_form_keeps_wha
     api = await client.post("/api/v1/matters", json={"channel": "visit", "requester": "刘女士", "subject": " ", "limit_days": 3},
                             headers={"x-csrftoken": client.cookies.get("csrftoken")})
     assert api.status_code == 422 and api.json()["detail"] == {"field": "subject"}
+
+
+async def test_pages_carry_security_headers_and_a_policy_of_this_site_only(db, client):
+    page = await client.get("/login")
+    headers = page.headers
+    policy = headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy.replace("style-src-attr 'unsafe-inline'", ""), "no inline script or style element"
+    assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "same-origin"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert "strict-transport-security" not in headers, "HSTS only behind HTTPS (APPRAISAL_COOKIE_SECURE)"
+    for path in ("/api/v1/commitments", "/healthz", "/no-such-page"):
+        assert "content-security-policy" in (await client.get(path)).headers, path
