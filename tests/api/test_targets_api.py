@@ -78,7 +78,7 @@ async def test_a_chief_breaks_down_only_their_section_and_staff_see_only_their_o
     r = await client.post("/api/v1/targets", json={
         "parent_id": ids["zonghe"], "title": "会场布置", "weight": 100, "indicator_kind": "quality", "quality": "无差错",
         "owner_id": await person_id_of(client, "赵雪")})
-    assert r.status_code == 403
+    assert r.status_code == 404, "综合科's section target is outside the chief's scope: not found, like any such record"
     r = await client.post("/api/v1/targets", json={
         "parent_id": ids["mishu"], "title": "x", "weight": 1, "indicator_kind": "quality", "quality": "y",
         "owner_id": await person_id_of(client, "吴磊")})

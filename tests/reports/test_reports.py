@@ -57,7 +57,7 @@ async def test_the_registration_form_has_the_person_summary_comment_opinion_grad
     me = await appraisee_of(year["id"], "周晓琳")
     leader = await as_user("leader")
     await appraisal.record_registration(leader, me["id"], "同意评为优秀。", "", dt.date(2026, 12, 30))
-    assert await AuditEntry.exists().where(AuditEntry.table_name == "appraisee", AuditEntry.record_id == me["id"],
+    assert await AuditEntry.exists().where(AuditEntry.table_name == "appraisee", AuditEntry.record_id == str(me["id"]),
                                            AuditEntry.note == "周晓琳").run()
 
     await login(client, "zhouxiaolin")

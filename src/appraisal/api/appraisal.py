@@ -43,7 +43,7 @@ class CellIn(msgspec.Struct):
 
 class GradeIn(msgspec.Struct):
     grade: Annotated[str | None, msgspec.Meta(description="a lower grade than the band, or excellent (annual); null = by score")] = None
-    comment: Annotated[str | None, msgspec.Meta(max_length=2000)] = None
+    comment: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
 
 
 class RegistrationIn(msgspec.Struct):

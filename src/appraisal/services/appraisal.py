@@ -183,6 +183,8 @@ async def _appraised_people() -> list[dict]:
 
 async def advance(actor: Principal, period_id: int, to: str) -> dict:
     """Move a period one step on its lifecycle. Opening it (→ 个人总结) fixes who is appraised."""
+    if not actor.has(Role.ADMIN, Role.LEADER):
+        raise Forbidden(_("只有考核办或领导可以推进考核期"))
     try:
         target = PeriodStatus(to)
     except ValueError:

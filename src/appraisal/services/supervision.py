@@ -189,8 +189,8 @@ async def report_progress(actor: Principal, item_id: int, note: str, *, submit: 
 
 async def press(actor: Principal, item_id: int, new_deadline: dt.date, note: str) -> None:
     """督办: after the deadline, a leader sets a new one and notifies the responsible person."""
+    item = await _visible(actor, item_id)  # outside the scope: 404 first, whoever asks
     _require_leader(actor)
-    item = await _visible(actor, item_id)
     if item.status == COMPLETED:
         raise Conflict(_("事项已办结"), code="bad_state")
     today = today_local()
@@ -208,8 +208,8 @@ async def press(actor: Principal, item_id: int, new_deadline: dt.date, note: str
 
 async def review(actor: Principal, item_id: int, accept: bool, note: str = "") -> None:
     """审结: accept the result (办结) or send it back."""
-    _require_leader(actor)
     item = await _visible(actor, item_id)
+    _require_leader(actor)
     if item.status != REVIEW:
         raise Conflict(_("事项没有待审结的结果"), code="bad_state")
     note = note.strip()[:10000]

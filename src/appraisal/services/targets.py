@@ -148,7 +148,7 @@ async def create(actor: Principal, year: int, parent_id: int | None, data: Targe
     if parent_id is None and not 2000 <= year <= 2100:
         raise InvalidInput(_("年度无效"), code="bad_year")
     async with atomic():
-        parent = await _get(parent_id) if parent_id is not None else None
+        parent = await _get_visible(actor, parent_id) if parent_id is not None else None
         if parent is not None:
             if parent.status != ACTIVE:
                 raise InvalidInput(_("上级目标已归档"), code="parent_archived")
@@ -214,7 +214,7 @@ async def _rebalance(actor: Principal, year: int, parent_id: int | None, weights
 async def set_weights(actor: Principal, year: int, parent_id: int | None, weights: dict[int, float]) -> None:
     """Re-balance the shares of one parent's active children at once: they must sum to 100."""
     async with atomic():
-        parent = await _get(parent_id) if parent_id is not None else None
+        parent = await _get_visible(actor, parent_id) if parent_id is not None else None
         if parent is not None:
             year = parent.year
         query = Target.objects().where(Target.year == year, Target.status == ACTIVE)
