@@ -4,12 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from pypinyin import Style, lazy_pinyin
 
+from appraisal.i18n import _
+
 GENDERS = {"male": "男", "female": "女"}
 GENDER_BY_LABEL = {label: code for code, label in GENDERS.items()}
+# Besides letters (hanzi of every CJK block, rare ones like 𠮷 included) and combining marks:
+# the separators of minority and foreign names (阿不都·热合曼, Anne-Marie) and spaces.
+NAME_PUNCTUATION = set("·•・.-' ")
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be a person's name, or None. Emoji, symbols, digits and control
+    characters are refused; every letter is accepted, however rare."""
+    if not name.strip():
+        return _("姓名不能为空")
+    if len(name) > 50:
+        return _("姓名超过 50 个字符")
+    for char in name:
+        if char in NAME_PUNCTUATION or unicodedata.category(char)[0] in "LM":
+            continue
+        shown = char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
+        return _("姓名含有不能使用的字符“{c}”").format(c=shown)
+    return None
 POLITICAL_STATUSES = (
     "中共党员",
     "中共预备党员",

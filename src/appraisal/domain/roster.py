@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from appraisal.domain.people import GENDER_BY_LABEL, parse_date
+from appraisal.domain.people import GENDER_BY_LABEL, name_problem, parse_date
 from appraisal.i18n import _
 
 REQUIRED_COLUMNS = ("姓名", "性别", "科室")
@@ -85,10 +85,8 @@ def validate_roster(
             continue
         row_errors: list[str] = []
         name = _cell(get("姓名"))
-        if not name:
-            row_errors.append(_("姓名不能为空"))
-        elif len(name) > 50:
-            row_errors.append(_("姓名超过 50 个字符"))
+        if (problem := name_problem(name)) is not None:
+            row_errors.append(problem)
         gender_label = _cell(get("性别"))
         gender = GENDER_BY_LABEL.get(gender_label)
         if gender is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from appraisal.db.tables import LeaderSection, Person, Section, UserAccount
 from appraisal.db.transaction import atomic
-from appraisal.domain.people import GENDERS, pinyin_key
+from appraisal.domain.people import GENDERS, name_problem, pinyin_key
 from appraisal.errors import Conflict, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, read_scope, require_role, require_visible, visible_where
@@ -101,8 +101,8 @@ PERSON_COLUMNS = (
 
 async def _validate_person(data: PersonData) -> dict:
     name = data.name.strip()
-    if not name or len(name) > 50:
-        raise InvalidInput(_("姓名不能为空，且不超过 50 个字符"), code="bad_name", field="name")
+    if (problem := name_problem(name)) is not None:
+        raise InvalidInput(problem, code="bad_name", field="name")
     if data.gender not in GENDERS:
         raise InvalidInput(_("性别只能是“男”或“女”"), code="bad_gender", field="gender")
     if data.birth_date is not None and not (dt.date(1900, 1, 1) <= data.birth_date <= dt.date.today()):

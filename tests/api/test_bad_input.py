@@ -1,0 +1,100 @@
+"""Bad input answers a clear 4xx with a message a person understands, and stores nothing:
+out-of-range scores, weights off 100, a year without calendar data, broken and oversized
+spreadsheets, 10,000-character text, emoji in names (rare characters are real names and are
+kept), duplicate usernames."""
+
+import io
+
+from openpyxl import Workbook
+
+from helpers import login
+from appraisal.db.tables import Matter, Person, ScoreCell, Target, UserAccount
+from appraisal.services import appraisal
+from services.test_appraisal_flow import as_user, open_quarter
+
+
+def readable(r) -> str:
+    body = r.json()
+    assert body["code"] and body["message"], body
+    assert any("\u4e00" <= c <= "\u9fff" for c in body["message"]), f"not a message for people: {body['message']}"
+    return body["message"]
+
+
+async def test_an_out_of_range_score_is_refused_and_the_cell_keeps_its_value(office, client):
+    period = await open_quarter()
+    grid = await appraisal.grid(await as_user("chief"), period["id"], "section:1")
+    cell = grid["people"][0]["cells"]["de"]
+    await login(client, "chief")
+    for value in (99, -1, 15.0001e3):
+        r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": value, "version": cell["version"]})
+        assert r.status_code in (400, 422), (value, r.text)
+        readable(r)
+    r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": "十五", "version": cell["version"]})
+    assert r.status_code == 400 and readable(r)
+    stored = await ScoreCell.select(ScoreCell.value, ScoreCell.version).where(ScoreCell.id == cell["id"]).first().run()
+    assert stored == {"value": None, "version": 0}
+
+
+async def test_weights_off_100_and_a_year_without_calendar_data_are_explained(office, client):
+    await login(client, "admin")
+    r = await client.post("/api/v1/targets", json={"title": "办文", "weight": 60, "year": 2026, "indicator_kind": "quality",
+                                                   "quality": "零差错"})
+    top = r.json()["id"]
+    r = await client.post("/api/v1/targets", json={"title": "办会", "weight": 30, "year": 2026, "indicator_kind": "quality",
+                                                   "quality": "零失误"})
+    other = r.json()["id"]
+    r = await client.put("/api/v1/targets/weights", json={"year": 2026, "weights": {str(top): 60, str(other): 30}})
+    assert r.status_code == 422 and readable(r) == "“2026 年单位目标”的下级目标权重合计为 90，应为 100"
+    assert {t["weight"] for t in await Target.select(Target.weight).run()} == {60, 30}
+    r = await client.get("/api/v1/calendar/working-days", params={"start": "2031-03-02", "days": 3})
+    assert r.status_code == 422 and "2031" in readable(r)
+
+
+def xlsx(rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_broken_oversized_and_emoji_rosters_store_nothing(office, client):
+    await login(client, "admin")
+    before = await Person.count().run()
+    r = await client.post("/api/v1/roster/import", files={"file": ("名册.xlsx", b"PK\x03\x04 this is not a workbook")})
+    assert r.status_code == 422, r.text
+    readable(r)
+    r = await client.post("/api/v1/roster/import", files={"file": ("名册.xlsx", b"0" * (6 * 1024 * 1024))})
+    assert r.status_code in (413, 422) and "MB" in readable(r)
+    r = await client.post("/api/v1/roster/import", files={"file": ("名册.xlsx", b"0" * (11 * 1024 * 1024))})
+    assert r.status_code == 413 and readable(r) == "上传内容过大"
+    rows = [["姓名", "性别", "科室"], ["吉𠮷", "男", "秘书科"], ["王😀", "女", "秘书科"]]
+    r = await client.post("/api/v1/roster/import", files={"file": ("名册.xlsx", xlsx(rows))})
+    assert r.status_code == 422
+    assert r.json()["detail"]["errors"] == ["第 3 行：姓名含有不能使用的字符“😀”"], "the rare character is a name; the emoji is not"
+    assert await Person.count().run() == before, "all or nothing"
+    r = await client.post("/api/v1/roster/import", files={"file": ("名册.xlsx", xlsx(rows[:2]))})
+    assert r.status_code == 200
+    assert await Person.exists().where(Person.name == "吉𠮷").run()
+
+
+async def test_long_text_emoji_names_and_duplicate_usernames_are_refused(office, client):
+    await login(client, "admin")
+    matters_before = await Matter.count().run()
+    r = await client.post("/api/v1/matters", json={"channel": "visit", "requester": "刘女士", "subject": "长" * 10000,
+                                                   "limit_days": 3})
+    assert r.status_code == 400 and readable(r)
+    r = await client.post("/api/v1/matters", json={"channel": "visit", "requester": "刘女士", "subject": "查询",
+                                                   "content": "长" * 10001, "limit_days": 3})
+    assert r.status_code == 400 and readable(r)
+    assert await Matter.count().run() == matters_before
+    r = await client.post("/api/v1/people", json={"name": "李😀", "gender": "male"})
+    assert r.status_code == 422 and readable(r) == "姓名含有不能使用的字符“😀”"
+    assert r.json()["detail"] == {"field": "name"}
+    r = await client.post("/api/v1/people", json={"name": "喆𠮷", "gender": "male"})
+    assert r.status_code == 201 and r.json()["name"] == "喆𠮷"
+    accounts = await UserAccount.count().run()
+    r = await client.post("/api/v1/accounts", json={"username": "staff", "password": "another-pass-1", "roles": ["staff"]})
+    assert r.status_code == 409 and "已被使用" in readable(r)
+    assert await UserAccount.count().run() == accounts
