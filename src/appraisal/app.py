@@ -20,6 +20,7 @@ from litestar.plugins.flash import FlashConfig, FlashPlugin  # noqa: E402
 from litestar.response import Redirect, Template  # noqa: E402
 from litestar.static_files import create_static_files_router  # noqa: E402
 from litestar.template.config import TemplateConfig  # noqa: E402
+from asyncpg.exceptions import DataError  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 
 from appraisal import __version__  # noqa: E402
@@ -40,7 +41,7 @@ from appraisal.api.common import provide_principal  # noqa: E402
 from appraisal.db.migrate import pending_migrations  # noqa: E402
 from appraisal.db.session_store import DatabaseStore  # noqa: E402
 from appraisal.db.transaction import engine  # noqa: E402
-from appraisal.errors import AppError  # noqa: E402
+from appraisal.errors import AppError, InvalidInput, NotFound  # noqa: E402
 from appraisal.headers import security_headers  # noqa: E402
 from appraisal.i18n import _, ngettext  # noqa: E402
 from appraisal.security import SESSION_STORE, session_auth  # noqa: E402
@@ -102,6 +103,41 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+ID_LIMIT = 2**63 - 1  # the largest id either database stores
+YEAR_PARAMETERS = {"year", "from_year", "to_year"}
+
+
+def check_parameters(request: Request) -> None:
+    """Refuse numbers no record or year can have before they reach a query: an id beyond the
+    databases' 64 bits (SQLite raises OverflowError on it) is not found; a year outside the
+    calendar's range is explained."""
+    from appraisal.services.calendar import check_year
+
+    for name, value in request.path_params.items():
+        if isinstance(value, int):
+            if name in YEAR_PARAMETERS:
+                check_year(value)
+            elif not 0 < value <= ID_LIMIT:
+                raise NotFound(_("记录不存在"))
+    for name, value in request.query_params.items():
+        text = str(value).strip()
+        if not text.lstrip("-").isdigit():
+            continue
+        number = int(text)
+        if name in YEAR_PARAMETERS:
+            check_year(number)
+        elif abs(number) > ID_LIMIT:
+            raise InvalidInput(_("参数 {name} 的数值超出范围").format(name=name), code="out_of_range")
+
+
+def out_of_range_handler(request: Request, exc: Exception) -> Response:
+    """A number in a request body too large for the database (SQLite: OverflowError; PostgreSQL:
+    asyncpg's DataError "out of range") is bad input, not a server failure."""
+    if isinstance(exc, OverflowError) or "out of range" in str(exc):
+        return _error_response(request, 422, "out_of_range", _("数值超出允许的范围"))
+    return internal_error_handler(request, exc)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
@@ -189,6 +225,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
         on_app_init=[auth.on_app_init],
+        before_request=check_parameters,
         before_send=[security_headers(https=settings.cookie_secure)],
         on_startup=[check_database, start_scheduler],
         on_shutdown=[stop_scheduler, close_database],
@@ -204,6 +241,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={
             AppError: app_error_handler,
             HTTPException: http_error_handler,
+            OverflowError: out_of_range_handler,
+            DataError: out_of_range_handler,
             Exception: internal_error_handler,
         },
         openapi_config=OpenAPIConfig(

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from appraisal.db.session_store import DatabaseStore
-from appraisal.db.tables import LeaderSection, LoginFailure, RoleGrant, UserAccount
+from appraisal.db.tables import LeaderSection, LoginFailure, Person, RoleGrant, UserAccount
 from appraisal.db.transaction import atomic
 from appraisal.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from appraisal.i18n import _
@@ -132,6 +132,8 @@ async def create_account(
     async with atomic():
         if await UserAccount.exists().where(UserAccount.username == username).run():
             raise Conflict(_("用户名“{username}”已被使用").format(username=username), code="duplicate_username")
+        if person_id is not None and not await Person.exists().where(Person.id == person_id).run():
+            raise InvalidInput(_("所选人员不存在"), code="unknown_person", field="person_id")
         if person_id is not None and await UserAccount.exists().where(UserAccount.person == person_id).run():
             raise Conflict(_("该人员已有账号"), code="person_has_account")
         account = await audit.insert(

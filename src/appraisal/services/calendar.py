@@ -100,7 +100,8 @@ async def year_view(year: int) -> YearView:
     )
 
 
-def _check_year(year: int) -> None:
+def check_year(year: int) -> None:
+    """A year the office's calendar can hold (422 otherwise)."""
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InvalidInput(_("年份应在 {a} 至 {b} 之间").format(a=MIN_YEAR, b=MAX_YEAR), code="bad_year")
 
@@ -109,7 +110,7 @@ async def add_year(actor: Principal, year: int) -> None:
     """Declare that `year` has calendar data: from then on its weekdays count as working days,
     except the holidays the admin adds."""
     require_role(actor, Role.ADMIN)
-    _check_year(year)
+    check_year(year)
     async with atomic():
         if await CalendarYear.exists().where(CalendarYear.year == year).run():
             raise Conflict(_("{year} 年的日历已存在").format(year=year), code="duplicate_year")

@@ -15,6 +15,7 @@ from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, read_scope
 from appraisal.services import audit
+from appraisal.services.calendar import check_year
 from appraisal.services.roster import read_rows  # the same .xlsx/.csv reader as the roster
 
 ACTIVE, ARCHIVED = "active", "archived"
@@ -329,6 +330,8 @@ async def copy_year(actor: Principal, from_year: int, to_year: int) -> int:
     progress reset. Refused when the target year already has targets."""
     if not actor.has(Role.ADMIN, Role.LEADER):
         raise Forbidden(_("只有领导或管理员可以复制目标"))
+    check_year(from_year)
+    check_year(to_year)
     async with atomic():
         if await Target.exists().where(Target.year == to_year).run():
             raise Conflict(_("{year} 年已有目标，不能复制").format(year=to_year), code="year_not_empty")
