@@ -25,7 +25,7 @@ from typing import Any
 from piccolo.columns import Date, Timestamptz
 
 from appraisal.db.tables import ALL_TABLES, Person
-from appraisal.db.transaction import atomic, engine, is_sqlite
+from appraisal.db.transaction import atomic, engine, insert_in_batches, is_sqlite
 
 FORMAT = "appraisal-logical-backup-1"
 
@@ -129,8 +129,7 @@ async def restore(source: Path) -> dict[str, int]:
         await engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
         for table in ALL_TABLES:  # ALL_TABLES lists every table after the ones it references
             rows = batches[table._meta.tablename]
-            for start in range(0, len(rows), 1000):
-                await table.insert(*[table(_data=r) for r in rows[start:start + 1000]]).run()
+            await insert_in_batches(table, [table(**r) for r in rows])
             if rows:
                 name = table._meta.tablename
                 await engine().run_ddl(

@@ -7,6 +7,7 @@ import datetime as dt
 from litestar.stores.base import Store
 
 from appraisal.db.tables import WebSession
+from appraisal.db.transaction import atomic
 
 # Session ids are stored with the owning account as a prefix ("<account>:<random>") so that
 # ending all sessions of one account is a single indexed delete.
@@ -24,15 +25,28 @@ def _expiry(expires_in: int | dt.timedelta | None) -> dt.datetime | None:
     return _now() + dt.timedelta(seconds=seconds)
 
 
+RENEW_SLACK = dt.timedelta(minutes=5)  # a sliding expiry this close to the wanted one is not rewritten
+
+
+def _fresh(current: dt.datetime | None, wanted: dt.datetime | None) -> bool:
+    return current == wanted or (current is not None and wanted is not None and wanted - current < RENEW_SLACK)
+
+
 class DatabaseStore(Store):
     async def set(self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value
         expires_at = _expiry(expires_in)
-        await WebSession.insert(WebSession(key=key, data=data, expires_at=expires_at)).on_conflict(
-            target=WebSession.key,
-            action="DO UPDATE",
-            values=[WebSession.data, WebSession.expires_at],
-        ).run()
+        # Litestar stores the session after every response: a read is cheap, a write queues
+        # behind every other writer, so an unchanged session is written only to renew it.
+        row = await WebSession.select(WebSession.data, WebSession.expires_at).where(WebSession.key == key).first().run()
+        if row is not None and bytes(row["data"]) == data and _fresh(row["expires_at"], expires_at):
+            return
+        async with atomic():
+            await WebSession.insert(WebSession(key=key, data=data, expires_at=expires_at)).on_conflict(
+                target=WebSession.key,
+                action="DO UPDATE",
+                values=[WebSession.data, WebSession.expires_at],
+            ).run()
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
         row = await WebSession.select(WebSession.data, WebSession.expires_at).where(WebSession.key == key).first().run()
@@ -41,8 +55,9 @@ class DatabaseStore(Store):
         if row["expires_at"] is not None and row["expires_at"] <= _now():
             await self.delete(key)
             return None
-        if renew_for is not None and row["expires_at"] is not None:
-            await WebSession.update({WebSession.expires_at: _expiry(renew_for)}).where(WebSession.key == key).run()
+        if renew_for is not None and row["expires_at"] is not None and not _fresh(row["expires_at"], _expiry(renew_for)):
+            async with atomic():
+                await WebSession.update({WebSession.expires_at: _expiry(renew_for)}).where(WebSession.key == key).run()
         return bytes(row["data"])
 
     async def delete(self, key: str) -> None:

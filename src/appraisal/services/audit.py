@@ -96,6 +96,18 @@ async def update(actor: Principal | None, row: T, changes: dict[str, Any], note:
     return {name: changes[name] for name in new}
 
 
+async def record_many(actor: Principal | None, action: str, table_name: str,
+                      entries: list[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]], note: str = "") -> None:
+    """Append one audit entry per (record id, old, new), in batched inserts: for set-based
+    writes such as freezing a whole unit's results."""
+    from appraisal.db.transaction import insert_in_batches
+
+    await insert_in_batches(AuditEntry, [AuditEntry(
+        actor=actor.user_id if actor else None, actor_name=actor.username if actor else "system", action=action,
+        table_name=table_name, record_id=str(record_id), old_values=_dump(old), new_values=_dump(new), note=note,
+    ) for record_id, old, new in entries])
+
+
 async def delete(actor: Principal | None, row: Table, note: str = "") -> None:
     await row.remove().run()
     await record(actor, "delete", row._meta.tablename, row.id, old=row_values(row), note=note)

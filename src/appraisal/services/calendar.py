@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from appraisal.db.tables import CalendarDay, CalendarYear
-from appraisal.db.transaction import atomic
+from appraisal.db.transaction import atomic, insert_in_batches
 from appraisal.domain.calendar import WorkingCalendar
 from appraisal.errors import Conflict, InvalidInput, NotFound
 from appraisal.i18n import _
@@ -52,8 +52,7 @@ async def seed_from_package() -> list[int]:
             CalendarDay.day >= dt.date(new_years[0], 1, 1), CalendarDay.day <= dt.date(new_years[-1], 12, 31)
         ).output(as_list=True).run())
         rows = [r for r in rows if r.day not in existing]
-        for start in range(0, len(rows), 500):
-            await CalendarDay.insert(*rows[start : start + 500]).run()
+        await insert_in_batches(CalendarDay, rows)
     return new_years
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from appraisal.db.tables import Notification
+from appraisal.db.transaction import atomic, insert_in_batches
 from appraisal.errors import NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal
@@ -22,6 +23,23 @@ async def notify(recipient: int, key: str, kind: str, title: str, body: str = ""
     await Notification.insert(Notification(recipient=recipient, key=key[:120], kind=kind, matter=matter_id,
                                            title=title[:200], body=body)).run()
     return True
+
+
+async def notify_many(recipients: list[int], key: str, kind: str, title: str, body: str = "") -> int:
+    """The same notification to many people at once (`key` is formatted with each `person`):
+    one query for the keys already written, one batched insert for the rest, in one
+    transaction. Answers how many were new."""
+    keys = {person: key.format(person=person)[:120] for person in dict.fromkeys(recipients)}
+    async with atomic():
+        known: set[str] = set()
+        values = list(keys.values())
+        for start in range(0, len(values), 500):
+            known |= set(await Notification.select(Notification.key).where(
+                Notification.key.is_in(values[start:start + 500])).output(as_list=True).run())
+        new = [Notification(recipient=p, key=k, kind=kind, title=title[:200], body=body)
+               for p, k in keys.items() if k not in known]
+        await insert_in_batches(Notification, new)
+    return len(new)
 
 
 async def unread_count(principal: Principal) -> int:

@@ -1,0 +1,331 @@
+"""Scale data and the goals of issue 7, measured on a database of a large office:
+
+    10,000 staff in 50 sections, 1,000,000 matters, four quarters of scores.
+
+Measured (each a goal, not a test):
+- the leader's dashboard over the 1,000,000 matters (goal ≤ 200 ms);
+- closing a quarter for the 10,000 staff: every unit submitted with totals, grades and the
+  quota checked (goal ≤ 2 s);
+- score-cell writes with 50 concurrent clients against a server process, with Litestar's
+  hello-world floor measured in the same run (goals: ≥ 50 % of the floor, p99 ≤ 100 ms);
+- the server's peak memory (VmHWM) after the load.
+
+    .venv/bin/python benchmarks/scale.py [--database sqlite:////tmp/scale.sqlite3 | postgresql://…]
+                                         [--staff 10000] [--matters 1000000] [--seconds 10]
+
+The database is created anew (SQLite file removed, PostgreSQL database dropped and created).
+Data is generated with bulk inserts, not through the services: it is set-up, not the thing
+measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+HERE = Path(__file__).resolve().parent
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+PASSWORD = "bench-pass-123"
+
+
+def fresh_database(url: str) -> str:
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return url
+    import asyncpg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+
+    async def recreate() -> None:
+        conn = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
+
+    asyncio.run(recreate())
+    return url
+
+
+def cli(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([str(Path(sys.executable).parent / "appraisal"), *args], env={**os.environ, **env}, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+async def generate(staff: int, matters: int, sections: int) -> dict:
+    from appraisal.db.tables import (
+        Appraisee, LeaderSection, Matter, Person, RoleGrant, ScoreCell, Section, UserAccount,
+    )
+    from appraisal.db.transaction import atomic, insert_in_batches
+    from appraisal.domain.people import pinyin_key
+    from appraisal.scopes import Principal, Role
+    from appraisal.services import accounts, appraisal
+
+    rng = random.Random(7)
+    accounts.configure_hasher(1, 1024)
+    start = time.perf_counter()
+    async with atomic():
+        await insert_in_batches(Section, [Section(name=f"第{i + 1}科", sort_order=i) for i in range(sections)])
+        section_ids = await Section.select(Section.id).order_by(Section.id).output(as_list=True).run()
+        people = [Person(name=f"员工{i}", name_pinyin=pinyin_key(f"员工{i}"), gender="male" if i % 2 else "female",
+                         section=section_ids[i % sections]) for i in range(staff)]
+        people.append(Person(name="分管领导", name_pinyin="fen guan ling dao", gender="male"))
+        await insert_in_batches(Person, people)
+        person_ids = await Person.select(Person.id).order_by(Person.id).output(as_list=True).run()
+        leader = person_ids[-1]
+        await insert_in_batches(LeaderSection, [LeaderSection(leader=leader, section=s) for s in section_ids])
+        hashed = accounts.hash_password(PASSWORD)
+        # A chief account per section (the first person of each), the leader, and the admin.
+        logins = [(f"chief{i}", person_ids[i], ("chief", "staff")) for i in range(sections)]
+        logins += [("leader", leader, ("leader", "staff")), ("admin", None, ("admin",))]
+        await insert_in_batches(UserAccount, [UserAccount(username=u, password_hash=hashed, person=p) for u, p, _r in logins])
+        account_ids = {r["username"]: r["id"] for r in await UserAccount.select(UserAccount.username, UserAccount.id).run()}
+        await insert_in_batches(RoleGrant, [RoleGrant(account=account_ids[u], role=r) for u, _p, roles in logins for r in roles])
+    print(f"  {staff} people, {sections} sections, {len(logins)} accounts: {time.perf_counter() - start:.1f} s")
+
+    start = time.perf_counter()
+    await bulk_matters(matters, person_ids[:staff], section_ids, rng)
+    print(f"  {matters} matters: {time.perf_counter() - start:.1f} s")
+
+    admin = Principal(user_id=None, username="bench", roles=frozenset({Role.ADMIN}))
+    start = time.perf_counter()
+    periods = {}
+    for quarter in (1, 2, 3, 4):
+        period = await appraisal.create_period(admin, 2026, quarter)
+        await appraisal.advance(admin, period["id"], "self_summary")
+        await appraisal.advance(admin, period["id"], "scoring")
+        periods[quarter] = period["id"]
+        ids = await Appraisee.select(Appraisee.id).where(Appraisee.period == period["id"]).output(as_list=True).run()
+        async with atomic():
+            for code, weight in (("de", 15), ("neng", 15), ("qin", 15), ("ji", 40), ("lian", 15)):
+                # Every person gets 82% of each indicator: within the quota everywhere.
+                await ScoreCell.update({ScoreCell.value: round(weight * 0.82, 1), ScoreCell.version: 1}).where(
+                    ScoreCell.indicator == code, ScoreCell.appraisee.is_in(ids)).run()
+    print(f"  four quarters opened and scored ({len(ids)} appraised each): {time.perf_counter() - start:.1f} s")
+    return {"periods": periods, "leader_account": account_ids["leader"], "sections": section_ids}
+
+
+MATTER_COLUMNS = ("channel", "requester", "requester_contact", "subject", "content", "limit_days", "first_receiver",
+                  "owner", "section", "status", "accepted_on", "due_on", "yellow_on", "paused_days", "extensions",
+                  "completed_at", "result", "satisfaction", "created_at")
+
+
+async def bulk_matters(count: int, people: list[int], sections: list[int], rng: random.Random) -> None:
+    """A million rows through the driver's own bulk path (executemany on SQLite, COPY on
+    PostgreSQL): building ORM objects for each would take longer than everything measured."""
+    from appraisal.db.transaction import engine, is_sqlite
+
+    now = dt.datetime(2026, 11, 20, 1, tzinfo=dt.timezone.utc)
+
+    def rows(n: int):
+        for i in range(n):
+            index = rng.randrange(len(people))
+            accepted = dt.date(2026, 1, 5) + dt.timedelta(days=rng.randrange(320))
+            due = accepted + dt.timedelta(days=rng.choice((0, 1, 3, 7, 14, 28)))
+            is_open = rng.random() < 0.03
+            yield ("visit", "来访人", "", f"办件{i}", "", 5, people[index], people[index], sections[index % len(sections)],
+                   "open" if is_open else "completed", accepted, due, due - dt.timedelta(days=1), 0, 0,
+                   None if is_open else now, "", "", now)
+
+    if is_sqlite():
+        import sqlite3
+
+        with sqlite3.connect(engine().path) as conn:
+            placeholders = ", ".join("?" for _ in MATTER_COLUMNS)
+            conn.executemany(f"INSERT INTO matter ({', '.join(MATTER_COLUMNS)}) VALUES ({placeholders})",
+                             ((*r[:10], r[10].isoformat(), r[11].isoformat(), r[12].isoformat(), r[13], r[14],
+                               r[15].isoformat() if r[15] else None, r[16], r[17], r[18].isoformat()) for r in rows(count)))
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect(engine().config["dsn"])
+    try:
+        await conn.copy_records_to_table("matter", records=rows(count), columns=MATTER_COLUMNS)
+        await conn.execute("ANALYZE matter")
+    finally:
+        await conn.close()
+
+
+async def close_quarter(period_id: int) -> float:
+    """Submit every unit of a period as its scorer: totals, grades, quotas, frozen breakdowns."""
+    from appraisal.db.tables import UserAccount
+    from appraisal.services import accounts, appraisal
+
+    leader = await accounts.load_principal(
+        (await UserAccount.select(UserAccount.id).where(UserAccount.username == "leader").first().run())["id"])
+    units = await appraisal.units(leader, period_id)
+    chiefs = {}
+    for row in await UserAccount.select(UserAccount.id, UserAccount.username).where(UserAccount.username.like("chief%")).run():
+        principal = await accounts.load_principal(row["id"])
+        chiefs[f"section:{principal.section_id}"] = principal
+    start = time.perf_counter()
+    for unit in units:
+        scorer = leader if unit["unit"] == "leaders" else chiefs[unit["unit"]]
+        await appraisal.submit_unit(scorer, period_id, unit["unit"])
+    return time.perf_counter() - start
+
+
+async def dashboard_time(repeat: int = 15) -> tuple[float, float]:
+    from appraisal.db.tables import UserAccount
+    from appraisal.services import accounts, matters
+
+    leader = await accounts.load_principal(
+        (await UserAccount.select(UserAccount.id).where(UserAccount.username == "leader").first().run())["id"])
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        rows = await matters.dashboard(leader)
+        times.append(time.perf_counter() - start)
+    assert sum(r["green"] + r["yellow"] + r["red"] + r["paused"] for r in rows) > 0
+    return statistics.median(times), max(times)
+
+
+def load(base: str, clients: int, seconds: float, make_requests) -> dict:
+    """`clients` concurrent clients for `seconds`; answers requests per second and latencies."""
+    import httpx
+
+    async def run() -> dict:
+        latencies: list[float] = []
+        errors = 0
+        clients_ = [httpx.AsyncClient(base_url=base, timeout=30) for _ in range(clients)]
+        steps = await asyncio.gather(*(make_requests(c, i) for i, c in enumerate(clients_)))  # log in, read grids
+        deadline = time.perf_counter() + seconds
+
+        async def one(step) -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                t = time.perf_counter()
+                ok = await step()
+                latencies.append(time.perf_counter() - t)
+                errors += not ok
+
+        start = time.perf_counter()
+        await asyncio.gather(*(one(step) for step in steps))
+        elapsed = time.perf_counter() - start
+        for c in clients_:
+            await c.aclose()
+        latencies.sort()
+        return {"rps": len(latencies) / elapsed, "p50": latencies[len(latencies) // 2] * 1000,
+                "p99": latencies[int(len(latencies) * 0.99)] * 1000, "errors": errors, "requests": len(latencies)}
+
+    return asyncio.run(run())
+
+
+def serve(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
+    import httpx
+
+    process = subprocess.Popen(args, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(150):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default=f"sqlite:///{tempfile.gettempdir()}/appraisal-scale.sqlite3")
+    parser.add_argument("--staff", type=int, default=10000)
+    parser.add_argument("--matters", type=int, default=1_000_000)
+    parser.add_argument("--sections", type=int, default=50)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    url = fresh_database(args.database)
+    env = {"APPRAISAL_DATABASE_URL": url, "APPRAISAL_SCHEDULER": "0", "APPRAISAL_ARGON2_TIME_COST": "1",
+           "APPRAISAL_ARGON2_MEMORY_COST": "1024", "PICCOLO_CONF": "appraisal.db.conf"}
+    os.environ.update(env)
+    print(f"database: {url.split('@')[-1]}")
+    cli("migrate", env=env)
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, tzinfo=SHANGHAI), tick=True):
+        info = asyncio.run(generate(args.staff, args.matters, args.sections))
+        median, worst = asyncio.run(dashboard_time())
+        print(f"dashboard over {args.matters} matters: median {median * 1000:.0f} ms, worst {worst * 1000:.0f} ms "
+              f"(goal ≤ 200 ms)")
+        elapsed = asyncio.run(close_quarter(info["periods"][1]))
+        print(f"closing a quarter for {args.staff} staff ({args.sections + 1} units): {elapsed:.1f} s (goal ≤ 2 s)")
+
+    # Score-cell writes: each client is a chief writing their own unit's cells of Q4.
+    port = 8790
+    appraisal_bin = str(Path(sys.executable).parent / "appraisal")
+    server = serve([appraisal_bin, "serve", "--port", str(port), "--log-level", "warning"], {**env, "APPRAISAL_DB_POOL": "1"}, port)
+    base = f"http://127.0.0.1:{port}"
+    q4 = info["periods"][4]
+
+    async def chief_writer(client, i: int):
+        await client.post("/api/v1/auth/login", json={"username": f"chief{i % args.sections}", "password": PASSWORD})
+        await client.get("/api/v1/me")
+        client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+        me = (await client.get("/api/v1/me")).json()
+        grid = (await client.get(f"/api/v1/appraisal/periods/{q4}/grid",
+                                 params={"unit": f"section:{me['person']['section_id']}"})).json()
+        cells = [c for p in grid["people"] for c in p["cells"].values()]
+        rng = random.Random(i)
+
+        async def step() -> bool:
+            cell = rng.choice(cells)
+            r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": rng.randint(5, 14),
+                                                                                 "version": cell["version"]})
+            if r.status_code == 200:
+                cell["version"] = r.json()["version"]
+                return True
+            if r.status_code == 409:  # another client of the same unit wrote it first: take its version
+                cell["version"] = r.json()["detail"]["version"]
+            return False
+
+        return step
+
+    try:
+        writes = load(base, args.clients, args.seconds, chief_writer)
+        memory = peak_memory_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait()
+
+    hello_port = 8791
+    hello = serve([sys.executable, "-m", "uvicorn", "hello:app", "--app-dir", str(HERE), "--port", str(hello_port),
+                   "--log-level", "warning"], {}, hello_port)
+
+    async def hello_client(client, i: int):
+        async def step() -> bool:
+            return (await client.get("/healthz")).status_code == 200
+        return step
+
+    try:
+        floor = load(f"http://127.0.0.1:{hello_port}", args.clients, args.seconds, hello_client)
+    finally:
+        hello.terminate()
+        hello.wait()
+    print(f"score-cell writes, {args.clients} clients: {writes['rps']:.0f}/s, p50 {writes['p50']:.0f} ms, "
+          f"p99 {writes['p99']:.0f} ms, {writes['errors']} refused as stale of {writes['requests']}")
+    print(f"Litestar hello-world floor, same load: {floor['rps']:.0f}/s, p99 {floor['p99']:.0f} ms → "
+          f"writes at {100 * writes['rps'] / floor['rps']:.0f}% of the floor (goal ≥ 50%, p99 ≤ 100 ms)")
+    print(f"server peak memory (VmHWM): {memory:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
