@@ -12,6 +12,15 @@ from playwright.async_api import expect
 from browser import browser, demo_database, journey, site  # noqa: F401  (fixtures)
 
 
+async def register_matter(page, requester: str, subject: str, days: str) -> None:
+    """登记 a visitor's matter with a limit in working days; the page ends on the matter."""
+    await page.goto("/matters/new")
+    await page.get_by_label("来件人").fill(requester)
+    await page.get_by_label("事由").fill(subject)
+    await page.get_by_label("办理时限（工作日）").fill(days)
+    await page.get_by_role("button", name="登记").click()
+
+
 async def test_staff_registers_a_visitor_transfers_it_reports_progress_and_reads_their_appraisal(journey):
     page = await journey.as_user("staff")  # 赵雪, 秘书科
     await expect(page.get_by_role("heading", name="工作台")).to_be_visible()
@@ -87,11 +96,7 @@ async def test_staff_registers_a_visitor_transfers_it_reports_progress_and_reads
 async def test_chief_handles_matters_breaks_down_a_target_scores_with_the_keyboard_and_submits(journey):
     # A colleague passes a matter to the chief.
     staff = await journey.as_user("staff")
-    await staff.goto("/matters/new")
-    await staff.get_by_label("来件人").fill("区档案馆")
-    await staff.get_by_label("事由").fill("会议纪要归档")
-    await staff.get_by_label("办理时限（工作日）").fill("5")
-    await staff.get_by_role("button", name="登记").click()
+    await register_matter(staff, "区档案馆", "会议纪要归档", "5")
     await staff.get_by_label("转办给").select_option(label="秘书科 · 张伟")
     await staff.get_by_role("button", name="转办").click()
 
@@ -171,11 +176,7 @@ async def test_chief_handles_matters_breaks_down_a_target_scores_with_the_keyboa
 async def test_leader_approves_an_extension_decides_a_case_locks_the_year_and_builds_the_bundle(journey):
     # 赵雪 asks for more time on a matter of 秘书科, which 李红梅 oversees.
     staff = await journey.as_user("staff")
-    await staff.goto("/matters/new")
-    await staff.get_by_label("来件人").fill("王先生")
-    await staff.get_by_label("事由").fill("申请查阅会议记录")
-    await staff.get_by_label("办理时限（工作日）").fill("2")
-    await staff.get_by_role("button", name="登记").click()
+    await register_matter(staff, "王先生", "申请查阅会议记录", "2")
     due = (await staff.locator("dd strong").first.inner_text()).strip()
     later = (await (await staff.context.request.get(f"/api/v1/calendar/working-days?start={due}&days=1")).json())["due"]
     await staff.get_by_label("申请延期至").fill(later)
