@@ -29,9 +29,12 @@ demo: migrate
 run: demo
 	PORT=$(PORT) $(BIN)/appraisal serve --port $(PORT)
 
-# The whole suite on the embedded SQLite database, then every database-facing test again on
-# PostgreSQL. With CI=true an unreachable PostgreSQL fails the run instead of skipping.
-test: migrate test-tools test-sqlite test-postgres
+# The whole suite on the embedded SQLite database and every database-facing test again on
+# PostgreSQL, the two passes side by side (each has its own databases and temporary files; much
+# of each is spent waiting on servers and browsers). -O keeps each pass's output together.
+# With CI=true an unreachable PostgreSQL fails the run instead of skipping.
+test: migrate test-tools
+	@$(MAKE) --no-print-directory -j2 -O test-sqlite test-postgres
 
 # pdftoppm (poppler-utils) renders report pages to PNG in the tests, and HarfBuzz-Subset makes
 # WeasyPrint's font subsetting fast. Chromium runs the browser journeys, with Noto CJK so that
