@@ -171,3 +171,18 @@ def test_a_policy_from_settings_is_validated():
     with pytest.raises(InvalidInput, match="好 > 较好 > 一般"):
         Policy.from_dict({"good_min": 70})
     assert Policy.from_dict(DEFAULT_POLICY.to_dict()) == DEFAULT_POLICY
+
+
+def test_the_breakdown_as_a_dict_is_exactly_what_asdict_gives():
+    from dataclasses import asdict
+
+    from appraisal.domain.appraisal import breakdown_dict
+
+    inputs = Inputs(cells={"de": 14, "neng": 13, "qin": 12, "ji": 35, "lian": 15}, target_completion=80,
+                    target_sources=(Source("target", 1, "公文核稿（50%，80%）"),),
+                    accountability=(Source("accountability", 2, "提醒谈话（2026-11-02）", 1),),
+                    due_matters=2, overdue=(Source("matter", 3, "办件", 0),), bonuses=(Source("bonus", 4, "信息采用", 0.5),))
+    b = score(DEFAULT_TEMPLATE, inputs)
+    assert breakdown_dict(b) == asdict(b)
+    empty = score(DEFAULT_TEMPLATE, Inputs(cells={}))
+    assert breakdown_dict(empty) == asdict(empty)

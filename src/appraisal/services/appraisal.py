@@ -352,7 +352,7 @@ async def _quarter_inputs(period: dict, rows: list[dict]) -> dict[int, Inputs]:
 
 
 def _breakdown_json(b: Breakdown) -> str:
-    return json.dumps(asdict(b), ensure_ascii=False, default=str)
+    return json.dumps(rules.breakdown_dict(b), ensure_ascii=False, default=str)
 
 
 async def annual_numbers(period: dict, rows: list[dict]) -> dict[int, dict]:
@@ -419,7 +419,7 @@ async def numbers_of(period: dict, rows: list[dict]) -> dict[int, dict]:
         except InvalidInput as exc:
             error = exc.message
         result[r["id"]] = {"total": b.total, "grade": grade.value if grade else None, "frozen": False,
-                           "breakdown": asdict(b), "error": error}
+                           "breakdown": rules.breakdown_dict(b), "error": error}
     return result
 
 
