@@ -46,6 +46,7 @@ from appraisal.headers import security_headers  # noqa: E402
 from appraisal.i18n import _, ngettext  # noqa: E402
 from appraisal.security import SESSION_STORE, session_auth  # noqa: E402
 from appraisal.services import accounts  # noqa: E402
+from appraisal.services.calendar import check_year  # noqa: E402
 from appraisal.settings import PACKAGE_DIR, Settings  # noqa: E402
 from appraisal.web import ROUTES as WEB_ROUTES  # noqa: E402
 from appraisal.web.common import template_globals  # noqa: E402
@@ -113,8 +114,6 @@ def check_parameters(request: Request) -> None:
     """Refuse numbers no record or year can have before they reach a query: an id beyond the
     databases' 64 bits (SQLite raises OverflowError on it) is not found; a year outside the
     calendar's range is explained."""
-    from appraisal.services.calendar import check_year
-
     for name, value in request.path_params.items():
         if isinstance(value, int):
             if name in YEAR_PARAMETERS:

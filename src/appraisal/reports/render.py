@@ -127,10 +127,7 @@ def render(template: str, data: dict[str, Any]) -> bytes:
     return pdf
 
 
-def render_to_cache(template: str, data: dict[str, Any]) -> int:
-    """Render into the cache and answer the page count: what a bundle's worker process does,
-    so only a small number crosses back to the parent."""
-    from pypdf import PdfReader
-    import io
-
-    return len(PdfReader(io.BytesIO(render(template, data))).pages)
+def render_to_cache(template: str, data: dict[str, Any]) -> None:
+    """Render into the cache: what a bundle's worker process does, so no PDF crosses back to
+    the parent, which reads the parts from the cache when it joins them."""
+    render(template, data)
