@@ -223,10 +223,39 @@ def load(base: str, clients: int, seconds: float, make_requests) -> dict:
     return asyncio.run(run())
 
 
+def score_writer(period_id: int, sections: int):
+    """A client of the write load: chief i % sections logs in, reads their unit's grid of the
+    period and then writes random cells of it, taking the current version after a 409."""
+
+    async def make(client, i: int):
+        await client.post("/api/v1/auth/login", json={"username": f"chief{i % sections}", "password": PASSWORD})
+        me = (await client.get("/api/v1/me")).json()  # a safe request sets the CSRF cookie
+        client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+        grid = (await client.get(f"/api/v1/appraisal/periods/{period_id}/grid",
+                                 params={"unit": f"section:{me['person']['section_id']}"})).json()
+        cells = [c for p in grid["people"] for c in p["cells"].values()]
+        rng = random.Random(i)
+
+        async def step() -> bool:
+            cell = rng.choice(cells)
+            r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": rng.randint(5, 14),
+                                                                                 "version": cell["version"]})
+            if r.status_code == 200:
+                cell["version"] = r.json()["version"]
+                return True
+            if r.status_code == 409:  # another client of the same unit wrote it first: take its version
+                cell["version"] = r.json()["detail"]["version"]
+            return False
+
+        return step
+
+    return make
+
+
 def serve(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
     import httpx
 
-    process = subprocess.Popen(args, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(args, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=None if os.environ.get("BENCH_SERVER_STDERR") else subprocess.DEVNULL)
     for _ in range(150):
         try:
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -274,33 +303,8 @@ def main() -> None:
     appraisal_bin = str(Path(sys.executable).parent / "appraisal")
     server = serve([appraisal_bin, "serve", "--port", str(port), "--log-level", "warning"], {**env, "APPRAISAL_DB_POOL": "1"}, port)
     base = f"http://127.0.0.1:{port}"
-    q4 = info["periods"][4]
-
-    async def chief_writer(client, i: int):
-        await client.post("/api/v1/auth/login", json={"username": f"chief{i % args.sections}", "password": PASSWORD})
-        await client.get("/api/v1/me")
-        client.headers["x-csrftoken"] = client.cookies["csrftoken"]
-        me = (await client.get("/api/v1/me")).json()
-        grid = (await client.get(f"/api/v1/appraisal/periods/{q4}/grid",
-                                 params={"unit": f"section:{me['person']['section_id']}"})).json()
-        cells = [c for p in grid["people"] for c in p["cells"].values()]
-        rng = random.Random(i)
-
-        async def step() -> bool:
-            cell = rng.choice(cells)
-            r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": rng.randint(5, 14),
-                                                                                 "version": cell["version"]})
-            if r.status_code == 200:
-                cell["version"] = r.json()["version"]
-                return True
-            if r.status_code == 409:  # another client of the same unit wrote it first: take its version
-                cell["version"] = r.json()["detail"]["version"]
-            return False
-
-        return step
-
     try:
-        writes = load(base, args.clients, args.seconds, chief_writer)
+        writes = load(base, args.clients, args.seconds, score_writer(info["periods"][4], args.sections))
         memory = peak_memory_mb(server.pid)
     finally:
         server.terminate()

@@ -117,6 +117,7 @@ async def reset_database() -> None:
     from appraisal.db.transaction import engine, is_sqlite
 
     if is_sqlite():
+        await engine().close_connection_pool()  # idle connections would keep the replaced file
         path = Path(DATABASE_URL.removeprefix("sqlite:///"))
         for suffix in ("-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -40,6 +40,7 @@ from appraisal.api import health, org as org_api, roster as roster_api  # noqa: 
 from appraisal.api.common import provide_principal  # noqa: E402
 from appraisal.db.migrate import pending_migrations  # noqa: E402
 from appraisal.db.session_store import DatabaseStore  # noqa: E402
+from appraisal.db.sqlite_pool import PooledSQLiteEngine  # noqa: E402
 from appraisal.db.transaction import engine  # noqa: E402
 from appraisal.errors import AppError, InvalidInput, NotFound  # noqa: E402
 from appraisal.headers import security_headers  # noqa: E402
@@ -179,7 +180,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def close_database() -> None:
         db = engine()
-        if isinstance(db, PostgresEngine) and settings.db_pool:
+        if isinstance(db, PooledSQLiteEngine) or (isinstance(db, PostgresEngine) and settings.db_pool):
             await db.close_connection_pool()
 
     def configure_jinja(jinja: JinjaTemplateEngine) -> None:

@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 os.environ.setdefault("PICCOLO_CONF", "appraisal.db.conf")
 
@@ -186,13 +188,32 @@ async def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+T = TypeVar("T")
+
+
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """Run a command's work, then close the database connections it left open: on SQLite the
+    last one to close folds the write-ahead log into the database file, so the file is whole
+    for whoever copies it next."""
+
+    async def main() -> T:
+        from appraisal.db.transaction import close_connections
+
+        try:
+            return await work
+        finally:
+            await close_connections()
+
+    return asyncio.run(main())
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from appraisal.db.migrate import pending_migrations
 
     settings = _settings()
-    if asyncio.run(pending_migrations()):
+    if _run(pending_migrations()):
         print("the database is not migrated: run `appraisal migrate` first", file=sys.stderr)
         return 1
     host = args.host or settings.host
@@ -256,22 +277,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "migrate":
-        asyncio.run(_migrate())
+        _run(_migrate())
         return 0
     if args.command == "sweep":
-        return asyncio.run(_sweep())
+        return _run(_sweep())
     if args.command == "demo":
-        return asyncio.run(_demo(args.if_empty))
+        return _run(_demo(args.if_empty))
     if args.command == "user":
-        return asyncio.run(_create_user(args))
+        return _run(_create_user(args))
     if args.command == "backup":
-        return asyncio.run(_backup(args))
+        return _run(_backup(args))
     if args.command == "restore":
-        return asyncio.run(_restore(args))
+        return _run(_restore(args))
     if args.command == "report":
-        return asyncio.run(_report_bundle(args))
+        return _run(_report_bundle(args))
     if args.command == "import":
-        return asyncio.run(_import_roster(args))
+        return _run(_import_roster(args))
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

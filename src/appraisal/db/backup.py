@@ -19,6 +19,7 @@ import datetime as dt
 import gzip
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,8 @@ def _sqlite_file() -> Path:
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    # closing(): a sqlite3 connection's own `with` commits but does not close it.
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst, pages=1024)
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
 
+from appraisal.db.sqlite_pool import PooledSQLiteEngine
 from appraisal.settings import database_url
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
@@ -32,7 +32,7 @@ def engine_from_url(url: str) -> Engine:
     if (path := sqlite_path(url)) is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         # timeout is sqlite3's busy timeout: a writer waits for the lock instead of failing.
-        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return PooledSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresEngine(config={"dsn": url})
     raise UnsupportedDatabaseURL(

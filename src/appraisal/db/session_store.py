@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 
 from litestar.stores.base import Store
 
@@ -32,14 +33,34 @@ def _fresh(current: dt.datetime | None, wanted: dt.datetime | None) -> bool:
     return current == wanted or (current is not None and wanted is not None and wanted - current < RENEW_SLACK)
 
 
+SEEN_LIMIT = 10_000  # sessions whose last read or write this process remembers
+
+
 class DatabaseStore(Store):
+    def __init__(self) -> None:
+        # key → (data, expires_at) as this process last read or wrote it. Litestar stores the
+        # session after every response; when it is what the request began with, the write (and
+        # the read to find that out) is skipped. Skipping is the safe side: a session ended or
+        # changed meanwhile by another request is left as that request left it.
+        self._seen: OrderedDict[str, tuple[bytes, dt.datetime | None]] = OrderedDict()
+
+    def _remember(self, key: str, data: bytes, expires_at: dt.datetime | None) -> None:
+        self._seen[key] = (data, expires_at)
+        self._seen.move_to_end(key)
+        if len(self._seen) > SEEN_LIMIT:
+            self._seen.popitem(last=False)
+
     async def set(self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value
         expires_at = _expiry(expires_in)
-        # Litestar stores the session after every response: a read is cheap, a write queues
-        # behind every other writer, so an unchanged session is written only to renew it.
+        seen = self._seen.get(key)
+        if seen is not None and seen[0] == data and _fresh(seen[1], expires_at):
+            return
+        # A read is cheap, a write queues behind every other writer, so an unchanged session
+        # is written only to renew it.
         row = await WebSession.select(WebSession.data, WebSession.expires_at).where(WebSession.key == key).first().run()
         if row is not None and bytes(row["data"]) == data and _fresh(row["expires_at"], expires_at):
+            self._remember(key, data, row["expires_at"])
             return
         async with atomic():
             await WebSession.insert(WebSession(key=key, data=data, expires_at=expires_at)).on_conflict(
@@ -47,6 +68,7 @@ class DatabaseStore(Store):
                 action="DO UPDATE",
                 values=[WebSession.data, WebSession.expires_at],
             ).run()
+        self._remember(key, data, expires_at)
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
         row = await WebSession.select(WebSession.data, WebSession.expires_at).where(WebSession.key == key).first().run()
@@ -55,15 +77,20 @@ class DatabaseStore(Store):
         if row["expires_at"] is not None and row["expires_at"] <= _now():
             await self.delete(key)
             return None
-        if renew_for is not None and row["expires_at"] is not None and not _fresh(row["expires_at"], _expiry(renew_for)):
+        data, expires_at = bytes(row["data"]), row["expires_at"]
+        if renew_for is not None and expires_at is not None and not _fresh(expires_at, _expiry(renew_for)):
+            expires_at = _expiry(renew_for)
             async with atomic():
-                await WebSession.update({WebSession.expires_at: _expiry(renew_for)}).where(WebSession.key == key).run()
-        return bytes(row["data"])
+                await WebSession.update({WebSession.expires_at: expires_at}).where(WebSession.key == key).run()
+        self._remember(key, data, expires_at)
+        return data
 
     async def delete(self, key: str) -> None:
+        self._seen.pop(key, None)
         await WebSession.delete().where(WebSession.key == key).run()
 
     async def delete_all(self) -> None:
+        self._seen.clear()
         await WebSession.delete(force=True).run()
 
     async def exists(self, key: str) -> bool:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from typing import Any
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.columns.defaults.base import Default
+from piccolo.query.base import Query
+from piccolo.table import Table
+
+from appraisal.db.sqlite_pool import PooledSQLiteEngine
 
 
 def engine() -> Engine:
@@ -56,6 +62,60 @@ async def atomic() -> AsyncIterator[None]:
     else:
         async with db.transaction():
             yield
+
+
+async def close_connections() -> None:
+    """Close the connections a process keeps open (SQLite's pool; PostgreSQL's pool closes with
+    the application). On SQLite the last connection to close checkpoints the write-ahead log."""
+    db = engine()
+    if isinstance(db, PooledSQLiteEngine):
+        await db.close_connection_pool()
+
+
+async def guarded_write(guard: Query, *then: Query) -> list[dict]:
+    """A short optimistic write: `guard` (an UPDATE … WHERE version = … RETURNING) and, only
+    when it changed a row, the queries of `then` (its audit entry), in one transaction. Answers
+    the guard's rows: none means it matched nothing and nothing was written.
+
+    On SQLite, outside a transaction, the statements run in one call on the writer thread, so
+    the process's write lock is not held across event-loop turns (see `run_guarded`)."""
+    db = engine()
+    if isinstance(db, PooledSQLiteEngine) and not db.transaction_exists():
+        statements = []
+        for query in (guard, *then):
+            (querystring,) = query.querystrings  # the queries used here compile to one statement
+            statements.append(querystring.compile_string(engine_type=db.engine_type))
+        async with sqlite_writer():
+            return await db.run_guarded(statements)
+    async with atomic():
+        rows = await guard.run()
+        if rows:
+            for query in then:
+                await query.run()
+        return rows
+
+
+async def insert_values(table: type[Table], rows: list[dict[str, Any]]) -> None:
+    """Insert plain rows (column name → value; the columns left out take their defaults) in
+    multi-row statements. For the set-based writes of a whole unit or office (an audit entry
+    and a notification per person), where building a Piccolo object per row took longer than
+    the database did."""
+    if not rows:
+        return
+    columns = [c for c in table._meta.columns if c is not table._meta.primary_key]
+    names = [c._meta.db_column_name for c in columns]
+    defaults = {}
+    for column in columns:
+        value = column.get_default_value()
+        defaults[column._meta.db_column_name] = value.python() if isinstance(value, Default) else value
+    quoted = ", ".join(f'"{name}"' for name in names)
+    head = f'INSERT INTO "{table._meta.tablename}" ({quoted}) VALUES '
+    one = "(" + ", ".join("{}" for _ in names) + ")"
+    size = max(1, min(500, 30_000 // len(names)))  # within both engines' bound-parameter limits
+    for start in range(0, len(rows), size):
+        chunk = rows[start:start + size]
+        args = [row.get(name, defaults[name]) for row in chunk for name in names]
+        await table.raw(head + ", ".join(one for _ in chunk), *args).run()
 
 
 async def insert_in_batches(table: type, rows: list, size: int = 500) -> None:

@@ -73,40 +73,34 @@ async def authenticate(
     return principal
 
 
+# The account with its person, its roles and the sections it leads, in one statement: it runs
+# on every request. Each row is the account ("a"), a role ("r") or a led section ("l").
+_PRINCIPAL = """
+SELECT 'a' AS kind, u.username AS text, u.is_active AS active, p.id AS person_id, p.name AS person_name,
+       p.section AS number
+FROM user_account u LEFT JOIN person p ON p.id = u.person WHERE u.id = {}
+UNION ALL
+SELECT 'r', g.role, NULL, NULL, NULL, NULL FROM role_grant g WHERE g.account = {}
+UNION ALL
+SELECT 'l', NULL, NULL, NULL, NULL, l.section
+FROM leader_section l JOIN user_account u ON u.person = l.leader WHERE u.id = {}
+"""
+
+
 async def load_principal(user_id: int) -> Principal | None:
     """The caller behind a session, or None when the account is gone or disabled."""
-    row = (
-        await UserAccount.select(
-            UserAccount.id,
-            UserAccount.username,
-            UserAccount.is_active,
-            UserAccount.person.id.as_alias("person_id"),
-            UserAccount.person.name.as_alias("person_name"),
-            UserAccount.person.section.id.as_alias("section_id"),
-        )
-        .where(UserAccount.id == user_id)
-        .first()
-        .run()
-    )
-    if row is None or not row["is_active"]:
+    rows = await UserAccount.raw(_PRINCIPAL, user_id, user_id, user_id).run()
+    account = next((r for r in rows if r["kind"] == "a"), None)
+    if account is None or not account["active"]:
         return None
-    roles = await RoleGrant.select(RoleGrant.role).where(RoleGrant.account == user_id).output(as_list=True).run()
-    led: list[int] = []
-    if row["person_id"] is not None:
-        led = (
-            await LeaderSection.select(LeaderSection.section)
-            .where(LeaderSection.leader == row["person_id"])
-            .output(as_list=True)
-            .run()
-        )
     return Principal(
-        user_id=row["id"],
-        username=row["username"],
-        roles=frozenset(Role(r) for r in roles),
-        person_id=row["person_id"],
-        person_name=row["person_name"] or "",
-        section_id=row["section_id"],
-        led_section_ids=frozenset(led),
+        user_id=user_id,
+        username=account["text"],
+        roles=frozenset(Role(r["text"]) for r in rows if r["kind"] == "r"),
+        person_id=account["person_id"],
+        person_name=account["person_name"] or "",
+        section_id=account["number"],
+        led_section_ids=frozenset(r["number"] for r in rows if r["kind"] == "l"),
     )
 
 

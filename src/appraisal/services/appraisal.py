@@ -18,7 +18,7 @@ from appraisal.db.tables import (
     SupervisionItem, UnitSubmission,
 )
 from appraisal.db.search import contains_any
-from appraisal.db.transaction import atomic, insert_in_batches
+from appraisal.db.transaction import atomic, guarded_write, insert_in_batches
 from appraisal.domain import appraisal as rules
 from appraisal.domain.appraisal import (
     AnnualGrade, Breakdown, Indicator, Inputs, PeriodStatus, Policy, QuarterGrade, Source, SubItem,
@@ -143,17 +143,29 @@ async def list_periods() -> list[dict]:
     return [_period_dict(r) for r in rows]
 
 
-async def get_period(period_id: int) -> dict:
-    row = await Period.select().where(Period.id == period_id).first().run()
-    if row is None:
-        raise NotFound(_("考核期不存在"))
-    template = await IndicatorTemplate.select().where(IndicatorTemplate.id == row["template"]).first().run()
+PERIOD_COLUMNS = (
+    Period.id, Period.code, Period.kind, Period.year, Period.quarter, Period.template, Period.policy, Period.status,
+    Period.excellent_approval, Period.created_at,
+    Period.template.indicators.as_alias("template_indicators"), Period.template.version.as_alias("template_version"),
+)
+
+
+def _full_period(row: dict) -> dict:
+    """A period row joined with its template: name, indicators, policy and date range."""
+    indicators, version = row.pop("template_indicators"), row.pop("template_version")
     period = _period_dict(row)
-    period["indicators"] = _indicators_from_json(template["indicators"])
-    period["template_version"] = template["version"]
+    period["indicators"] = _indicators_from_json(indicators)
+    period["template_version"] = version
     period["policy"] = Policy.from_dict(json.loads(row["policy"]))
     period["start"], period["end"] = rules.period_range(row["year"], row["quarter"])
     return period
+
+
+async def get_period(period_id: int) -> dict:
+    row = await Period.select(*PERIOD_COLUMNS).where(Period.id == period_id).first().run()
+    if row is None:
+        raise NotFound(_("考核期不存在"))
+    return _full_period(row)
 
 
 def _require_writable(status: str, name: str) -> None:
@@ -506,14 +518,18 @@ async def appraisee_row(appraisee_id: int) -> dict:
     return row
 
 
-async def _require_scorer(actor: Principal, row: dict, period: dict) -> None:
+async def _require_scorer(actor: Principal, row: dict, period: dict, submitted: bool | None = None) -> None:
+    """The caller may score this person now. `submitted` is whether the person's unit is
+    submitted, when the caller has read it already."""
     require_visible_row(actor, row)
     if not may_score(actor, row["person"], row["pool"], row["section"]):
         raise Forbidden(_("您不能为此人评分"))
     _require_writable(period["status"], period["name"])
     if period["status"] != PeriodStatus.SCORING:
         raise Conflict(_("考核期当前为“{s}”，不能评分").format(s=period["status_label"]), code="not_scoring")
-    if row["unit"] in await submitted_units(period["id"]):
+    if submitted is None:
+        submitted = row["unit"] in await submitted_units(period["id"])
+    if submitted:
         raise Conflict(_("本单元评分已提交，不能修改"), code="unit_submitted")
 
 
@@ -529,38 +545,63 @@ def require_visible_row(actor: Principal, row: dict) -> None:
         raise NotFound(_("考核记录不存在"))
 
 
+# Everything a cell write checks, read in one statement: the write path of a scoring session.
+_CELL_CONTEXT = """
+SELECT c.id, c.appraisee, c.indicator, c.value, c.version, c.updated_by, c.updated_at,
+       a.person, a.section, a.pool, a.unit, a.period, p.name AS name,
+       per.year, per.quarter, per.kind, per.status, t.indicators,
+       EXISTS (SELECT 1 FROM unit_submission s WHERE s.period = a.period AND s.unit = a.unit) AS submitted
+FROM score_cell c
+JOIN appraisee a ON a.id = c.appraisee
+JOIN person p ON p.id = a.person
+JOIN appraisal_period per ON per.id = a.period
+JOIN indicator_template t ON t.id = per.template
+WHERE c.id = {}
+"""
+CELL_FIELDS = ("id", "appraisee", "indicator", "value", "version", "updated_by", "updated_at")
+
+
 async def save_cell(actor: Principal, cell_id: int, value: float | None, version: int) -> dict:
     """Save one grid cell if nobody changed it since `version` was read; otherwise 409 with the
     current value, so a stale tab never overwrites another scorer's entry."""
-    cell = await ScoreCell.select().where(ScoreCell.id == cell_id).first().run()
-    if cell is None:
+    found = await ScoreCell.raw(_CELL_CONTEXT, cell_id).run()
+    if not found:
         raise NotFound(_("评分项不存在"))
-    row = await appraisee_row(cell["appraisee"])
-    period = await get_period(row["period"])
-    await _require_scorer(actor, row, period)
-    indicator = next((i for i in period["indicators"] if i.code == cell["indicator"]), None)
+    ctx = found[0]
+    period = {"id": ctx["period"], "status": ctx["status"], "status_label": PeriodStatus(ctx["status"]).label,
+              "name": rules.period_name(ctx["year"], ctx["quarter"])}
+    await _require_scorer(actor, ctx, period, submitted=bool(ctx["submitted"]))
+    indicator = next((i for i in _indicators_from_json(ctx["indicators"]) if i.code == ctx["indicator"]), None)
     if indicator is None:
         raise NotFound(_("评分项不存在"))
     value = rules.check_cell(indicator, value)
-    async with atomic():
-        current = await ScoreCell.select().where(ScoreCell.id == cell_id).first().run()
-        if current["version"] != version:
-            raise StaleWrite(_("{name}的“{ind}”已被他人改为 {v}，请核对后再改").format(
-                name=row["name"], ind=indicator.name, v="—" if current["value"] is None else f"{current['value']:g}"),
-                detail={"value": current["value"], "version": current["version"]})
-        if current["value"] == value:
-            return {**current}
-        changed = await ScoreCell.update({
+    current = {k: ctx[k] for k in CELL_FIELDS}
+
+    def stale(message: str, latest: dict) -> StaleWrite:
+        return StaleWrite(message.format(name=ctx["name"], ind=indicator.name,
+                                         v="—" if latest["value"] is None else f"{latest['value']:g}"),
+                          detail={"value": latest["value"], "version": latest["version"]})
+
+    if current["version"] != version:
+        raise stale(_("{name}的“{ind}”已被他人改为 {v}，请核对后再改"), current)
+    if current["value"] == value:
+        return current
+    # The version read above is the one the caller holds, so the value read with it is the old
+    # value; the UPDATE below only applies if the version is still that one.
+    now = dt.datetime.now(dt.timezone.utc)
+    changed = await guarded_write(
+        ScoreCell.update({
             ScoreCell.value: value, ScoreCell.version: version + 1, ScoreCell.updated_by: actor.person_id,
-            ScoreCell.updated_at: dt.datetime.now(dt.timezone.utc),
-        }).where(ScoreCell.id == cell_id, ScoreCell.version == version).returning(ScoreCell.id).run()
-        if not changed:  # another writer committed between our read and write
-            latest = await ScoreCell.select().where(ScoreCell.id == cell_id).first().run()
-            raise StaleWrite(_("{name}的“{ind}”刚被他人修改，请核对后再改").format(name=row["name"], ind=indicator.name),
-                             detail={"value": latest["value"], "version": latest["version"]})
-        await audit.record(actor, "update", "score_cell", cell_id, old={"value": current["value"]},
-                           new={"value": value}, note=f"{row['name']} · {indicator.name}")
-    return {**current, "value": value, "version": version + 1}
+            ScoreCell.updated_at: now,
+        }).where(ScoreCell.id == cell_id, ScoreCell.version == version).returning(ScoreCell.id),
+        audit.entry(actor, "update", "score_cell", cell_id, old={"value": current["value"]}, new={"value": value},
+                    note=f"{ctx['name']} · {indicator.name}"))
+    if not changed:  # another writer committed after our read
+        latest = await ScoreCell.select(ScoreCell.value, ScoreCell.version).where(ScoreCell.id == cell_id).first().run()
+        if latest is None:
+            raise NotFound(_("评分项不存在"))
+        raise stale(_("{name}的“{ind}”已被他人改为 {v}，请核对后再改"), latest)
+    return {**current, "value": value, "version": version + 1, "updated_by": actor.person_id, "updated_at": now}
 
 
 async def set_grade(actor: Principal, appraisee_id: int, grade_choice: str | None, comment: str | None = None) -> None:

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from piccolo.query.methods.insert import Insert
 from piccolo.table import Table
 
 from appraisal.db.tables import AuditEntry
@@ -54,7 +55,20 @@ async def record(
 ) -> None:
     """Append one audit entry. Also used directly for actions that are not plain row edits
     (login, password change, period lock)."""
-    await AuditEntry.insert(
+    await entry(actor, action, table_name, record_id, old, new, note).run()
+
+
+def entry(
+    actor: Principal | None,
+    action: str,
+    table_name: str,
+    record_id: Any,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    note: str = "",
+) -> Insert:
+    """The insert of one audit entry, to run with the change it describes (`guarded_write`)."""
+    return AuditEntry.insert(
         AuditEntry(
             actor=actor.user_id if actor else None,
             actor_name=actor.username if actor else "system",
@@ -65,7 +79,7 @@ async def record(
             new_values=_dump(new),
             note=note,
         )
-    ).run()
+    )
 
 
 async def insert(actor: Principal | None, row: T, note: str = "") -> T:
@@ -100,11 +114,13 @@ async def record_many(actor: Principal | None, action: str, table_name: str,
                       entries: list[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]], note: str = "") -> None:
     """Append one audit entry per (record id, old, new), in batched inserts: for set-based
     writes such as freezing a whole unit's results."""
-    from appraisal.db.transaction import insert_in_batches
+    from appraisal.db.transaction import insert_values
 
-    await insert_in_batches(AuditEntry, [AuditEntry(
-        actor=actor.user_id if actor else None, actor_name=actor.username if actor else "system", action=action,
-        table_name=table_name, record_id=str(record_id), old_values=_dump(old), new_values=_dump(new), note=note,
+    at = dt.datetime.now(dt.timezone.utc)
+    await insert_values(AuditEntry, [dict(
+        at=at, actor=actor.user_id if actor else None, actor_name=actor.username if actor else "system",
+        action=action, table_name=table_name, record_id=str(record_id), old_values=_dump(old), new_values=_dump(new),
+        note=note,
     ) for record_id, old, new in entries])
 
 

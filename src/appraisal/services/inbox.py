@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from appraisal.db.tables import Notification
-from appraisal.db.transaction import atomic, insert_in_batches
+from appraisal.db.transaction import atomic, insert_values
 from appraisal.errors import NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal
@@ -36,9 +36,9 @@ async def notify_many(recipients: list[int], key: str, kind: str, title: str, bo
         for start in range(0, len(values), 500):
             known |= set(await Notification.select(Notification.key).where(
                 Notification.key.is_in(values[start:start + 500])).output(as_list=True).run())
-        new = [Notification(recipient=p, key=k, kind=kind, title=title[:200], body=body)
+        new = [dict(recipient=p, key=k, kind=kind, title=title[:200], body=body)
                for p, k in keys.items() if k not in known]
-        await insert_in_batches(Notification, new)
+        await insert_values(Notification, new)
     return len(new)
 
 
