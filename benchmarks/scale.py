@@ -135,9 +135,15 @@ async def bulk_matters(count: int, people: list[int], sections: list[int], rng: 
             accepted = dt.date(2026, 1, 5) + dt.timedelta(days=rng.randrange(320))
             due = accepted + dt.timedelta(days=rng.choice((0, 1, 3, 7, 14, 28)))
             is_open = rng.random() < 0.03
+            # Most matters are done by their due date, one in 25 a few days late: an office's
+            # real shape, and what the quarter's numbers are computed from.
+            late = rng.random() < 0.04
+            done_on = due + dt.timedelta(days=rng.randint(1, 5)) if late else accepted + dt.timedelta(
+                days=rng.randint(0, (due - accepted).days))
+            completed = min(now, dt.datetime.combine(done_on, dt.time(2, 30), tzinfo=dt.timezone.utc))
             yield ("visit", "来访人", "", f"办件{i}", "", 5, people[index], people[index], sections[index % len(sections)],
                    "open" if is_open else "completed", accepted, due, due - dt.timedelta(days=1), 0, 0,
-                   None if is_open else now, "", "", now)
+                   None if is_open else completed, "", "", now)
 
     if is_sqlite():
         import sqlite3

@@ -13,6 +13,9 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from piccolo.query import WhereRaw
+from piccolo.query.functions.aggregate import Count
+
 from appraisal.db.tables import (
     Appraisee, Bonus, IndicatorTemplate, Matter, OfficeSetting, Period, Person, RoleGrant, ScoreCell, Section,
     SupervisionItem, UnitSubmission,
@@ -311,9 +314,13 @@ async def _quarter_inputs(period: dict, rows: list[dict]) -> dict[int, Inputs]:
         cells[c["appraisee"]][c["indicator"]] = c["value"]
     completion = await target_service.completion_by_person(period["year"], people)
     effects = await effects_for(people, start, end, today=today)
-    matters = await Matter.select(Matter.id, Matter.owner, Matter.subject, Matter.due_on, Matter.status,
-                                  Matter.completed_at).where(
-        Matter.owner.is_in(people or [-1]), Matter.due_on >= start, Matter.due_on <= end).run()
+    in_period = (Matter.owner.is_in(people or [-1]), Matter.due_on >= start, Matter.due_on <= end)
+    # Matters are counted in the database; only those that may be late come back, and the
+    # exact test (completion date in local time after the due date) is made below. A completion
+    # stamped after midnight UTC of the due date is the wider condition on either engine.
+    due_counts = await Matter.select(Matter.owner, Count()).where(*in_period).group_by(Matter.owner).run()
+    matters = await Matter.select(Matter.id, Matter.owner, Matter.subject, Matter.due_on, Matter.completed_at).where(
+        *in_period, WhereRaw("((completed_at IS NULL AND due_on < {}) OR completed_at > due_on)", today)).run()
     items = await SupervisionItem.select(SupervisionItem.id, SupervisionItem.number, SupervisionItem.title,
                                          SupervisionItem.responsible_person, SupervisionItem.deadline,
                                          SupervisionItem.completed_on).where(
@@ -326,8 +333,9 @@ async def _quarter_inputs(period: dict, rows: list[dict]) -> dict[int, Inputs]:
     due_m: dict[int, int] = {}
     due_i: dict[int, int] = {}
     late: dict[int, list[Source]] = {}
+    for c in due_counts:
+        due_m[c["owner"]] = c["count"]
     for m in matters:
-        due_m[m["owner"]] = due_m.get(m["owner"], 0) + 1
         done = _local_date(m["completed_at"])
         if (done and done > m["due_on"]) or (done is None and m["due_on"] < today):
             late.setdefault(m["owner"], []).append(
@@ -422,7 +430,7 @@ async def numbers_of(period: dict, rows: list[dict]) -> dict[int, dict]:
             result[r["id"]] = {"total": n["score"], "grade": grade.value if grade else None, "frozen": False,
                                "breakdown": {**n, "eligibility": asdict(n["eligibility"])}, "error": error}
         return result
-    inputs = await _quarter_inputs(period, live)
+    inputs = await _quarter_inputs(period, live) if live else {}
     for r in live:
         b = rules.score(period["indicators"], inputs[r["id"]], policy)
         grade, error = None, None
@@ -490,16 +498,21 @@ async def grid(actor: Principal, period_id: int, unit: str) -> dict:
     period = await get_period(period_id)
     all_rows = await _unit_rows(period_id, unit)
     scope = read_scope(actor)
-    rows = [r for r in all_rows if scope.contains(r["person"], r["section"])]
-    if not rows:
+    if not any(scope.contains(r["person"], r["section"]) for r in all_rows):
         raise NotFound(_("考核单元不存在或无权查看"))
     numbers = await numbers_of(period, all_rows)
+    return await _grid_answer(actor, period, unit, all_rows, numbers, unit in await submitted_units(period_id))
+
+
+async def _grid_answer(actor: Principal, period: dict, unit: str, all_rows: list[dict], numbers: dict[int, dict],
+                       submitted: bool) -> dict:
+    scope = read_scope(actor)
+    rows = [r for r in all_rows if scope.contains(r["person"], r["section"])]
     cells: dict[int, dict[str, dict]] = {r["id"]: {} for r in rows}
     if not period["is_annual"]:
         for c in await ScoreCell.select(ScoreCell.id, ScoreCell.appraisee, ScoreCell.indicator, ScoreCell.value,
                                         ScoreCell.version).where(ScoreCell.appraisee.is_in([r["id"] for r in rows])).run():
             cells[c["appraisee"]][c["indicator"]] = c
-    submitted = unit in await submitted_units(period_id)
     policy: Policy = period["policy"]
     quota = rules.quota_state({r["id"]: numbers[r["id"]]["grade"] for r in all_rows}, _top_grade(period),
                               _quota_pct(period), policy.rounding)
@@ -727,7 +740,10 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
             await audit.update(actor, p, {"status": PeriodStatus.SUBMITTED.value}, note=_("各单元均已提交"))
     await notify_many([r["person"] for r in rows], f"scored:{period_id}:{{person}}:{len(submitted)}",
                       "appraisal", _("{name}的评分已提交，可在“我的考核”查看").format(name=period["name"]))
-    return await grid(actor, period_id, unit)
+    # The answer is the unit as now frozen, from the numbers just written (the period is read
+    # again: its state changes when this was the last unit).
+    frozen = {i: {**n, "frozen": True} for i, n in numbers.items()}
+    return await _grid_answer(actor, await get_period(period_id), unit, rows, frozen, True)
 
 
 async def _freeze(actor: Principal, rows: list[dict], numbers: dict[int, dict]) -> None:
