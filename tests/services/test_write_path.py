@@ -1,0 +1,89 @@
+"""The fast write path: a cell write and its audit entry land together or not at all, on either
+engine; SQLite connections are reused; a finished command leaves a whole database file."""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from appraisal.db.tables import AuditEntry, ScoreCell, UserAccount
+from appraisal.db.transaction import engine, guarded_write, is_sqlite
+from appraisal.services import audit
+from appraisal.services.appraisal import StaleWrite, save_cell
+APPRAISAL = str(Path(sys.executable).parent / "appraisal")
+
+from test_appraisal_flow import appraisee_of, as_user, clock, open_quarter  # noqa: F401 (clock: a fixture)
+
+
+async def _a_cell():
+    period = await open_quarter()
+    row = await appraisee_of(period["id"], "赵雪")
+    return await ScoreCell.select().where(ScoreCell.appraisee == row["id"], ScoreCell.indicator == "de").first().run()
+
+
+async def test_a_cell_write_and_its_audit_entry_land_together(office, clock):
+    cell = await _a_cell()
+    chief = await as_user("chief")
+    saved = await save_cell(chief, cell["id"], 12, cell["version"])
+    assert saved["value"] == 12 and saved["version"] == cell["version"] + 1
+    stored = await ScoreCell.select().where(ScoreCell.id == cell["id"]).first().run()
+    assert stored["value"] == 12 and stored["version"] == saved["version"] and stored["updated_by"] == chief.person_id
+    entries = await AuditEntry.select().where(AuditEntry.table_name == "score_cell",
+                                              AuditEntry.record_id == str(cell["id"])).run()
+    assert [e["actor_name"] for e in entries] == ["chief"] and '"value": 12' in entries[0]["new_values"]
+
+    # The tab still holding the old version is refused and nothing more is written.
+    with pytest.raises(StaleWrite) as refused:
+        await save_cell(chief, cell["id"], 9, cell["version"])
+    assert refused.value.detail == {"value": 12, "version": saved["version"]}
+    assert await AuditEntry.count().where(AuditEntry.table_name == "score_cell").run() == 1
+
+
+async def test_a_guard_that_matches_nothing_writes_nothing(office, clock):
+    cell = await _a_cell()
+    before = await AuditEntry.count().run()
+    rows = await guarded_write(
+        ScoreCell.update({ScoreCell.value: 3}).where(ScoreCell.id == cell["id"], ScoreCell.version == 999)
+        .returning(ScoreCell.id),
+        audit.entry(None, "update", "score_cell", cell["id"], new={"value": 3}))
+    assert rows == []
+    assert await AuditEntry.count().run() == before
+    assert (await ScoreCell.select().where(ScoreCell.id == cell["id"]).first().run())["value"] is None
+
+
+async def test_a_failing_statement_rolls_the_guarded_write_back(office, clock):
+    cell = await _a_cell()
+    before = await AuditEntry.count().run()
+    bad = AuditEntry.insert(AuditEntry(actor=10**9, action="update", table_name="score_cell", record_id="x"))
+    with pytest.raises(Exception):  # the actor does not exist: a foreign-key failure
+        await guarded_write(
+            ScoreCell.update({ScoreCell.value: 3}).where(ScoreCell.id == cell["id"]).returning(ScoreCell.id), bad)
+    assert await AuditEntry.count().run() == before
+    assert (await ScoreCell.select().where(ScoreCell.id == cell["id"]).first().run())["value"] is None
+
+
+async def test_sqlite_statements_reuse_their_connections(db):
+    if not is_sqlite():
+        pytest.skip("the connection pool is SQLite's; PostgreSQL's pool is asyncpg's")
+    await engine().close_connection_pool()
+    for _ in range(20):
+        await UserAccount.count().run()
+    assert len(engine()._idle) == 1  # one connection served all twenty statements
+
+
+def test_a_finished_command_leaves_a_whole_database_file(tmp_path):
+    if not is_sqlite():
+        pytest.skip("the write-ahead log is SQLite's")
+    path = tmp_path / "office.sqlite3"
+    env = {"APPRAISAL_DATABASE_URL": f"sqlite:///{path}"}
+    for command in ("migrate", "demo"):
+        subprocess.run([APPRAISAL, command], env={**os.environ, **env}, check=True, capture_output=True, timeout=300)
+    # Copied without its -wal file, as people copy a database, it still holds everything.
+    copy = tmp_path / "copy.sqlite3"
+    shutil.copyfile(path, copy)
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM person").fetchone()[0] > 0
