@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from typing import Any
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from piccolo.columns.defaults.base import Default
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
-from piccolo.columns.defaults.base import Default
 from piccolo.query.base import Query
 from piccolo.table import Table
 

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from appraisal.db.session_store import DatabaseStore
-from appraisal.db.tables import LeaderSection, LoginFailure, Person, RoleGrant, UserAccount
+from appraisal.db.tables import LoginFailure, Person, RoleGrant, UserAccount
 from appraisal.db.transaction import atomic
 from appraisal.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from appraisal.i18n import _

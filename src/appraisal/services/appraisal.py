@@ -24,7 +24,7 @@ from appraisal.db.search import contains_any
 from appraisal.db.transaction import atomic, guarded_write, insert_in_batches
 from appraisal.domain import appraisal as rules
 from appraisal.domain.appraisal import (
-    AnnualGrade, Breakdown, Indicator, Inputs, PeriodStatus, Policy, QuarterGrade, Source, SubItem,
+    AnnualGrade, Indicator, Inputs, PeriodStatus, Policy, QuarterGrade, Source, SubItem,
 )
 from appraisal.domain.calendar import LOCAL_TZ, today_local
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -153,8 +153,11 @@ PERIOD_COLUMNS = (
 )
 
 
-def _full_period(row: dict) -> dict:
-    """A period row joined with its template: name, indicators, policy and date range."""
+async def get_period(period_id: int) -> dict:
+    """A period with its template (one query): name, indicators, policy and date range."""
+    row = await Period.select(*PERIOD_COLUMNS).where(Period.id == period_id).first().run()
+    if row is None:
+        raise NotFound(_("考核期不存在"))
     indicators, version = row.pop("template_indicators"), row.pop("template_version")
     period = _period_dict(row)
     period["indicators"] = _indicators_from_json(indicators)
@@ -162,13 +165,6 @@ def _full_period(row: dict) -> dict:
     period["policy"] = Policy.from_dict(json.loads(row["policy"]))
     period["start"], period["end"] = rules.period_range(row["year"], row["quarter"])
     return period
-
-
-async def get_period(period_id: int) -> dict:
-    row = await Period.select(*PERIOD_COLUMNS).where(Period.id == period_id).first().run()
-    if row is None:
-        raise NotFound(_("考核期不存在"))
-    return _full_period(row)
 
 
 def _require_writable(status: str, name: str) -> None:
@@ -369,10 +365,6 @@ async def _quarter_inputs(period: dict, rows: list[dict]) -> dict[int, Inputs]:
             bonuses=tuple(bonus_by.get(p, ())),
         )
     return result
-
-
-def _breakdown_json(b: Breakdown) -> str:
-    return json.dumps(rules.breakdown_dict(b), ensure_ascii=False, default=str)
 
 
 async def annual_numbers(period: dict, rows: list[dict]) -> dict[int, dict]:
@@ -590,13 +582,13 @@ async def save_cell(actor: Principal, cell_id: int, value: float | None, version
     value = rules.check_cell(indicator, value)
     current = {k: ctx[k] for k in CELL_FIELDS}
 
-    def stale(message: str, latest: dict) -> StaleWrite:
-        return StaleWrite(message.format(name=ctx["name"], ind=indicator.name,
-                                         v="—" if latest["value"] is None else f"{latest['value']:g}"),
-                          detail={"value": latest["value"], "version": latest["version"]})
+    def stale(latest: dict) -> StaleWrite:
+        return StaleWrite(_("{name}的“{ind}”已被他人改为 {v}，请核对后再改").format(
+            name=ctx["name"], ind=indicator.name, v="—" if latest["value"] is None else f"{latest['value']:g}"),
+            detail={"value": latest["value"], "version": latest["version"]})
 
     if current["version"] != version:
-        raise stale(_("{name}的“{ind}”已被他人改为 {v}，请核对后再改"), current)
+        raise stale(current)
     if current["value"] == value:
         return current
     # The version read above is the one the caller holds, so the value read with it is the old
@@ -613,7 +605,7 @@ async def save_cell(actor: Principal, cell_id: int, value: float | None, version
         latest = await ScoreCell.select(ScoreCell.value, ScoreCell.version).where(ScoreCell.id == cell_id).first().run()
         if latest is None:
             raise NotFound(_("评分项不存在"))
-        raise stale(_("{name}的“{ind}”已被他人改为 {v}，请核对后再改"), latest)
+        raise stale(latest)
     return {**current, "value": value, "version": version + 1, "updated_by": actor.person_id, "updated_at": now}
 
 
