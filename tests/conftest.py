@@ -70,9 +70,6 @@ os.environ.update(
         "APPRAISAL_ARGON2_TIME_COST": "1",
         "APPRAISAL_ARGON2_MEMORY_COST": "1024",
         "APPRAISAL_SCHEDULER": "0",
-        # The test client runs the app on its own event loop; without a pool, tests may also
-        # call services directly on theirs. Server processes started by tests do the same.
-        "APPRAISAL_DB_POOL": "0",
     }
 )
 
@@ -135,9 +132,16 @@ async def reset_database() -> None:
 
 @pytest.fixture
 async def db():
-    """A migrated, empty database of the run's backend."""
-    await reset_database()
-    yield
+    """A migrated, empty database of the run's backend, with the connections of the test's event
+    loop (the test client's application has its own) closed afterwards."""
+    from appraisal.db.transaction import close_connections, open_connections
+
+    await open_connections()
+    try:
+        await reset_database()
+        yield
+    finally:
+        await close_connections()
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from litestar.response import Redirect, Template  # noqa: E402
 from litestar.static_files import create_static_files_router  # noqa: E402
 from litestar.template.config import TemplateConfig  # noqa: E402
 from asyncpg.exceptions import DataError  # noqa: E402
-from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 
 from appraisal import __version__  # noqa: E402
 from appraisal.api import accountability as accountability_api  # noqa: E402
@@ -40,8 +39,7 @@ from appraisal.api import health, org as org_api, roster as roster_api  # noqa: 
 from appraisal.api.common import provide_principal  # noqa: E402
 from appraisal.db.migrate import pending_migrations  # noqa: E402
 from appraisal.db.session_store import DatabaseStore  # noqa: E402
-from appraisal.db.sqlite_pool import PooledSQLiteEngine  # noqa: E402
-from appraisal.db.transaction import engine  # noqa: E402
+from appraisal.db.transaction import close_connections, open_connections  # noqa: E402
 from appraisal.errors import AppError, InvalidInput, NotFound  # noqa: E402
 from appraisal.headers import security_headers  # noqa: E402
 from appraisal.i18n import _, ngettext  # noqa: E402
@@ -163,9 +161,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     accounts.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
 
     async def check_database() -> None:
-        db = engine()
-        if isinstance(db, PostgresEngine) and settings.db_pool:
-            await db.start_connection_pool()
+        await open_connections()
         if await pending_migrations():
             raise UnmigratedDatabase("the database is not migrated: run `appraisal migrate` first")
 
@@ -179,9 +175,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             task.cancel()
 
     async def close_database() -> None:
-        db = engine()
-        if isinstance(db, PooledSQLiteEngine) or (isinstance(db, PostgresEngine) and settings.db_pool):
-            await db.close_connection_pool()
+        await close_connections()
 
     def configure_jinja(jinja: JinjaTemplateEngine) -> None:
         env = jinja.engine

@@ -197,9 +197,10 @@ def _run(work: Coroutine[Any, Any, T]) -> T:
     for whoever copies it next."""
 
     async def main() -> T:
-        from appraisal.db.transaction import close_connections
+        from appraisal.db.transaction import close_connections, open_connections
 
         try:
+            await open_connections()
             return await work
         finally:
             await close_connections()

@@ -66,7 +66,6 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     scheduler: bool = True
-    db_pool: bool = True  # a PostgreSQL connection pool per process
     sweep_interval_seconds: int = 900
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -88,7 +87,6 @@ class Settings:
             argon2_time_cost=int(os.environ.get("APPRAISAL_ARGON2_TIME_COST", "3")),
             argon2_memory_cost=int(os.environ.get("APPRAISAL_ARGON2_MEMORY_COST", "65536")),
             scheduler=_flag("APPRAISAL_SCHEDULER", True),
-            db_pool=_flag("APPRAISAL_DB_POOL", True),
             sweep_interval_seconds=int(os.environ.get("APPRAISAL_SWEEP_INTERVAL", "900")),
         )
 

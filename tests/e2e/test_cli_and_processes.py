@@ -43,7 +43,7 @@ def server(database_url: str, port: int, env: dict[str, str] | None = None):
     log = TMP / f"server-{port}.log"
     process = subprocess.Popen(
         [APPRAISAL, "serve", "--port", str(port), "--log-level", "warning"],
-        env={**os.environ, "APPRAISAL_DATABASE_URL": database_url, "APPRAISAL_DB_POOL": "1", **(env or {})},
+        env={**os.environ, "APPRAISAL_DATABASE_URL": database_url, **(env or {})},
         stdout=log.open("w"), stderr=subprocess.STDOUT, text=True,
     )
     try:

@@ -21,7 +21,7 @@ CHIEFS = ("chief", "zhenglijuan", "majunjie", "hanlixin", "xiefang", "caiminglia
 def _start(url: str, port: int) -> subprocess.Popen:
     log = TMP / f"durability-{port}.log"
     process = subprocess.Popen([APPRAISAL, "serve", "--port", str(port), "--log-level", "warning"],
-                               env={**os.environ, "APPRAISAL_DATABASE_URL": url, "APPRAISAL_DB_POOL": "1"},
+                               env={**os.environ, "APPRAISAL_DATABASE_URL": url},
                                stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -1,6 +1,8 @@
 """The fast write path: a cell write and its audit entry land together or not at all, on either
-engine; SQLite connections are reused; a finished command leaves a whole database file."""
+engine; connections are reused (SQLite's, and each event loop's PostgreSQL pool); a finished command
+leaves a whole database file."""
 
+import asyncio
 import os
 import shutil
 import sqlite3
@@ -66,13 +68,36 @@ async def test_a_failing_statement_rolls_the_guarded_write_back(office, clock):
     assert (await ScoreCell.select().where(ScoreCell.id == cell["id"]).first().run())["value"] is None
 
 
-async def test_sqlite_statements_reuse_their_connections(db):
-    if not is_sqlite():
-        pytest.skip("the connection pool is SQLite's; PostgreSQL's pool is asyncpg's")
-    await engine().close_connection_pool()
-    for _ in range(20):
-        await UserAccount.count().run()
-    assert len(engine()._idle) == 1  # one connection served all twenty statements
+async def test_statements_reuse_their_connections(db):
+    if is_sqlite():
+        await engine().close_connection_pool()
+        for _ in range(20):
+            await UserAccount.count().run()
+        assert len(engine()._idle) == 1  # one connection served all twenty statements
+    else:
+        for _ in range(20):
+            await UserAccount.count().run()
+        assert engine().pool.get_size() == 1  # the test's loop has its pool, and one connection did it all
+
+
+async def test_each_event_loop_has_a_postgresql_pool_of_its_own(db):
+    if is_sqlite():
+        pytest.skip("SQLite's connections are not bound to an event loop")
+    from appraisal.db.transaction import close_connections, open_connections
+
+    ours = engine().pool
+
+    async def on_another_loop():
+        await open_connections()
+        try:
+            return engine().pool, await UserAccount.count().run()
+        finally:
+            await close_connections()
+
+    theirs, count = await asyncio.to_thread(asyncio.run, on_another_loop())
+    assert ours is not None and theirs is not None and theirs is not ours
+    assert count == await UserAccount.count().run()
+    assert engine().pool is ours  # closing the other loop's pool left this one open
 
 
 def test_a_finished_command_leaves_a_whole_database_file(tmp_path):

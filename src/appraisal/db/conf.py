@@ -10,8 +10,8 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
 
+from appraisal.db.postgres_pool import LoopPooledPostgresEngine
 from appraisal.db.sqlite_pool import PooledSQLiteEngine
 from appraisal.settings import database_url
 
@@ -34,7 +34,7 @@ def engine_from_url(url: str) -> Engine:
         # timeout is sqlite3's busy timeout: a writer waits for the lock instead of failing.
         return PooledSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     if url.startswith(("postgresql://", "postgres://")):
-        return PostgresEngine(config={"dsn": url})
+        return LoopPooledPostgresEngine(config={"dsn": url})
     raise UnsupportedDatabaseURL(
         f"APPRAISAL_DATABASE_URL must start with sqlite:/// or postgresql://, got {url!r}"
     )

@@ -15,6 +15,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.query.base import Query
 from piccolo.table import Table
 
+from appraisal.db.postgres_pool import LoopPooledPostgresEngine
 from appraisal.db.sqlite_pool import PooledSQLiteEngine
 
 
@@ -64,11 +65,19 @@ async def atomic() -> AsyncIterator[None]:
             yield
 
 
-async def close_connections() -> None:
-    """Close the connections a process keeps open (SQLite's pool; PostgreSQL's pool closes with
-    the application). On SQLite the last connection to close checkpoints the write-ahead log."""
+async def open_connections() -> None:
+    """Start the running event loop's PostgreSQL pool, for whoever runs the loop (the
+    application's start-up, a command, a test). SQLite opens its connections as it needs them."""
     db = engine()
-    if isinstance(db, PooledSQLiteEngine):
+    if isinstance(db, LoopPooledPostgresEngine) and db.pool is None:
+        await db.start_connection_pool()
+
+
+async def close_connections() -> None:
+    """Close the connections this process keeps open: SQLite's, or the running event loop's
+    PostgreSQL pool. On SQLite the last connection to close checkpoints the write-ahead log."""
+    db = engine()
+    if isinstance(db, PooledSQLiteEngine) or (isinstance(db, LoopPooledPostgresEngine) and db.pool is not None):
         await db.close_connection_pool()
 
 
