@@ -166,7 +166,7 @@ async def bulk_matters(count: int, people: list[int], sections: list[int], rng: 
             placeholders = ", ".join("?" for _ in MATTER_COLUMNS)
             conn.executemany(f"INSERT INTO matter ({', '.join(MATTER_COLUMNS)}) VALUES ({placeholders})",
                              ((*r[:10], r[10].isoformat(), r[11].isoformat(), r[12].isoformat(), r[13], r[14],
-                               r[15].isoformat() if r[15] else None, r[16], r[17], r[18].isoformat()) for r in rows(count)))
+                               str(r[15]) if r[15] else None, r[16], r[17], str(r[18])) for r in rows(count)))
         return
     import asyncpg
 

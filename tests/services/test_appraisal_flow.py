@@ -274,3 +274,35 @@ async def test_the_year_grades_from_the_quarters_and_an_ineligible_person_is_nev
     confirmed = await commendation.confirm(leader, 2026, [by_name["周晓琳"]["person"]], "办公室会议研究")
     assert confirmed["confirmed"]["people"][0]["name"] == "周晓琳"
     assert await AuditEntry.exists().where(AuditEntry.table_name == "commendation").run()
+
+
+async def test_a_matter_is_late_by_the_local_date_it_was_completed_and_an_open_one_once_its_day_has_passed(office, clock):
+    """Late means completed on a later local (Shanghai) date than the due date, or still open
+    after it: 23:30 on the due date is on time, 00:10 the next morning is late (16:10 UTC, the
+    same UTC date)."""
+    from appraisal.db.tables import Matter
+
+    zhao = await Person.select(Person.id, Person.section).where(Person.name == "赵雪").first().run()
+
+    def matter(subject: str, due: dt.date, completed: dt.datetime | None) -> Matter:
+        return Matter(channel="visit", requester="来访人", subject=subject, limit_days=3, first_receiver=zhao["id"],
+                      owner=zhao["id"], section=zhao["section"], status="completed" if completed else "open",
+                      accepted_on=due - dt.timedelta(days=3), due_on=due, yellow_on=due - dt.timedelta(days=1),
+                      completed_at=completed)
+
+    due = dt.date(2026, 11, 10)
+    await Matter.insert(
+        matter("当日深夜办结", due, dt.datetime(2026, 11, 10, 23, 30, tzinfo=SHANGHAI)),
+        matter("次日凌晨办结", due, dt.datetime(2026, 11, 11, 0, 10, tzinfo=SHANGHAI)),
+        matter("提前办结", due, dt.datetime(2026, 11, 9, 10, 0, tzinfo=SHANGHAI)),
+        matter("逾期未办", dt.date(2026, 12, 1), None),
+        matter("尚未到期", dt.date(2026, 12, 30), None),
+    ).run()
+
+    period = await open_quarter()
+    detail = await appraisal.appraisal_detail(await as_user("chief"), (await appraisee_of(period["id"], "赵雪"))["id"])
+    overdue = next(c for c in detail["breakdown"]["components"] if c["code"] == "overdue")
+    late = sorted(s["text"] for s in overdue["sources"])
+    assert late == ["办件“次日凌晨办结”，2026-11-10 到期", "办件“逾期未办”，2026-12-01 到期"]
+    assert overdue["points"] == -1.0, "0.5 for each of the two late matters"
+    assert overdue["detail"] == "本期到期办件 5 件、督办事项 0 项，超期 2 件", "all five were due in the quarter"

@@ -7,7 +7,7 @@ import datetime as dt
 
 from appraisal.db.tables import AccountabilityForm, AccountabilityRecord, Person
 from appraisal.db.search import contains_any
-from appraisal.db.transaction import atomic
+from appraisal.db.transaction import atomic, one_of
 from appraisal.domain import accountability as rules
 from appraisal.domain.calendar import today_local
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -214,7 +214,7 @@ async def effects_for(person_ids: list[int], start: dt.date, end: dt.date,
         AccountabilityRecord.form.name.as_alias("form_name"),
         AccountabilityRecord.form.disqualifies.as_alias("disqualifies"),
         AccountabilityRecord.form.blocks_excellent.as_alias("blocks_excellent"),
-    ).where(final, AccountabilityRecord.person.is_in(person_ids or [-1]),
+    ).where(final, one_of(AccountabilityRecord.person, person_ids),
             AccountabilityRecord.decided_on >= start, AccountabilityRecord.decided_on <= end).run()
     by_person: dict[int, list[rules.FinalRecord]] = {p: [] for p in person_ids}
     for r in rows:

@@ -21,7 +21,7 @@ from appraisal.db.tables import (
     SupervisionItem, UnitSubmission,
 )
 from appraisal.db.search import contains_any
-from appraisal.db.transaction import atomic, guarded_write, insert_in_batches
+from appraisal.db.transaction import atomic, guarded_write, insert_in_batches, is_sqlite, one_of, run_native
 from appraisal.domain import appraisal as rules
 from appraisal.domain.appraisal import (
     AnnualGrade, Indicator, Inputs, PeriodStatus, Policy, QuarterGrade, Source, SubItem,
@@ -298,6 +298,20 @@ def _local_date(value: dt.datetime | None) -> dt.date | None:
     return value.astimezone(LOCAL_TZ).date() if value is not None else None
 
 
+def _completed_after_due_sql() -> str:
+    """SQL for "completed on a local date after the matter's due date": at or after the local
+    midnight that ends the due date, which is UTC (how completions are stored) minus the offset."""
+    if is_sqlite():  # Piccolo stores str() of the UTC time ("2026-11-10 16:10:00+00:00"): text that sorts as time
+        hours = 24 - LOCAL_TZ.utcoffset(dt.datetime(2000, 1, 1)).total_seconds() / 3600
+        return f"completed_at >= strftime('%Y-%m-%d %H:%M:%S', due_on, '+{hours:g} hours')"
+    return f"completed_at >= (due_on + 1)::timestamp AT TIME ZONE '{LOCAL_TZ.key}'"
+
+
+def _is_late(done: dt.date | None, due: dt.date, today: dt.date) -> bool:
+    """Completed after its due date, or still open past it (local dates)."""
+    return done > due if done is not None else due < today
+
+
 async def _quarter_inputs(period: dict, rows: list[dict]) -> dict[int, Inputs]:
     """Everything the formula needs for these appraisees, in one query per source."""
     ids = [r["id"] for r in rows]
@@ -306,24 +320,27 @@ async def _quarter_inputs(period: dict, rows: list[dict]) -> dict[int, Inputs]:
     today = today_local()
     cells: dict[int, dict[str, float | None]] = {i: {} for i in ids}
     for c in await ScoreCell.select(ScoreCell.appraisee, ScoreCell.indicator, ScoreCell.value).where(
-            ScoreCell.appraisee.is_in(ids or [-1])).run():
+            one_of(ScoreCell.appraisee, ids)).run():
         cells[c["appraisee"]][c["indicator"]] = c["value"]
     completion = await target_service.completion_by_person(period["year"], people)
     effects = await effects_for(people, start, end, today=today)
-    in_period = (Matter.owner.is_in(people or [-1]), Matter.due_on >= start, Matter.due_on <= end)
-    # Matters are counted in the database; only those that may be late come back, and the
-    # exact test (completion date in local time after the due date) is made below. A completion
-    # stamped after midnight UTC of the due date is the wider condition on either engine.
+    in_period = (one_of(Matter.owner, people), Matter.due_on >= start, Matter.due_on <= end)
+    # Matters are counted in the database and only the late ones come back (the test is made
+    # again below, in Python, on local dates). Both queries read the index on (owner, due_on,
+    # completed_at) alone; the subjects are read for the few late matters only.
     due_counts = await Matter.select(Matter.owner, Count()).where(*in_period).group_by(Matter.owner).run()
-    matters = await Matter.select(Matter.id, Matter.owner, Matter.subject, Matter.due_on, Matter.completed_at).where(
-        *in_period, WhereRaw("((completed_at IS NULL AND due_on < {}) OR completed_at > due_on)", today)).run()
+    matters = await Matter.select(Matter.id, Matter.owner, Matter.due_on, Matter.completed_at).where(
+        *in_period, WhereRaw(f"((completed_at IS NULL AND due_on < {{}}) OR {_completed_after_due_sql()})", today)).run()
+    matters = [m for m in matters if _is_late(_local_date(m["completed_at"]), m["due_on"], today)]
+    subjects = {r["id"]: r["subject"] for r in await Matter.select(Matter.id, Matter.subject).where(
+        one_of(Matter.id, [m["id"] for m in matters])).run()} if matters else {}
     items = await SupervisionItem.select(SupervisionItem.id, SupervisionItem.number, SupervisionItem.title,
                                          SupervisionItem.responsible_person, SupervisionItem.deadline,
                                          SupervisionItem.completed_on).where(
-        SupervisionItem.responsible_person.is_in(people or [-1]), SupervisionItem.deadline >= start,
+        one_of(SupervisionItem.responsible_person, people), SupervisionItem.deadline >= start,
         SupervisionItem.deadline <= end).run()
     bonuses = await Bonus.select(Bonus.id, Bonus.person, Bonus.kind, Bonus.points, Bonus.note, Bonus.awarded_on).where(
-        Bonus.person.is_in(people or [-1]), Bonus.awarded_on >= start, Bonus.awarded_on <= end,
+        one_of(Bonus.person, people), Bonus.awarded_on >= start, Bonus.awarded_on <= end,
         Bonus.is_void == False).run()  # noqa: E712
 
     due_m: dict[int, int] = {}
@@ -332,15 +349,12 @@ async def _quarter_inputs(period: dict, rows: list[dict]) -> dict[int, Inputs]:
     for c in due_counts:
         due_m[c["owner"]] = c["count"]
     for m in matters:
-        done = _local_date(m["completed_at"])
-        if (done and done > m["due_on"]) or (done is None and m["due_on"] < today):
-            late.setdefault(m["owner"], []).append(
-                Source("matter", m["id"], _("办件“{s}”，{d} 到期").format(s=m["subject"], d=m["due_on"])))
+        late.setdefault(m["owner"], []).append(
+            Source("matter", m["id"], _("办件“{s}”，{d} 到期").format(s=subjects[m["id"]], d=m["due_on"])))
     for it in items:
         p = it["responsible_person"]
         due_i[p] = due_i.get(p, 0) + 1
-        done = it["completed_on"]
-        if (done and done > it["deadline"]) or (done is None and it["deadline"] < today):
+        if _is_late(it["completed_on"], it["deadline"], today):
             late.setdefault(p, []).append(
                 Source("supervision", it["id"], _("{n}“{t}”，{d} 到期").format(n=it["number"], t=it["title"], d=it["deadline"])))
     bonus_by: dict[int, list[Source]] = {}
@@ -373,7 +387,7 @@ async def annual_numbers(period: dict, rows: list[dict]) -> dict[int, dict]:
     people = [r["person"] for r in rows]
     quarters = await Appraisee.select(
         Appraisee.person, Appraisee.total, Appraisee.grade, Appraisee.period.quarter.as_alias("quarter"),
-    ).where(Appraisee.person.is_in(people or [-1]), Appraisee.period.year == period["year"],
+    ).where(one_of(Appraisee.person, people), Appraisee.period.year == period["year"],
             Appraisee.period.kind == "quarter", Appraisee.total.is_not_null()).run()
     by_person: dict[int, dict[int, dict]] = {}
     for q in quarters:
@@ -503,7 +517,7 @@ async def _grid_answer(actor: Principal, period: dict, unit: str, all_rows: list
     cells: dict[int, dict[str, dict]] = {r["id"]: {} for r in rows}
     if not period["is_annual"]:
         for c in await ScoreCell.select(ScoreCell.id, ScoreCell.appraisee, ScoreCell.indicator, ScoreCell.value,
-                                        ScoreCell.version).where(ScoreCell.appraisee.is_in([r["id"] for r in rows])).run():
+                                        ScoreCell.version).where(one_of(ScoreCell.appraisee, [r["id"] for r in rows])).run():
             cells[c["appraisee"]][c["indicator"]] = c
     policy: Policy = period["policy"]
     quota = rules.quota_state({r["id"]: numbers[r["id"]]["grade"] for r in all_rows}, _top_grade(period),
@@ -746,15 +760,15 @@ async def _freeze(actor: Principal, rows: list[dict], numbers: dict[int, dict]) 
     ids = list(frozen)
     for start in range(0, len(ids), 300):
         chunk = ids[start:start + 300]
-        values = ", ".join("(CAST({} AS INTEGER), CAST({} AS DOUBLE PRECISION), CAST({} AS TEXT), CAST({} AS TEXT))"
+        values = ", ".join("(CAST(? AS INTEGER), CAST(? AS DOUBLE PRECISION), CAST(? AS TEXT), CAST(? AS TEXT))"
                            for _id in chunk)
         args = [value for i in chunk for value in (i, *frozen[i])]
-        await Appraisee.raw(
+        await run_native(
             f"WITH v(id, total, grade, breakdown) AS (VALUES {values}) "
             "UPDATE appraisee SET total = (SELECT v.total FROM v WHERE v.id = appraisee.id), "
             "grade = (SELECT v.grade FROM v WHERE v.id = appraisee.id), "
             "breakdown = (SELECT v.breakdown FROM v WHERE v.id = appraisee.id) "
-            "WHERE appraisee.id IN (SELECT v.id FROM v)", *args).run()
+            "WHERE appraisee.id IN (SELECT v.id FROM v)", args)
     await audit.record_many(actor, "update", "appraisee", [
         (r["id"], {"total": r["total"], "grade": r["grade"]},
          {"total": frozen[r["id"]][0], "grade": frozen[r["id"]][1]}) for r in rows], note=_("提交评分"))

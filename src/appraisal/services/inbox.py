@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from appraisal.db.tables import Notification
-from appraisal.db.transaction import atomic, insert_values
+from appraisal.db.transaction import atomic, insert_values, one_of
 from appraisal.errors import NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal
@@ -31,11 +31,8 @@ async def notify_many(recipients: list[int], key: str, kind: str, title: str, bo
     transaction. Answers how many were new."""
     keys = {person: key.format(person=person)[:120] for person in dict.fromkeys(recipients)}
     async with atomic():
-        known: set[str] = set()
-        values = list(keys.values())
-        for start in range(0, len(values), 500):
-            known |= set(await Notification.select(Notification.key).where(
-                Notification.key.is_in(values[start:start + 500])).output(as_list=True).run())
+        known = set(await Notification.select(Notification.key).where(
+            one_of(Notification.key, list(keys.values()))).output(as_list=True).run())
         new = [dict(recipient=p, key=k, kind=kind, title=title[:200], body=body)
                for p, k in keys.items() if k not in known]
         await insert_values(Notification, new)
