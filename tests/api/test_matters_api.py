@@ -220,3 +220,22 @@ async def test_the_dashboard_counts_open_matters_by_light_per_section(office, cl
     client.cookies.clear()
     await login(client, "leader")
     assert (await client.get("/api/v1/dashboard/matters")).json()[0]["red"] == 1
+
+
+async def test_the_dashboard_counts_each_light_exactly_as_the_list_filtered_by_that_light(office, client, clock):
+    """The dashboard counts in SQL what the list filters by light: the two must never disagree."""
+    await login(client, "staff")
+    for days in (10, 5, 1, 0, 0):
+        await register(client, commitment_id=None, limit_days=days)
+    paused = await register(client, commitment_id=None, limit_days=3)
+    assert (await client.post(f"/api/v1/matters/{paused['id']}/pause", json={"reason": "等待补充材料"})).status_code == 201
+    clock.move_to(dt.datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI))  # the 0- and 1-day ones are now late
+    client.cookies.clear()
+    await login(client, "leader")
+    rows = (await client.get("/api/v1/dashboard/matters")).json()
+    counted = {light: sum(r[light] for r in rows) for light in ("green", "yellow", "red", "paused")}
+    listed = {light: (await client.get("/api/v1/matters", params={"light": light})).json()["total"]
+              for light in ("green", "yellow", "red")}
+    listed["paused"] = (await client.get("/api/v1/matters", params={"status": "paused"})).json()["total"]
+    assert counted == listed
+    assert counted["red"] == 3 and counted["paused"] == 1 and counted["green"] + counted["yellow"] == 2
