@@ -315,16 +315,25 @@ def _is_late(done: dt.date | None, due: dt.date, today: dt.date) -> bool:
     return done > due if done is not None else due < today
 
 
-async def _quarter_inputs(period: dict, rows: list[dict]) -> dict[int, Inputs]:
-    """Everything the formula needs for these appraisees, in one query per source."""
+async def _cells_of(appraisee_ids: list[int]) -> dict[int, dict[str, dict]]:
+    """The score cells of these appraisees: appraisee → indicator → cell (id, value, version)."""
+    cells: dict[int, dict[str, dict]] = {i: {} for i in appraisee_ids}
+    for c in await ScoreCell.select(ScoreCell.id, ScoreCell.appraisee, ScoreCell.indicator, ScoreCell.value,
+                                    ScoreCell.version).where(one_of(ScoreCell.appraisee, appraisee_ids)).run():
+        cells[c["appraisee"]][c["indicator"]] = c
+    return cells
+
+
+async def _quarter_inputs(period: dict, rows: list[dict], cells: dict[int, dict[str, dict]] | None = None
+                          ) -> dict[int, Inputs]:
+    """Everything the formula needs for these appraisees, in one query per source (`cells`, when
+    the caller has read them already: `_cells_of` these appraisees or more)."""
     ids = [r["id"] for r in rows]
     people = [r["person"] for r in rows]
     start, end = period["start"], period["end"]
     today = today_local()
-    cells: dict[int, dict[str, float | None]] = {i: {} for i in ids}
-    for c in await ScoreCell.select(ScoreCell.appraisee, ScoreCell.indicator, ScoreCell.value).where(
-            one_of(ScoreCell.appraisee, ids)).run():
-        cells[c["appraisee"]][c["indicator"]] = c["value"]
+    if cells is None:
+        cells = await _cells_of(ids)
     completion = await target_service.completion_by_person(period["year"], people)
     effects = await effects_for(people, start, end, today=today)
     in_period = (one_of(Matter.owner, people), Matter.due_on >= start, Matter.due_on <= end)
@@ -372,7 +381,7 @@ async def _quarter_inputs(period: dict, rows: list[dict]) -> dict[int, Inputs]:
         comp = completion.get(p)
         eff = effects.get(p)
         result[r["id"]] = Inputs(
-            cells=cells[r["id"]],
+            cells={code: cell["value"] for code, cell in cells[r["id"]].items()},
             target_completion=comp[0] if comp else None,
             target_sources=tuple(Source("target", t["id"], f"{t['title']}（{t['weight']:g}%，{t['rolled']:g}%）")
                                  for t in comp[1]) if comp else (),
@@ -415,9 +424,10 @@ async def annual_numbers(period: dict, rows: list[dict]) -> dict[int, dict]:
     return result
 
 
-async def numbers_of(period: dict, rows: list[dict]) -> dict[int, dict]:
+async def numbers_of(period: dict, rows: list[dict], cells: dict[int, dict[str, dict]] | None = None
+                     ) -> dict[int, dict]:
     """Total, grade and breakdown of each appraisee: frozen when their unit was submitted,
-    computed live before."""
+    computed live before (from `cells` of a quarter, when the caller has read them)."""
     submitted = await submitted_units(period["id"])
     live = [r for r in rows if r["unit"] not in submitted]
     result: dict[int, dict] = {}
@@ -439,7 +449,7 @@ async def numbers_of(period: dict, rows: list[dict]) -> dict[int, dict]:
             result[r["id"]] = {"total": n["score"], "grade": grade.value if grade else None, "frozen": False,
                                "breakdown": {**n, "eligibility": asdict(n["eligibility"])}, "error": error}
         return result
-    inputs = await _quarter_inputs(period, live) if live else {}
+    inputs = await _quarter_inputs(period, live, cells) if live else {}
     for r in live:
         b = rules.score(period["indicators"], inputs[r["id"]], policy)
         grade, error = None, None
@@ -509,19 +519,22 @@ async def grid(actor: Principal, period_id: int, unit: str) -> dict:
     scope = read_scope(actor)
     if not any(scope.contains(r["person"], r["section"]) for r in all_rows):
         raise NotFound(_("考核单元不存在或无权查看"))
-    numbers = await numbers_of(period, all_rows)
-    return await _grid_answer(actor, period, unit, all_rows, numbers, unit in await submitted_units(period_id))
+    cells = await _unit_cells(period, all_rows)
+    numbers = await numbers_of(period, all_rows, cells)
+    return await _grid_answer(actor, period, unit, all_rows, numbers, unit in await submitted_units(period_id), cells)
+
+
+async def _unit_cells(period: dict, rows: list[dict]) -> dict[int, dict[str, dict]]:
+    """The cells of a unit's grid, read once for its numbers and its answer (an annual period
+    has none)."""
+    ids = [r["id"] for r in rows]
+    return {i: {} for i in ids} if period["is_annual"] else await _cells_of(ids)
 
 
 async def _grid_answer(actor: Principal, period: dict, unit: str, all_rows: list[dict], numbers: dict[int, dict],
-                       submitted: bool) -> dict:
+                       submitted: bool, cells: dict[int, dict[str, dict]]) -> dict:
     scope = read_scope(actor)
     rows = [r for r in all_rows if scope.contains(r["person"], r["section"])]
-    cells: dict[int, dict[str, dict]] = {r["id"]: {} for r in rows}
-    if not period["is_annual"]:
-        for c in await ScoreCell.select(ScoreCell.id, ScoreCell.appraisee, ScoreCell.indicator, ScoreCell.value,
-                                        ScoreCell.version).where(one_of(ScoreCell.appraisee, [r["id"] for r in rows])).run():
-            cells[c["appraisee"]][c["indicator"]] = c
     policy: Policy = period["policy"]
     quota = rules.quota_state({r["id"]: numbers[r["id"]]["grade"] for r in all_rows}, _top_grade(period),
                               _quota_pct(period), policy.rounding)
@@ -719,7 +732,8 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
     _require_writable(period["status"], period["name"])
     if period["status"] != PeriodStatus.SCORING:
         raise Conflict(_("考核期当前为“{s}”，不能提交").format(s=period["status_label"]), code="not_scoring")
-    numbers = await numbers_of(period, rows)
+    cells = await _unit_cells(period, rows)
+    numbers = await numbers_of(period, rows, cells)
     missing = [r["name"] for r in rows if numbers[r["id"]]["total"] is None]
     if missing:
         raise InvalidInput(_("以下人员尚未评完分：{names}").format(names="、".join(missing)), code="incomplete",
@@ -752,7 +766,7 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
     # The answer is the unit as now frozen, from the numbers just written (the period is read
     # again: its state changes when this was the last unit).
     frozen = {i: {**n, "frozen": True} for i, n in numbers.items()}
-    return await _grid_answer(actor, await get_period(period_id), unit, rows, frozen, True)
+    return await _grid_answer(actor, await get_period(period_id), unit, rows, frozen, True, cells)
 
 
 async def _freeze(actor: Principal, rows: list[dict], numbers: dict[int, dict]) -> None:
