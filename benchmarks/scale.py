@@ -60,17 +60,10 @@ def fresh_database(url: str) -> str:
 
 
 def pooled(work):
-    """Run the work on a new event loop with that loop's connection pool, as a command does."""
-    from appraisal.db.transaction import close_connections, open_connections
+    """Run the work on a new event loop with that loop's connections, as a command does."""
+    from appraisal.cli import run_with_connections
 
-    async def run():
-        await open_connections()
-        try:
-            return await work
-        finally:
-            await close_connections()
-
-    return asyncio.run(run())
+    return run_with_connections(work)
 
 
 def cli(*args: str, env: dict[str, str]) -> None:

@@ -191,10 +191,10 @@ async def _restore(args: argparse.Namespace) -> int:
 T = TypeVar("T")
 
 
-def _run(work: Coroutine[Any, Any, T]) -> T:
-    """Run a command's work, then close the database connections it left open: on SQLite the
-    last one to close folds the write-ahead log into the database file, so the file is whole
-    for whoever copies it next."""
+def run_with_connections(work: Coroutine[Any, Any, T]) -> T:
+    """Run a command's work on a new event loop with that loop's database connections (a
+    PostgreSQL pool), then close them: on SQLite the last one to close folds the write-ahead log
+    into the database file, so the file is whole for whoever copies it next."""
 
     async def main() -> T:
         from appraisal.db.transaction import close_connections, open_connections
@@ -214,7 +214,7 @@ def _serve(args: argparse.Namespace) -> int:
     from appraisal.db.migrate import pending_migrations
 
     settings = _settings()
-    if _run(pending_migrations()):
+    if run_with_connections(pending_migrations()):
         print("the database is not migrated: run `appraisal migrate` first", file=sys.stderr)
         return 1
     host = args.host or settings.host
@@ -278,22 +278,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "migrate":
-        _run(_migrate())
+        run_with_connections(_migrate())
         return 0
     if args.command == "sweep":
-        return _run(_sweep())
+        return run_with_connections(_sweep())
     if args.command == "demo":
-        return _run(_demo(args.if_empty))
+        return run_with_connections(_demo(args.if_empty))
     if args.command == "user":
-        return _run(_create_user(args))
+        return run_with_connections(_create_user(args))
     if args.command == "backup":
-        return _run(_backup(args))
+        return run_with_connections(_backup(args))
     if args.command == "restore":
-        return _run(_restore(args))
+        return run_with_connections(_restore(args))
     if args.command == "report":
-        return _run(_report_bundle(args))
+        return run_with_connections(_report_bundle(args))
     if args.command == "import":
-        return _run(_import_roster(args))
+        return run_with_connections(_import_roster(args))
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
