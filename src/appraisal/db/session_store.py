@@ -8,7 +8,7 @@ from collections import OrderedDict
 from litestar.stores.base import Store
 
 from appraisal.db.tables import WebSession
-from appraisal.db.transaction import atomic
+from appraisal.db.transaction import atomic, run_native
 
 # Session ids are stored with the owning account as a prefix ("<account>:<random>") so that
 # ending all sessions of one account is a single indexed delete.
@@ -35,6 +35,15 @@ def _fresh(current: dt.datetime | None, wanted: dt.datetime | None) -> bool:
 
 SEEN_LIMIT = 10_000  # sessions whose last read or write this process remembers
 
+# Every request reads its session: one fixed statement sent to the driver as it is, which saves
+# Piccolo's building of the query each time (0.1 ms on SQLite, 0.2 ms on PostgreSQL here).
+_READ = f'SELECT data, expires_at FROM "{WebSession._meta.tablename}" WHERE key = ? LIMIT 1'
+
+
+async def _read(key: str) -> dict | None:
+    rows = await run_native(_READ, [key])
+    return rows[0] if rows else None
+
 
 class DatabaseStore(Store):
     def __init__(self) -> None:
@@ -58,7 +67,7 @@ class DatabaseStore(Store):
             return
         # A read is cheap, a write queues behind every other writer, so an unchanged session
         # is written only to renew it.
-        row = await WebSession.select(WebSession.data, WebSession.expires_at).where(WebSession.key == key).first().run()
+        row = await _read(key)
         if row is not None and bytes(row["data"]) == data and _fresh(row["expires_at"], expires_at):
             self._remember(key, data, row["expires_at"])
             return
@@ -71,7 +80,7 @@ class DatabaseStore(Store):
         self._remember(key, data, expires_at)
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
-        row = await WebSession.select(WebSession.data, WebSession.expires_at).where(WebSession.key == key).first().run()
+        row = await _read(key)
         if row is None:
             return None
         if row["expires_at"] is not None and row["expires_at"] <= _now():

@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from appraisal.db.session_store import DatabaseStore
 from appraisal.db.tables import LoginFailure, Person, RoleGrant, UserAccount
-from appraisal.db.transaction import atomic
+from appraisal.db.transaction import atomic, run_native
 from appraisal.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role
@@ -74,22 +74,23 @@ async def authenticate(
 
 
 # The account with its person, its roles and the sections it leads, in one statement: it runs
-# on every request. Each row is the account ("a"), a role ("r") or a led section ("l").
+# on every request, so it goes to the driver as it is. Each row is the account ("a"), a role
+# ("r") or a led section ("l").
 _PRINCIPAL = """
 SELECT 'a' AS kind, u.username AS text, u.is_active AS active, p.id AS person_id, p.name AS person_name,
        p.section AS number
-FROM user_account u LEFT JOIN person p ON p.id = u.person WHERE u.id = {}
+FROM user_account u LEFT JOIN person p ON p.id = u.person WHERE u.id = ?
 UNION ALL
-SELECT 'r', g.role, NULL, NULL, NULL, NULL FROM role_grant g WHERE g.account = {}
+SELECT 'r', g.role, NULL, NULL, NULL, NULL FROM role_grant g WHERE g.account = ?
 UNION ALL
 SELECT 'l', NULL, NULL, NULL, NULL, l.section
-FROM leader_section l JOIN user_account u ON u.person = l.leader WHERE u.id = {}
+FROM leader_section l JOIN user_account u ON u.person = l.leader WHERE u.id = ?
 """
 
 
 async def load_principal(user_id: int) -> Principal | None:
     """The caller behind a session, or None when the account is gone or disabled."""
-    rows = await UserAccount.raw(_PRINCIPAL, user_id, user_id, user_id).run()
+    rows = await run_native(_PRINCIPAL, [user_id, user_id, user_id])
     account = next((r for r in rows if r["kind"] == "a"), None)
     if account is None or not account["active"]:
         return None
