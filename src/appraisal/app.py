@@ -109,10 +109,11 @@ ID_LIMIT = 2**63 - 1  # the largest id either database stores
 YEAR_PARAMETERS = {"year", "from_year", "to_year"}
 
 
-def check_parameters(request: Request) -> None:
+async def check_parameters(request: Request) -> None:
     """Refuse numbers no record or year can have before they reach a query: an id beyond the
     databases' 64 bits (SQLite raises OverflowError on it) is not found; a year outside the
-    calendar's range is explained."""
+    calendar's range is explained. A coroutine, because Litestar runs a plain function given as
+    a hook in a worker thread: a thread hop on every request."""
     for name, value in request.path_params.items():
         if isinstance(value, int):
             if name in YEAR_PARAMETERS:

