@@ -77,6 +77,22 @@ async def test_opening_a_quarter_fixes_who_is_appraised_in_staff_and_leader_pool
     assert await ScoreCell.count().where(ScoreCell.appraisee.is_in([r for r in await Appraisee.select(Appraisee.id).where(Appraisee.period == period["id"]).output(as_list=True).run()])).run() == 36 * 5
 
 
+async def test_a_units_rows_and_cells_are_written_side_by_side_when_a_quarter_opens(office, clock):
+    # People are listed section by section nowhere in the office's data (the roster is in the
+    # order people were added), yet a unit's rows are one run of ids, its cells too: reading or
+    # freezing a unit touches a few pages of each table instead of one per person.
+    period = await open_quarter()
+    rows = await Appraisee.select(Appraisee.id, Appraisee.unit).where(Appraisee.period == period["id"]).run()
+    ids_by_unit: dict[str, list[int]] = {}
+    for r in rows:
+        ids_by_unit.setdefault(r["unit"], []).append(r["id"])
+    assert len(ids_by_unit) > 3
+    for unit, ids in ids_by_unit.items():
+        assert max(ids) - min(ids) + 1 == len(ids), unit
+        cells = await ScoreCell.select(ScoreCell.id).where(ScoreCell.appraisee.is_in(ids)).output(as_list=True).run()
+        assert max(cells) - min(cells) + 1 == len(cells) == len(ids) * 5, unit
+
+
 async def test_the_chief_scores_the_grid_and_a_stale_tab_gets_409_with_the_current_value(office, clock):
     period = await open_quarter()
     chief = await as_user("chief")
