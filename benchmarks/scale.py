@@ -11,7 +11,7 @@ Measured (each a goal, not a test):
 - the server's peak memory (VmHWM) after the load.
 
     .venv/bin/python benchmarks/scale.py [--database sqlite:////tmp/scale.sqlite3 | postgresql://…]
-                                         [--staff 10000] [--matters 1000000] [--seconds 10]
+                                         [--staff 10000] [--matters 1000000] [--seconds 10] [--warmup 3]
 
 The database is created anew (SQLite file removed, PostgreSQL database dropped and created).
 Data is generated with bulk inserts, not through the services: it is set-up, not the thing
@@ -121,12 +121,32 @@ async def generate(staff: int, matters: int, sections: int) -> dict:
                 await ScoreCell.update({ScoreCell.value: round(weight * 0.82, 1), ScoreCell.version: 1}).where(
                     ScoreCell.indicator == code, ScoreCell.appraisee.is_in(ids)).run()
     print(f"  four quarters opened and scored ({len(ids)} appraised each): {time.perf_counter() - start:.1f} s")
+    await settle()
     return {"periods": periods, "leader_account": account_ids["leader"], "sections": section_ids}
 
 
 MATTER_COLUMNS = ("channel", "requester", "requester_contact", "subject", "content", "limit_days", "first_receiver",
                   "owner", "section", "status", "accepted_on", "due_on", "yellow_on", "paused_days", "extensions",
                   "completed_at", "result", "satisfaction", "created_at")
+
+
+async def settle() -> None:
+    """On PostgreSQL, what autovacuum does to a live table in the background: the statistics,
+    and the visibility map that lets a query answer from an index alone. Freshly bulk-loaded
+    tables have neither (SQLite needs neither)."""
+    from appraisal.db.transaction import engine, is_sqlite
+
+    if is_sqlite():
+        return
+    import asyncpg
+
+    start = time.perf_counter()
+    conn = await asyncpg.connect(engine().config["dsn"])
+    try:
+        await conn.execute("VACUUM ANALYZE")
+    finally:
+        await conn.close()
+    print(f"  VACUUM ANALYZE: {time.perf_counter() - start:.1f} s")
 
 
 async def bulk_matters(count: int, people: list[int], sections: list[int], rng: random.Random) -> None:
@@ -166,7 +186,6 @@ async def bulk_matters(count: int, people: list[int], sections: list[int], rng: 
     conn = await asyncpg.connect(engine().config["dsn"])
     try:
         await conn.copy_records_to_table("matter", records=rows(count), columns=MATTER_COLUMNS)
-        await conn.execute("ANALYZE matter")
     finally:
         await conn.close()
 
@@ -205,8 +224,10 @@ async def dashboard_time(repeat: int = 15) -> tuple[float, float]:
     return statistics.median(times), max(times)
 
 
-def load(base: str, clients: int, seconds: float, make_requests) -> dict:
-    """`clients` concurrent clients for `seconds`; answers requests per second and latencies."""
+def load(base: str, clients: int, seconds: float, make_requests, warmup: float = 0) -> dict:
+    """`clients` concurrent clients for `seconds` after `warmup` seconds of the same load that
+    are not counted (the server's connections open and their page caches fill); answers
+    requests per second and latencies."""
     import httpx
 
     async def run() -> dict:
@@ -214,6 +235,13 @@ def load(base: str, clients: int, seconds: float, make_requests) -> dict:
         errors = 0
         clients_ = [httpx.AsyncClient(base_url=base, timeout=30) for _ in range(clients)]
         steps = await asyncio.gather(*(make_requests(c, i) for i, c in enumerate(clients_)))  # log in, read grids
+
+        async def warm(step) -> None:
+            while time.perf_counter() < warm_until:
+                await step()
+
+        warm_until = time.perf_counter() + warmup
+        await asyncio.gather(*(warm(step) for step in steps))
         deadline = time.perf_counter() + seconds
 
         async def one(step) -> None:
@@ -293,6 +321,7 @@ def main() -> None:
     parser.add_argument("--sections", type=int, default=50)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of each load run before measuring")
     args = parser.parse_args()
     url = fresh_database(args.database)
     env = {"APPRAISAL_DATABASE_URL": url, "APPRAISAL_SCHEDULER": "0", "APPRAISAL_ARGON2_TIME_COST": "1",
@@ -317,7 +346,7 @@ def main() -> None:
     server = serve([appraisal_bin, "serve", "--port", str(port), "--log-level", "warning"], env, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        writes = load(base, args.clients, args.seconds, score_writer(info["periods"][4], args.sections))
+        writes = load(base, args.clients, args.seconds, score_writer(info["periods"][4], args.sections), args.warmup)
         memory = peak_memory_mb(server.pid)
     finally:
         server.terminate()
@@ -333,7 +362,7 @@ def main() -> None:
         return step
 
     try:
-        floor = load(f"http://127.0.0.1:{hello_port}", args.clients, args.seconds, hello_client)
+        floor = load(f"http://127.0.0.1:{hello_port}", args.clients, args.seconds, hello_client, args.warmup)
     finally:
         hello.terminate()
         hello.wait()

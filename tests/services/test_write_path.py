@@ -136,6 +136,22 @@ async def test_each_event_loop_has_a_postgresql_pool_of_its_own(db):
     assert engine().pool is ours  # closing the other loop's pool left this one open
 
 
+async def test_a_postgresql_connection_comes_back_from_the_pool_outside_any_transaction(db):
+    if is_sqlite():
+        pytest.skip("the pool is PostgreSQL's")
+    pool = engine().pool
+    async with pool.acquire() as connection:
+        await connection.execute("BEGIN")
+        await connection.execute("CREATE TEMPORARY TABLE left_open (x int)")
+        held = connection._con  # the connection behind the pool's proxy
+    # The pool skips the session reset (see postgres_pool._keep_session) but still rolls back
+    # what a caller left open: the next caller gets the same connection, clean.
+    async with pool.acquire() as connection:
+        assert connection._con is held and not connection.is_in_transaction()
+        assert await connection.fetchval("SELECT to_regclass('pg_temp.left_open')") is None
+        assert await UserAccount.count().run() >= 0
+
+
 def test_a_finished_command_leaves_a_whole_database_file(tmp_path):
     if not is_sqlite():
         pytest.skip("the write-ahead log is SQLite's")

@@ -17,12 +17,22 @@ import asyncio
 import weakref
 from typing import Any
 
+from asyncpg import Connection
 from asyncpg.pool import Pool
 from piccolo.engine.postgres import PostgresEngine
 
 # Connections are opened as they are needed and kept for reuse, up to this many per pool.
 POOL_MIN_SIZE = 1
 POOL_MAX_SIZE = 10
+
+
+async def _keep_session(_connection: Connection) -> None:
+    """What a pool does to a connection handed back, after asyncpg has rolled back a
+    transaction left open: nothing more. asyncpg's default also resets the session (RESET ALL,
+    UNLISTEN *, advisory locks, cursors), one more round trip after every statement: 0.2 ms,
+    a sixth of a score write's time in the database. This application keeps no session state:
+    it never LISTENs, takes no advisory lock, holds no cursor, and its one SET is SET
+    TRANSACTION, which ends with its transaction."""
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -55,4 +65,5 @@ class LoopPooledPostgresEngine(PostgresEngine):
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
         """Starts the running loop's pool (a warning, and nothing else, if it has one)."""
-        await super().start_connection_pool(**{"min_size": POOL_MIN_SIZE, "max_size": POOL_MAX_SIZE, **kwargs})
+        await super().start_connection_pool(**{"min_size": POOL_MIN_SIZE, "max_size": POOL_MAX_SIZE,
+                                                "reset": _keep_session, **kwargs})
