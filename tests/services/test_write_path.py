@@ -60,7 +60,7 @@ async def test_a_guard_that_matches_nothing_writes_nothing(office, clock):
 async def test_a_failing_statement_rolls_the_guarded_write_back(office, clock):
     cell = await _a_cell()
     before = await AuditEntry.count().run()
-    bad = AuditEntry.insert(AuditEntry(actor=10**9, action="update", table_name="score_cell", record_id="x"))
+    bad = AuditEntry(actor=10**9, action="update", table_name="score_cell", record_id="x")
     with pytest.raises(Exception):  # the actor does not exist: a foreign-key failure
         await guarded_write(
             ScoreCell.update({ScoreCell.value: 3}).where(ScoreCell.id == cell["id"]).returning(ScoreCell.id), bad)

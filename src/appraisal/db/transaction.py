@@ -85,27 +85,54 @@ async def close_connections() -> None:
         await db.close_connection_pool()
 
 
-async def guarded_write(guard: Query, *then: Query) -> list[dict]:
+async def guarded_write(guard: Query, *rows: Table) -> list[dict]:
     """A short optimistic write: `guard` (an UPDATE … WHERE version = … RETURNING) and, only
-    when it changed a row, the queries of `then` (its audit entry), in one transaction. Answers
+    when it changed a row, the inserts of `rows` (its audit entry), in one transaction. Answers
     the guard's rows: none means it matched nothing and nothing was written.
 
-    On SQLite, outside a transaction, the statements run in one call on the writer thread, so
-    the process's write lock is not held across event-loop turns (see `run_guarded`)."""
+    Outside a transaction it is one round trip. On SQLite the statements run in one call on
+    the writer thread, so the process's write lock is not held across event-loop turns (see
+    `run_guarded`). On PostgreSQL they are one statement (see `_guarded_statement`), where
+    BEGIN, the statements and COMMIT each waited for the server."""
     db = engine()
-    if isinstance(db, PooledSQLiteEngine) and not db.transaction_exists():
-        statements = []
-        for query in (guard, *then):
-            (querystring,) = query.querystrings  # the queries used here compile to one statement
-            statements.append(querystring.compile_string(engine_type=db.engine_type))
-        async with sqlite_writer():
-            return await db.run_guarded(statements)
+    if not db.transaction_exists():
+        if isinstance(db, PooledSQLiteEngine):
+            statements = []
+            for query in (guard, *(type(row).insert(row) for row in rows)):
+                (querystring,) = query.querystrings  # the queries used here compile to one statement
+                statements.append(querystring.compile_string(engine_type=db.engine_type))
+            async with sqlite_writer():
+                return await db.run_guarded(statements)
+        if isinstance(db, LoopPooledPostgresEngine):
+            return await _run_postgres(*_guarded_statement(guard, rows))
     async with atomic():
-        rows = await guard.run()
-        if rows:
-            for query in then:
-                await query.run()
-        return rows
+        found = await guard.run()
+        if found:
+            for row in rows:
+                await type(row).insert(row).run()
+        return found
+
+
+def _guarded_statement(guard: Query, rows: tuple[Table, ...]) -> tuple[str, list[Any]]:
+    """`guard` and the inserts of `rows` as one PostgreSQL statement, which is a transaction by
+    itself: data-modifying WITH clauses, each insert taking its row only if the guard answered
+    one. The values are cast to their columns' types, which an INSERT … SELECT does not infer."""
+    (querystring,) = guard.querystrings
+    sql, args = querystring.compile_string(engine_type="postgres")
+    args = list(args)
+    parts = [f"guard AS ({sql})"]
+    for number, row in enumerate(rows):
+        columns = [c for c in row._meta.columns if c is not row._meta.primary_key]
+        values = []
+        for column in columns:
+            args.append(getattr(row, column._meta.name))
+            # VARCHAR(64) → VARCHAR: a cast to a length would cut a long value short, where the
+            # insert into the column refuses it.
+            values.append(f"CAST(${len(args)} AS {column.column_type.split('(')[0]})")
+        names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
+        parts.append(f'insert_{number} AS (INSERT INTO "{row._meta.tablename}" ({names}) '
+                     f"SELECT {', '.join(values)} WHERE EXISTS (SELECT 1 FROM guard))")
+    return "WITH " + ", ".join(parts) + " SELECT * FROM guard", args
 
 
 async def run_native(sql: str, args: list[Any]) -> list[dict]:
@@ -116,13 +143,20 @@ async def run_native(sql: str, args: list[Any]) -> list[dict]:
     strings examine every value in Python, which took longer than the database did. The caller
     writes the SQL and passes only plain values (numbers, text, dates, None)."""
     db = engine()
-    transaction = db.current_transaction.get()
     if isinstance(db, SQLiteEngine):
+        transaction = db.current_transaction.get()
         if transaction is not None:
             return await db._run_in_existing_connection(transaction.connection, sql, args)
         return await db._run_in_new_connection(sql, args)
     numbers = itertools.count(1)
-    sql = re.sub(r"\?", lambda _match: f"${next(numbers)}", sql)
+    return await _run_postgres(re.sub(r"\?", lambda _match: f"${next(numbers)}", sql), args)
+
+
+async def _run_postgres(sql: str, args: list[Any]) -> list[dict]:
+    """One statement with `$n` placeholders: in the current transaction, on the loop's pool, or
+    on a connection of its own."""
+    db = engine()
+    transaction = db.current_transaction.get()
     if transaction is not None:
         rows = await transaction.connection.fetch(sql, *args)
     elif db.pool is not None:

@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from piccolo.query.methods.insert import Insert
 from piccolo.table import Table
 
 from appraisal.db.tables import AuditEntry
@@ -55,7 +54,7 @@ async def record(
 ) -> None:
     """Append one audit entry. Also used directly for actions that are not plain row edits
     (login, password change, period lock)."""
-    await entry(actor, action, table_name, record_id, old, new, note).run()
+    await AuditEntry.insert(entry(actor, action, table_name, record_id, old, new, note)).run()
 
 
 def entry(
@@ -66,19 +65,17 @@ def entry(
     old: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,
     note: str = "",
-) -> Insert:
-    """The insert of one audit entry, to run with the change it describes (`guarded_write`)."""
-    return AuditEntry.insert(
-        AuditEntry(
-            actor=actor.user_id if actor else None,
-            actor_name=actor.username if actor else "system",
-            action=action,
-            table_name=table_name,
-            record_id=str(record_id),
-            old_values=_dump(old),
-            new_values=_dump(new),
-            note=note,
-        )
+) -> AuditEntry:
+    """One audit entry, to insert with the change it describes (`guarded_write`)."""
+    return AuditEntry(
+        actor=actor.user_id if actor else None,
+        actor_name=actor.username if actor else "system",
+        action=action,
+        table_name=table_name,
+        record_id=str(record_id),
+        old_values=_dump(old),
+        new_values=_dump(new),
+        note=note,
     )
 
 
