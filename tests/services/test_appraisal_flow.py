@@ -55,11 +55,13 @@ async def fill(period_id: int, share: float, only_unit: str | None = None) -> No
             ScoreCell.indicator == code, ScoreCell.appraisee.is_in(appraisees)).run()
 
 
-async def submit_everything(period_id: int) -> None:
+async def submit_everything(period_id: int, only: set[str] | None = None) -> None:
     chiefs = {"秘书科": "张伟", "综合科": "郑丽娟", "信息科": "马俊杰", "督查科": "韩立新", "机要科": "谢芳",
               "行政科": "蔡明亮", "法规科": "叶晨"}
     director = await as_person("王建国")
     for unit in await appraisal.units(director, period_id):
+        if only is not None and unit["unit"] not in only:
+            continue
         if unit["unit"] == "leaders":
             await appraisal.submit_unit(director, period_id, "leaders")
         else:
@@ -194,6 +196,17 @@ async def test_submitting_over_the_good_quota_is_refused_with_the_people_and_the
         ScoreCell.appraisee == (await appraisee_of(period["id"], "赵雪"))["id"]).first().run()
     with pytest.raises(Conflict, match="已提交"):
         await appraisal.save_cell(chief, cell["id"], 10, cell["version"])
+
+
+async def test_the_period_is_submitted_when_its_last_unit_is_and_not_before(office, clock):
+    period = await open_quarter()
+    await fill(period["id"], 0.85)
+    units = [u["unit"] for u in await appraisal.units(await as_person("王建国"), period["id"])]
+    await submit_everything(period["id"], only=set(units[:-1]))
+    assert await appraisal.submitted_units(period["id"]) == set(units[:-1])
+    assert (await appraisal.get_period(period["id"]))["status"] == "scoring"
+    await submit_everything(period["id"], only={units[-1]})
+    assert (await appraisal.get_period(period["id"]))["status"] == "submitted"
 
 
 async def test_a_locked_period_refuses_every_write_until_a_leader_reopens_it_with_a_reason(office, clock):
