@@ -769,8 +769,10 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
         if all_units <= submitted:
             p = await Period.objects().get(Period.id == period_id).run()
             await audit.update(actor, p, {"status": PeriodStatus.SUBMITTED.value}, note=_("各单元均已提交"))
-    await notify_many([r["person"] for r in rows], f"scored:{period_id}:{{person}}:{len(submitted)}",
-                      "appraisal", _("{name}的评分已提交，可在“我的考核”查看").format(name=period["name"]))
+        # In the same transaction: the people are told exactly when their results are frozen,
+        # and one commit serves both.
+        await notify_many([r["person"] for r in rows], f"scored:{period_id}:{{person}}:{len(submitted)}",
+                          "appraisal", _("{name}的评分已提交，可在“我的考核”查看").format(name=period["name"]))
     # The answer is the unit as now frozen, from the numbers just written (the period is read
     # again: its state changes when this was the last unit).
     frozen = {i: {**n, "frozen": True} for i, n in numbers.items()}
