@@ -279,13 +279,17 @@ def score_writer(period_id: int, sections: int):
 
         async def step() -> bool:
             cell = rng.choice(cells)
-            r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": rng.randint(5, 14),
+            # Always a value the cell does not hold: writing the value it holds is answered
+            # without a write, and a second run on the same database would replay the first
+            # run's choices and measure those instead.
+            value = rng.choice([v for v in range(5, 15) if v != cell["value"]])
+            r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": value,
                                                                                  "version": cell["version"]})
             if r.status_code == 200:
-                cell["version"] = r.json()["version"]
+                cell.update(value=value, version=r.json()["version"])
                 return True
-            if r.status_code == 409:  # another client of the same unit wrote it first: take its version
-                cell["version"] = r.json()["detail"]["version"]
+            if r.status_code == 409:  # another client of the same unit wrote it first: take its state
+                cell.update(r.json()["detail"])
             return False
 
         return step
