@@ -8,7 +8,7 @@ from collections import OrderedDict
 from litestar.stores.base import Store
 
 from appraisal.db.tables import WebSession
-from appraisal.db.transaction import atomic, run_native
+from appraisal.db.transaction import atomic, read_point
 
 # Session ids are stored with the owning account as a prefix ("<account>:<random>") so that
 # ending all sessions of one account is a single indexed delete.
@@ -41,7 +41,7 @@ _READ = f'SELECT data, expires_at FROM "{WebSession._meta.tablename}" WHERE key 
 
 
 async def _read(key: str) -> dict | None:
-    rows = await run_native(_READ, [key])
+    rows = await read_point(_READ, [key])
     return rows[0] if rows else None
 
 

@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from appraisal.db.session_store import DatabaseStore
 from appraisal.db.tables import LoginFailure, Person, RoleGrant, UserAccount
-from appraisal.db.transaction import atomic, run_native
+from appraisal.db.transaction import atomic, read_point
 from appraisal.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role
@@ -90,7 +90,7 @@ FROM leader_section l JOIN user_account u ON u.person = l.leader WHERE u.id = ?
 
 async def load_principal(user_id: int) -> Principal | None:
     """The caller behind a session, or None when the account is gone or disabled."""
-    rows = await run_native(_PRINCIPAL, [user_id, user_id, user_id])
+    rows = await read_point(_PRINCIPAL, [user_id, user_id, user_id])
     account = next((r for r in rows if r["kind"] == "a"), None)
     if account is None or not account["active"]:
         return None

@@ -9,6 +9,7 @@ queries (never one per person) and writes with an audit entry in the same transa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import asdict
 from typing import Any
@@ -22,7 +23,7 @@ from appraisal.db.tables import (
     SupervisionItem, UnitSubmission,
 )
 from appraisal.db.search import contains_any
-from appraisal.db.transaction import atomic, guarded_write, insert_in_batches, is_sqlite, one_of, run_native
+from appraisal.db.transaction import atomic, guarded_write, insert_in_batches, is_sqlite, one_of, read_point, run_native
 from appraisal.domain import appraisal as rules
 from appraisal.domain.appraisal import (
     AnnualGrade, Indicator, Inputs, PeriodStatus, Policy, QuarterGrade, Source, SubItem,
@@ -82,7 +83,10 @@ async def set_policy(actor: Principal, values: dict[str, Any]) -> Policy:
     return policy
 
 
+@functools.lru_cache(maxsize=64)
 def _indicators_from_json(text: str) -> tuple[Indicator, ...]:
+    """A template's indicators (immutable, so the few templates' are parsed once each: every
+    cell write reads its template's)."""
     return tuple(Indicator(i["code"], i["name"], i["weight"], tuple(SubItem(s["name"], s["weight"]) for s in i.get("sub_items", ())))
                  for i in json.loads(text))
 
@@ -600,15 +604,19 @@ JOIN appraisee a ON a.id = c.appraisee
 JOIN person p ON p.id = a.person
 JOIN appraisal_period per ON per.id = a.period
 JOIN indicator_template t ON t.id = per.template
-WHERE c.id = {}
+WHERE c.id = ?
 """
+# The write itself, applied only if the version is still the one read (a hand-written statement:
+# Piccolo's building of it took longer than SQLite's running it).
+_CELL_WRITE = ('UPDATE score_cell SET value = ?, version = ?, updated_by = ?, updated_at = ? '
+               'WHERE id = ? AND version = ? RETURNING id')
 CELL_FIELDS = ("id", "appraisee", "indicator", "value", "version", "updated_by", "updated_at")
 
 
 async def save_cell(actor: Principal, cell_id: int, value: float | None, version: int) -> dict:
     """Save one grid cell if nobody changed it since `version` was read; otherwise 409 with the
     current value, so a stale tab never overwrites another scorer's entry."""
-    found = await ScoreCell.raw(_CELL_CONTEXT, cell_id).run()
+    found = await read_point(_CELL_CONTEXT, [cell_id])
     if not found:
         raise NotFound(_("评分项不存在"))
     ctx = found[0]
@@ -634,10 +642,7 @@ async def save_cell(actor: Principal, cell_id: int, value: float | None, version
     # value; the UPDATE below only applies if the version is still that one.
     now = dt.datetime.now(dt.timezone.utc)
     changed = await guarded_write(
-        ScoreCell.update({
-            ScoreCell.value: value, ScoreCell.version: version + 1, ScoreCell.updated_by: actor.person_id,
-            ScoreCell.updated_at: now,
-        }).where(ScoreCell.id == cell_id, ScoreCell.version == version).returning(ScoreCell.id),
+        (_CELL_WRITE, [value, version + 1, actor.person_id, now, cell_id, version]),
         audit.entry(actor, "update", "score_cell", cell_id, old={"value": current["value"]}, new={"value": value},
                     note=f"{ctx['name']} · {indicator.name}"))
     if not changed:  # another writer committed after our read
