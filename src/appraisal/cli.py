@@ -221,7 +221,7 @@ def _serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     print(f"serving on http://{host}:{port} with {args.workers} worker(s)")
     uvicorn.run(
-        "appraisal.app:create_app", factory=True, host=host, port=port, workers=args.workers,
+        "appraisal.app:create_server_app", factory=True, host=host, port=port, workers=args.workers,
         log_level=args.log_level, proxy_headers=args.proxy_headers,
     )
     return 0
