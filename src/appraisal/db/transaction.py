@@ -23,11 +23,20 @@ from appraisal.db.postgres_pool import LoopPooledPostgresEngine
 from appraisal.db.sqlite_pool import PooledSQLiteEngine
 
 
+_engine: Engine | None = None
+
+
 def engine() -> Engine:
-    db = engine_finder()
-    if db is None:  # pragma: no cover - conf always defines DB
-        raise RuntimeError("no Piccolo engine configured")
-    return db
+    """The configured engine, found once. Piccolo binds the tables to it when they are imported,
+    so it does not change; finding it again (Piccolo imports the conf module and reads the
+    environment each time) was 3 % of a score write's time."""
+    global _engine
+    if _engine is None:
+        db = engine_finder()
+        if db is None:  # pragma: no cover - conf always defines DB
+            raise RuntimeError("no Piccolo engine configured")
+        _engine = db
+    return _engine
 
 
 def is_sqlite() -> bool:
