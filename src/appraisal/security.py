@@ -11,8 +11,10 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.security.session_auth import SessionAuth
 
-from appraisal.db.session_store import account_session_id
+from appraisal.db.session_store import DatabaseStore, account_session_id
+from appraisal.db.transaction import is_sqlite, run_native
 from appraisal.scopes import Principal, Role, require_role
+from appraisal.services import accounts
 from appraisal.services.accounts import load_principal
 
 SESSION_STORE = "sessions"
@@ -32,6 +34,36 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 @dataclass
 class RotatingSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend  # type: ignore[assignment]
+
+
+# A session and its account (the rows of `accounts._PRINCIPAL`) in one statement: the account
+# is the prefix of the session's key (`account_session_id`).
+_SESSION_AND_ACCOUNT = f"""
+SELECT 's' AS kind, NULL AS text, NULL AS active, NULL AS person_id, NULL AS person_name, NULL AS number,
+       data, expires_at
+FROM web_session WHERE key = ?
+UNION ALL
+SELECT kind, text, active, person_id, person_name, number, NULL, NULL FROM ({accounts._PRINCIPAL}) account
+"""
+
+
+class AccountSessionStore(DatabaseStore):
+    """The session store of the application. On PostgreSQL, reading a request's session also
+    reads its account, which authentication then needs (`accounts.read_ahead`): one round
+    trip to the server instead of two, on every request (a score write made four). SQLite
+    answers both reads on the calling thread, with no round trip to save."""
+
+    async def _read_for_get(self, key: str) -> dict | None:
+        prefix, _sep, _rest = key.partition(":")
+        if is_sqlite() or not prefix.isdigit():
+            return await super()._read_for_get(key)
+        account = int(prefix)
+        rows = await run_native(_SESSION_AND_ACCOUNT, [key, account, account, account])
+        session = next((r for r in rows if r["kind"] == "s"), None)
+        if session is None:
+            return None
+        accounts.read_ahead(account, [r for r in rows if r["kind"] != "s"])
+        return {"data": session["data"], "expires_at": session["expires_at"]}
 
 
 async def start_session(connection: ASGIConnection, principal: Principal) -> None:

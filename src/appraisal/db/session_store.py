@@ -79,8 +79,12 @@ class DatabaseStore(Store):
             ).run()
         self._remember(key, data, expires_at)
 
+    async def _read_for_get(self, key: str) -> dict | None:
+        """The session's row for `get` (a subclass may read more in the same statement)."""
+        return await _read(key)
+
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
-        row = await _read(key)
+        row = await self._read_for_get(key)
         if row is None:
             return None
         if row["expires_at"] is not None and row["expires_at"] <= _now():

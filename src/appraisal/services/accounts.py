@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -88,9 +89,24 @@ FROM leader_section l JOIN user_account u ON u.person = l.leader WHERE u.id = ?
 """
 
 
+# The account's rows of `_PRINCIPAL`, read in this request together with its session (see
+# `security.AccountSessionStore`): the next `load_principal` of that account takes them instead
+# of asking the database again. Each request is a task with a context of its own.
+_read_ahead: ContextVar[tuple[int, list[dict]] | None] = ContextVar("principal_read_ahead", default=None)
+
+
+def read_ahead(user_id: int, rows: list[dict]) -> None:
+    _read_ahead.set((user_id, rows))
+
+
 async def load_principal(user_id: int) -> Principal | None:
     """The caller behind a session, or None when the account is gone or disabled."""
-    rows = await read_point(_PRINCIPAL, [user_id, user_id, user_id])
+    ahead = _read_ahead.get()
+    if ahead is not None and ahead[0] == user_id:
+        _read_ahead.set(None)  # once: a later load in the same request reads anew
+        rows = ahead[1]
+    else:
+        rows = await read_point(_PRINCIPAL, [user_id, user_id, user_id])
     account = next((r for r in rows if r["kind"] == "a"), None)
     if account is None or not account["active"]:
         return None
