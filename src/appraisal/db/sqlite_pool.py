@@ -231,14 +231,18 @@ class PooledSQLiteEngine(SQLiteEngine):
             else:
                 future.set_result(outcome)
 
-    def _writer_conn(self) -> sqlite3.Connection:
-        connection = self._writer_connection
-        if connection is None:
-            connection = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
-            connection.row_factory = dict_factory
-            connection.execute("PRAGMA foreign_keys = 1")
-            self._writer_connection = connection
+    def _plain_connection(self, pragma: str) -> sqlite3.Connection:
+        """A sqlite3 connection without a thread of its own (the writer's, or one of
+        `read_here`), answering rows as dicts like the pooled ones."""
+        connection = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+        connection.row_factory = dict_factory
+        connection.execute(pragma)
         return connection
+
+    def _writer_conn(self) -> sqlite3.Connection:
+        if self._writer_connection is None:
+            self._writer_connection = self._plain_connection("PRAGMA foreign_keys = 1")
+        return self._writer_connection
 
     def _run_group(self, group: list[list[tuple[str, list[Any]]]]) -> list[list[dict] | BaseException]:
         """On the writer thread: the group in one transaction. If a statement fails, the
@@ -265,19 +269,11 @@ class PooledSQLiteEngine(SQLiteEngine):
         return outcomes
 
     def _run_alone(self, statements: list[tuple[str, list[Any]]]) -> list[dict] | BaseException:
-        connection = self._writer_conn()
+        """One write in a transaction of its own; a failure, of BEGIN and COMMIT too, is its
+        outcome."""
         try:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                rows = _guarded(connection, statements)
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-            return rows
+            return self._run_group([statements])[0]
         except Exception as error:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
             return error
 
     def read_here(self, sql: str, args: list[Any]) -> list[dict]:
@@ -292,10 +288,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         connection = getattr(self._here, "connection", None)
         if connection is None or self._pid != os.getpid():
             self._after_fork()
-            connection = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
-            connection.row_factory = dict_factory
-            connection.execute("PRAGMA query_only = 1")
-            self._here.connection = connection
+            connection = self._here.connection = self._plain_connection("PRAGMA query_only = 1")
             with self._here_lock:
                 self._here_connections.append(connection)
         cursor = connection.execute(sql, args)

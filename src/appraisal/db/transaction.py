@@ -140,14 +140,18 @@ def _numbered(sql: str) -> str:
     return re.sub(r"\?", lambda _match: f"${next(numbers)}", sql)
 
 
-def _insert_columns(row: Table) -> list:
-    return [c for c in row._meta.columns if c is not row._meta.primary_key]
+def _insert_columns(table: type[Table] | Table) -> list:
+    """The columns an insert names: all but the primary key, which the database assigns."""
+    return [c for c in table._meta.columns if c is not table._meta.primary_key]
+
+
+def _quoted(columns: list) -> str:
+    return ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
 
 
 def _row_insert(row: Table) -> Statement:
     columns = _insert_columns(row)
-    names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
-    return (f'INSERT INTO "{row._meta.tablename}" ({names}) VALUES ({", ".join("?" for _ in columns)})',
+    return (f'INSERT INTO "{row._meta.tablename}" ({_quoted(columns)}) VALUES ({", ".join("?" for _ in columns)})',
             [getattr(row, c._meta.name) for c in columns])
 
 
@@ -165,8 +169,7 @@ def _guarded_statement(guard: Query | Statement, rows: tuple[Table, ...]) -> Sta
             # VARCHAR(64) → VARCHAR: a cast to a length would cut a long value short, where the
             # insert into the column refuses it.
             values.append(f"CAST(${len(args)} AS {column.column_type.split('(')[0]})")
-        names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
-        parts.append(f'insert_{number} AS (INSERT INTO "{row._meta.tablename}" ({names}) '
+        parts.append(f'insert_{number} AS (INSERT INTO "{row._meta.tablename}" ({_quoted(columns)}) '
                      f"SELECT {', '.join(values)} WHERE EXISTS (SELECT 1 FROM guard))")
     return "WITH " + ", ".join(parts) + " SELECT * FROM guard", args
 
@@ -228,14 +231,13 @@ async def insert_values(table: type[Table], rows: list[dict[str, Any]]) -> None:
     the database did."""
     if not rows:
         return
-    columns = [c for c in table._meta.columns if c is not table._meta.primary_key]
+    columns = _insert_columns(table)
     names = [c._meta.db_column_name for c in columns]
     defaults = {}
     for column in columns:
         value = column.get_default_value()
         defaults[column._meta.db_column_name] = value.python() if isinstance(value, Default) else value
-    quoted = ", ".join(f'"{name}"' for name in names)
-    head = f'INSERT INTO "{table._meta.tablename}" ({quoted}) VALUES '
+    head = f'INSERT INTO "{table._meta.tablename}" ({_quoted(columns)}) VALUES '
     one = "(" + ", ".join("?" for _ in names) + ")"
     size = max(1, min(500, 30_000 // len(names)))  # within both engines' bound-parameter limits
     for start in range(0, len(rows), size):
