@@ -8,7 +8,8 @@ Measured (each a goal, not a test):
   quota checked (goal ≤ 2 s);
 - score-cell writes with 50 concurrent clients against a server process, with Litestar's
   hello-world floor measured in the same run (goals: ≥ 50 % of the floor, p99 ≤ 100 ms); the
-  clients of both loads run in a load-generating process of their own;
+  clients of both loads run in a load-generating process of their own, on a lean HTTP client
+  (lean_client.py) that leaves the machine's cores to the servers measured;
 - the server's peak memory (VmHWM) after the load.
 
     .venv/bin/python benchmarks/scale.py [--database sqlite:////tmp/scale.sqlite3 | postgresql://…]
@@ -243,13 +244,13 @@ async def dashboard_time(repeat: int = 15) -> tuple[float, float]:
 def load(base: str, clients: int, seconds: float, make_requests, warmup: float = 0) -> dict:
     """`clients` concurrent clients for `seconds` after `warmup` seconds of the same load that
     are not counted (the server's connections open and their page caches fill); answers
-    requests per second and latencies."""
-    import httpx
+    requests per second and latencies. The clients are `LeanClient`s (see lean_client.py)."""
+    from lean_client import LeanClient
 
     async def run() -> dict:
         latencies: list[float] = []
         errors = 0
-        clients_ = [httpx.AsyncClient(base_url=base, timeout=30) for _ in range(clients)]
+        clients_ = [LeanClient(base) for _ in range(clients)]
         steps = await asyncio.gather(*(make_requests(c, i) for i, c in enumerate(clients_)))  # log in, read grids
 
         async def warm(step) -> None:

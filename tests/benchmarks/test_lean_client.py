@@ -1,0 +1,73 @@
+"""The benchmark's HTTP client (benchmarks/lean_client.py) speaks enough HTTP/1.1 for its loads,
+and refuses what it does not speak instead of misreading it."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+from lean_client import LeanClient, ProtocolError  # noqa: E402
+
+
+async def _server(answers: list[bytes], seen: list[bytes]):
+    """A server answering the requests of one connection with `answers`, in order, recording
+    each request's head and body."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for answer in answers:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"content-length:")), 0)
+            seen.append(head + await reader.readexactly(length))
+            writer.write(answer)
+            await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+
+def _response(status: str, body: bytes, *headers: str) -> bytes:
+    lines = [f"HTTP/1.1 {status}", f"content-length: {len(body)}", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def test_cookies_come_back_json_goes_both_ways_on_one_connection():
+    seen: list[bytes] = []
+    server = await _server([
+        _response("200 OK", b'{"ok": true}', "set-cookie: session=abc; HttpOnly; Path=/", "set-cookie: csrftoken=t1"),
+        _response("409 Conflict", '{"detail": {"value": 7.5, "name": "张三"}}'.encode()),
+    ], seen)
+    port = server.sockets[0].getsockname()[1]
+    client = LeanClient(f"http://127.0.0.1:{port}")
+    try:
+        first = await client.post("/login", json={"username": "chief1"})
+        client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+        second = await client.put("/cells/3", json={"value": 8})
+    finally:
+        await client.aclose()
+        server.close()
+    assert (first.status_code, first.json()) == (200, {"ok": True})
+    assert (second.status_code, second.json()) == (409, {"detail": {"value": 7.5, "name": "张三"}})
+    assert client.cookies == {"session": "abc", "csrftoken": "t1"}
+    assert seen[0].startswith(b"POST /login HTTP/1.1") and seen[0].endswith(b'{"username": "chief1"}')
+    assert b"\r\nCookie: session=abc; csrftoken=t1\r\n" in seen[1]
+    assert b"\r\nx-csrftoken: t1\r\n" in seen[1]
+    assert seen[1].endswith(b'{"value": 8}')
+
+
+async def test_a_chunked_answer_is_refused_rather_than_misread():
+    seen: list[bytes] = []
+    server = await _server([b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"], seen)
+    port = server.sockets[0].getsockname()[1]
+    client = LeanClient(f"http://127.0.0.1:{port}")
+    try:
+        with pytest.raises(ProtocolError, match="chunked"):
+            await client.get("/healthz")
+    finally:
+        await client.aclose()
+        server.close()
