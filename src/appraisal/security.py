@@ -36,14 +36,14 @@ class RotatingSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend  # type: ignore[assignment]
 
 
-# A session and its account (the rows of `accounts._PRINCIPAL`) in one statement: the account
+# A session and its account (the rows of `accounts.PRINCIPAL_SQL`) in one statement: the account
 # is the prefix of the session's key (`account_session_id`).
 _SESSION_AND_ACCOUNT = f"""
 SELECT 's' AS kind, NULL AS text, NULL AS active, NULL AS person_id, NULL AS person_name, NULL AS number,
        data, expires_at
 FROM web_session WHERE key = ?
 UNION ALL
-SELECT kind, text, active, person_id, person_name, number, NULL, NULL FROM ({accounts._PRINCIPAL}) account
+SELECT kind, text, active, person_id, person_name, number, NULL, NULL FROM ({accounts.PRINCIPAL_SQL}) account
 """
 
 

@@ -120,7 +120,7 @@ async def test_each_request_reads_its_account_as_it_is_now_with_its_session(offi
     real_read_point = accounts.read_point
 
     async def recording(sql, args):
-        account_reads.append(sql == accounts._PRINCIPAL)
+        account_reads.append(sql == accounts.PRINCIPAL_SQL)
         return await real_read_point(sql, args)
 
     monkeypatch.setattr(accounts, "read_point", recording)

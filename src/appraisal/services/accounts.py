@@ -75,9 +75,10 @@ async def authenticate(
 
 
 # The account with its person, its roles and the sections it leads, in one statement: it runs
-# on every request, so it goes to the driver as it is. Each row is the account ("a"), a role
+# on every request, so it goes to the driver as it is (and on PostgreSQL it is part of
+# `security.AccountSessionStore`'s read of a session). Each row is the account ("a"), a role
 # ("r") or a led section ("l").
-_PRINCIPAL = """
+PRINCIPAL_SQL = """
 SELECT 'a' AS kind, u.username AS text, u.is_active AS active, p.id AS person_id, p.name AS person_name,
        p.section AS number
 FROM user_account u LEFT JOIN person p ON p.id = u.person WHERE u.id = ?
@@ -89,7 +90,7 @@ FROM leader_section l JOIN user_account u ON u.person = l.leader WHERE u.id = ?
 """
 
 
-# The account's rows of `_PRINCIPAL`, read in this request together with its session (see
+# The account's rows of `PRINCIPAL_SQL`, read in this request together with its session (see
 # `security.AccountSessionStore`): the next `load_principal` of that account takes them instead
 # of asking the database again. Each request is a task with a context of its own.
 _read_ahead: ContextVar[tuple[int, list[dict]] | None] = ContextVar("principal_read_ahead", default=None)
@@ -106,7 +107,7 @@ async def load_principal(user_id: int) -> Principal | None:
         _read_ahead.set(None)  # once: a later load in the same request reads anew
         rows = ahead[1]
     else:
-        rows = await read_point(_PRINCIPAL, [user_id, user_id, user_id])
+        rows = await read_point(PRINCIPAL_SQL, [user_id, user_id, user_id])
     account = next((r for r in rows if r["kind"] == "a"), None)
     if account is None or not account["active"]:
         return None

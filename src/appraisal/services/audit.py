@@ -57,6 +57,21 @@ async def record(
     await AuditEntry.insert(entry(actor, action, table_name, record_id, old, new, note)).run()
 
 
+def _fields(actor: Principal | None, action: str, table_name: str, record_id: Any,
+            old: dict[str, Any] | None, new: dict[str, Any] | None, note: str) -> dict[str, Any]:
+    """An audit entry's columns except its time (the database's default, or the caller's)."""
+    return dict(
+        actor=actor.user_id if actor else None,
+        actor_name=actor.username if actor else "system",
+        action=action,
+        table_name=table_name,
+        record_id=str(record_id),
+        old_values=_dump(old),
+        new_values=_dump(new),
+        note=note,
+    )
+
+
 def entry(
     actor: Principal | None,
     action: str,
@@ -67,16 +82,7 @@ def entry(
     note: str = "",
 ) -> AuditEntry:
     """One audit entry, to insert with the change it describes (`guarded_write`)."""
-    return AuditEntry(
-        actor=actor.user_id if actor else None,
-        actor_name=actor.username if actor else "system",
-        action=action,
-        table_name=table_name,
-        record_id=str(record_id),
-        old_values=_dump(old),
-        new_values=_dump(new),
-        note=note,
-    )
+    return AuditEntry(**_fields(actor, action, table_name, record_id, old, new, note))
 
 
 async def insert(actor: Principal | None, row: T, note: str = "") -> T:
@@ -114,11 +120,8 @@ async def record_many(actor: Principal | None, action: str, table_name: str,
     from appraisal.db.transaction import insert_values
 
     at = dt.datetime.now(dt.timezone.utc)
-    await insert_values(AuditEntry, [dict(
-        at=at, actor=actor.user_id if actor else None, actor_name=actor.username if actor else "system",
-        action=action, table_name=table_name, record_id=str(record_id), old_values=_dump(old), new_values=_dump(new),
-        note=note,
-    ) for record_id, old, new in entries])
+    await insert_values(AuditEntry, [dict(at=at, **_fields(actor, action, table_name, record_id, old, new, note))
+                                     for record_id, old, new in entries])
 
 
 async def delete(actor: Principal | None, row: Table, note: str = "") -> None:
