@@ -262,3 +262,58 @@ def test_a_finished_command_leaves_a_whole_database_file(tmp_path):
     shutil.copyfile(path, copy)
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT COUNT(*) FROM person").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("pool_class", ["FairPool", "asyncpg's Pool"])
+async def test_postgres_connections_go_to_callers_in_the_order_they_asked(db, pool_class):
+    """A connection handed back goes to the longest waiter, not to whoever asks at that moment:
+    asyncpg's own pool lets a newcomer take it (shown here, as the reason for `FairPool`)."""
+    if is_sqlite():
+        pytest.skip("PostgreSQL's pool")
+    import asyncpg
+
+    from appraisal.db.postgres_pool import _CREATE_POOL_DEFAULTS, FairPool
+
+    dsn = engine().config["dsn"]
+    if pool_class == "FairPool":
+        pool = await FairPool(**{**_CREATE_POOL_DEFAULTS, "dsn": dsn, "min_size": 1, "max_size": 1})
+    else:
+        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    order: list[str] = []
+
+    async def use(name: str) -> None:
+        async with pool.acquire() as connection:
+            order.append(name)
+            await connection.fetchval("SELECT 1")
+
+    came_back = asyncio.get_running_loop().create_future()
+
+    async def newcomer() -> None:
+        await came_back
+        await use("newcomer")
+
+    # The moment the held connection comes back, a newcomer asks for one, just before the
+    # longest waiter is woken: as a request arriving at that moment does.
+    put_back = pool._queue.put_nowait
+
+    def put_nowait(holder) -> None:
+        if not came_back.done():
+            came_back.set_result(None)
+        put_back(holder)
+
+    try:
+        held = await pool.acquire()
+        waiters = [asyncio.create_task(use(name)) for name in ("first", "second")]
+        late = asyncio.create_task(newcomer())
+        for _ in range(5):  # both are waiting for the one connection
+            await asyncio.sleep(0)
+        pool._queue.put_nowait = put_nowait
+        await pool.release(held)
+        await pool.release(held)  # a second release changes nothing
+        await asyncio.gather(*waiters, late)
+    finally:
+        await pool.close()
+    if pool_class == "FairPool":
+        assert order == ["first", "second", "newcomer"]
+    else:
+        assert order[0] == "newcomer"

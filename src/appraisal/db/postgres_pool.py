@@ -14,9 +14,11 @@ command line, the test fixtures). A loop without one still works, a connection p
 from __future__ import annotations
 
 import asyncio
+import inspect
 import weakref
 from typing import Any
 
+import asyncpg
 from asyncpg import Connection
 from asyncpg.pool import Pool
 from piccolo.engine.postgres import PostgresEngine
@@ -24,6 +26,46 @@ from piccolo.engine.postgres import PostgresEngine
 # Connections are opened as they are needed and kept for reuse, up to this many per pool.
 POOL_MIN_SIZE = 1
 POOL_MAX_SIZE = 10
+
+
+# What `asyncpg.create_pool` passes to the pool's constructor when not told otherwise (the
+# constructor itself has no defaults for them).
+_CREATE_POOL_DEFAULTS = {name: p.default for name, p in inspect.signature(asyncpg.create_pool).parameters.items()
+                         if p.kind is p.KEYWORD_ONLY and p.default is not p.empty}
+
+
+class FairPool(Pool):
+    """asyncpg's pool, handing its connections out in the order they were asked for.
+
+    asyncpg's pool keeps its idle connections in an asyncio queue. A connection handed back
+    wakes the first waiter, but until that waiter runs, the connection is in the queue for
+    anyone: a statement asked for in the meantime takes it, and the waiter, finding the queue
+    empty, waits again at the back. Under load a few requests waited like that again and again:
+    with 50 concurrent score writes (each asks for a connection three times) p50 was 60 ms and
+    p99 200 ms. Here a caller first waits its turn on a semaphore of the pool's size, which
+    asyncio keeps in order (a newcomer waits behind the waiters), and then always finds a
+    connection idle or one it may open."""
+
+    def __init__(self, *args: Any, max_size: int, **kwargs: Any) -> None:
+        super().__init__(*args, max_size=max_size, **kwargs)
+        self._turns = asyncio.Semaphore(max_size)
+
+    async def _acquire(self, timeout: float | None) -> Any:
+        # asyncpg's `acquire()`, as an `async with` block or awaited, comes here.
+        await self._turns.acquire()
+        try:
+            return await super()._acquire(timeout)
+        except BaseException:
+            self._turns.release()
+            raise
+
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:
+        turn_held = getattr(connection, "_con", None) is not None  # a second release does nothing
+        try:
+            await super().release(connection, timeout=timeout)
+        finally:
+            if turn_held:
+                self._turns.release()
 
 
 async def _keep_session(_connection: Connection) -> None:
@@ -64,6 +106,11 @@ class LoopPooledPostgresEngine(PostgresEngine):
             self._pools[loop] = value
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
-        """Starts the running loop's pool (a warning, and nothing else, if it has one)."""
-        await super().start_connection_pool(**{"min_size": POOL_MIN_SIZE, "max_size": POOL_MAX_SIZE,
-                                                "reset": _keep_session, **kwargs})
+        """Starts the running loop's pool (a warning, and nothing else, if it has one): a
+        `FairPool`, made as `asyncpg.create_pool` makes its pool."""
+        if self.pool is not None:
+            await super().start_connection_pool()  # Piccolo's warning
+            return
+        config = {**self.config, "min_size": POOL_MIN_SIZE, "max_size": POOL_MAX_SIZE, "reset": _keep_session,
+                  **kwargs}
+        self.pool = await FairPool(**{**_CREATE_POOL_DEFAULTS, **config})
