@@ -4,14 +4,20 @@ and refuses what it does not speak instead of misreading it."""
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-
-from lean_client import LeanClient, ProtocolError  # noqa: E402
+# Loaded from its file: the benchmarks folder on sys.path would put its reports.py in the place
+# of the tests' reports package.
+_SPEC = importlib.util.spec_from_file_location(
+    "lean_client", Path(__file__).resolve().parents[2] / "benchmarks" / "lean_client.py")
+lean_client = importlib.util.module_from_spec(_SPEC)
+sys.modules["lean_client"] = lean_client  # its dataclass looks its module up by name
+_SPEC.loader.exec_module(lean_client)
+LeanClient, ProtocolError = lean_client.LeanClient, lean_client.ProtocolError
 
 
 async def _server(answers: list[bytes], seen: list[bytes]):
