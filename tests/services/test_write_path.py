@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -317,3 +318,25 @@ async def test_postgres_connections_go_to_callers_in_the_order_they_asked(db, po
         assert order == ["first", "second", "newcomer"]
     else:
         assert order[0] == "newcomer"
+
+
+async def test_a_postgres_caller_that_times_out_waiting_gives_its_turn_back(db):
+    if is_sqlite():
+        pytest.skip("PostgreSQL's pool")
+    from appraisal.db.postgres_pool import _CREATE_POOL_DEFAULTS, FairPool
+
+    pool = await FairPool(**{**_CREATE_POOL_DEFAULTS, "dsn": engine().config["dsn"], "min_size": 1, "max_size": 1})
+    try:
+        held = await pool.acquire()
+        started = time.perf_counter()
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(5):  # guards the test itself
+                await pool.acquire(timeout=0.05)
+        assert time.perf_counter() - started < 2  # the caller's own timeout ended its wait
+        await pool.release(held)
+        # The timed-out caller left no turn taken: the one connection is still to be had, twice.
+        for _ in range(2):
+            async with pool.acquire(timeout=1) as connection:
+                assert await connection.fetchval("SELECT 1") == 1
+    finally:
+        pool.terminate()  # also when a check failed with the connection still held

@@ -51,8 +51,15 @@ class FairPool(Pool):
         self._turns = asyncio.Semaphore(max_size)
 
     async def _acquire(self, timeout: float | None) -> Any:
-        # asyncpg's `acquire()`, as an `async with` block or awaited, comes here.
-        await self._turns.acquire()
+        # asyncpg's `acquire()`, as an `async with` block or awaited, comes here; its timeout
+        # covers the wait for a turn and the wait for the connection together.
+        if timeout is None:
+            await self._turns.acquire()
+        else:
+            deadline = asyncio.get_running_loop().time() + timeout
+            async with asyncio.timeout_at(deadline):
+                await self._turns.acquire()
+            timeout = max(0.0, deadline - asyncio.get_running_loop().time())
         try:
             return await super()._acquire(timeout)
         except BaseException:
