@@ -273,11 +273,11 @@ async def test_postgres_connections_go_to_callers_in_the_order_they_asked(db, po
         pytest.skip("PostgreSQL's pool")
     import asyncpg
 
-    from appraisal.db.postgres_pool import _CREATE_POOL_DEFAULTS, FairPool
+    from appraisal.db.postgres_pool import create_fair_pool
 
     dsn = engine().config["dsn"]
     if pool_class == "FairPool":
-        pool = await FairPool(**{**_CREATE_POOL_DEFAULTS, "dsn": dsn, "min_size": 1, "max_size": 1})
+        pool = await create_fair_pool(dsn=dsn, min_size=1, max_size=1)
     else:
         pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
     order: list[str] = []
@@ -323,9 +323,9 @@ async def test_postgres_connections_go_to_callers_in_the_order_they_asked(db, po
 async def test_a_postgres_caller_that_times_out_waiting_gives_its_turn_back(db):
     if is_sqlite():
         pytest.skip("PostgreSQL's pool")
-    from appraisal.db.postgres_pool import _CREATE_POOL_DEFAULTS, FairPool
+    from appraisal.db.postgres_pool import create_fair_pool
 
-    pool = await FairPool(**{**_CREATE_POOL_DEFAULTS, "dsn": engine().config["dsn"], "min_size": 1, "max_size": 1})
+    pool = await create_fair_pool(dsn=engine().config["dsn"], min_size=1, max_size=1)
     try:
         held = await pool.acquire()
         started = time.perf_counter()

@@ -75,6 +75,11 @@ class FairPool(Pool):
                 self._turns.release()
 
 
+async def create_fair_pool(**config: Any) -> FairPool:
+    """A started `FairPool`, from `asyncpg.create_pool`'s arguments (its defaults for the rest)."""
+    return await FairPool(**{**_CREATE_POOL_DEFAULTS, **config})
+
+
 async def _keep_session(_connection: Connection) -> None:
     """What a pool does to a connection handed back, after asyncpg has rolled back a
     transaction left open: nothing more. asyncpg's default also resets the session (RESET ALL,
@@ -120,4 +125,4 @@ class LoopPooledPostgresEngine(PostgresEngine):
             return
         config = {**self.config, "min_size": POOL_MIN_SIZE, "max_size": POOL_MAX_SIZE, "reset": _keep_session,
                   **kwargs}
-        self.pool = await FairPool(**{**_CREATE_POOL_DEFAULTS, **config})
+        self.pool = await create_fair_pool(**config)
