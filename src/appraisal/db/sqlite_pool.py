@@ -49,6 +49,15 @@ MAX_OPEN = 4
 MAX_GROUP = 100
 
 
+# Piccolo registers a converter for columns declared INTEGER (every key, foreign key and
+# count column) that turns each value to text and parses it back through `Decimal`, in case a
+# column holds something other than an integer. SQLite's INTEGER affinity already stores
+# integers, and reals without a fraction, as integers, which sqlite3 answers as `int` with no
+# converter at all; the application writes nothing else there. The conversion was half the time
+# of reading a unit's score cells (1.8 of 3.6 ms for 1,000 cells), so it is left out.
+sqlite3.converters.pop("INTEGER", None)
+
+
 def _guarded(connection: sqlite3.Connection, statements: list[tuple[str, list[Any]]]) -> list[dict]:
     """The first statement and, if it answered rows, the others; answers the first's rows."""
     (first_sql, first_args), rest = statements[0], statements[1:]

@@ -224,13 +224,14 @@ def one_of(column: Any, values: list[Any]) -> WhereRaw:
     return WhereRaw(f"{name} = ANY({{}})", list(values))
 
 
-async def insert_values(table: type[Table], rows: list[dict[str, Any]]) -> None:
+async def insert_values(table: type[Table], rows: list[dict[str, Any]], unique: str | None = None) -> int:
     """Insert plain rows (column name → value; the columns left out take their defaults) in
     multi-row statements. For the set-based writes of a whole unit or office (an audit entry
     and a notification per person), where building a Piccolo object per row took longer than
-    the database did."""
+    the database did. With `unique` (a column with a unique constraint), a row whose value is
+    there already is left out. Answers how many rows were inserted."""
     if not rows:
-        return
+        return 0
     columns = _insert_columns(table)
     names = [c._meta.db_column_name for c in columns]
     defaults = {}
@@ -239,11 +240,15 @@ async def insert_values(table: type[Table], rows: list[dict[str, Any]]) -> None:
         defaults[column._meta.db_column_name] = value.python() if isinstance(value, Default) else value
     head = f'INSERT INTO "{table._meta.tablename}" ({_quoted(columns)}) VALUES '
     one = "(" + ", ".join("?" for _ in names) + ")"
+    tail = f' ON CONFLICT ("{unique}") DO NOTHING RETURNING "id"' if unique else ""
+    inserted = 0
     size = max(1, min(500, 30_000 // len(names)))  # within both engines' bound-parameter limits
     for start in range(0, len(rows), size):
         chunk = rows[start:start + size]
         args = [row.get(name, defaults[name]) for row in chunk for name in names]
-        await run_native(head + ", ".join(one for _ in chunk), args)
+        answer = await run_native(head + ", ".join(one for _ in chunk) + tail, args)
+        inserted += len(answer) if unique else len(chunk)
+    return inserted
 
 
 async def insert_in_batches(table: type, rows: list, size: int = 500) -> None:

@@ -769,9 +769,9 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
             raise Conflict(_("本单元评分已提交"), code="unit_submitted")
         await _freeze(actor, rows, numbers)
         await audit.insert(actor, UnitSubmission(period=period_id, unit=unit, submitted_by=actor.person_id))
-        all_units = await _units_of_period(period_id)
         submitted = await submitted_units(period_id)
-        if all_units <= submitted:
+        last = await _units_of_period(period_id) <= submitted
+        if last:
             p = await Period.objects().get(Period.id == period_id).run()
             await audit.update(actor, p, {"status": PeriodStatus.SUBMITTED.value}, note=_("各单元均已提交"))
         # In the same transaction: the people are told exactly when their results are frozen,
@@ -779,9 +779,9 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
         await notify_many([r["person"] for r in rows], f"scored:{period_id}:{{person}}:{len(submitted)}",
                           "appraisal", _("{name}的评分已提交，可在“我的考核”查看").format(name=period["name"]))
     # The answer is the unit as now frozen, from the numbers just written (the period is read
-    # again: its state changes when this was the last unit).
+    # again when this was the last unit: its state changed).
     frozen = {i: {**n, "frozen": True} for i, n in numbers.items()}
-    return await _grid_answer(actor, await get_period(period_id), unit, rows, frozen, True, cells)
+    return await _grid_answer(actor, await get_period(period_id) if last else period, unit, rows, frozen, True, cells)
 
 
 # The distinct units of a period, one index probe each on (period, unit) instead of reading

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from appraisal.db.tables import Notification
-from appraisal.db.transaction import atomic, insert_values, one_of
+from appraisal.db.transaction import atomic, insert_values
 from appraisal.errors import NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal
@@ -26,17 +26,12 @@ async def notify(recipient: int, key: str, kind: str, title: str, body: str = ""
 
 
 async def notify_many(recipients: list[int], key: str, kind: str, title: str, body: str = "") -> int:
-    """The same notification to many people at once (`key` is formatted with each `person`):
-    one query for the keys already written, one batched insert for the rest, in one
-    transaction. Answers how many were new."""
+    """The same notification to many people at once (`key` is formatted with each `person`), in
+    batched inserts that leave out the keys written already. Answers how many were new."""
     keys = {person: key.format(person=person)[:120] for person in dict.fromkeys(recipients)}
     async with atomic():
-        known = set(await Notification.select(Notification.key).where(
-            one_of(Notification.key, list(keys.values()))).output(as_list=True).run())
-        new = [dict(recipient=p, key=k, kind=kind, title=title[:200], body=body)
-               for p, k in keys.items() if k not in known]
-        await insert_values(Notification, new)
-    return len(new)
+        return await insert_values(Notification, [dict(recipient=p, key=k, kind=kind, title=title[:200], body=body)
+                                                  for p, k in keys.items()], unique="key")
 
 
 async def unread_count(principal: Principal) -> int:
