@@ -3,11 +3,22 @@ and bonuses; an unknown address answers the error page, not a failure."""
 
 import datetime as dt
 
+import pytest
+import time_machine
+
 from test_pages import browser_login
 from services.test_appraisal_flow import as_user
 from appraisal.db.tables import Section
 from appraisal.services import accountability, appraisal, matters, supervision
 from appraisal.services.matters import Registration
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """A day well inside the years with holiday data: deadlines a month out stay in that year
+    (on the real clock, from December they fell in a year not yet published)."""
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=True):
+        yield
 
 
 async def test_searching_the_matter_board_finds_by_subject_or_requester(office, client):
