@@ -44,11 +44,12 @@ class Period(Table, tablename="appraisal_period"):
 class Appraisee(Table, tablename="appraisee"):
     """One person appraised in one period, with what is frozen when their unit is submitted."""
 
-    period = ForeignKey(references=Period, on_delete=OnDelete.restrict, index=True)
+    # Read by (period, unit) and by period through that index (a migration makes it).
+    period = ForeignKey(references=Period, on_delete=OnDelete.restrict)
     person = ForeignKey(references=Person, on_delete=OnDelete.restrict, index=True)
     section = ForeignKey(references=Section, null=True, on_delete=OnDelete.restrict, index=True)
     pool = Varchar(length=8)  # staff | leaders (section chiefs, scored by leaders)
-    unit = Varchar(length=24, index=True)  # "section:<id>" or "leaders": the quota unit
+    unit = Varchar(length=24)  # "section:<id>" or "leaders": the quota unit
     self_summary = Text(default="")
     self_summary_at = Timestamptz(null=True, default=None)
     comment = Text(default="")  # the scorer's comment

@@ -16,9 +16,9 @@ class Notification(Table, tablename="notification"):
 
     recipient = ForeignKey(references=Person, on_delete=OnDelete.cascade, index=True)
     key = Varchar(length=120, unique=True)
-    kind = Varchar(length=24, index=True)
+    kind = Varchar(length=24)
     matter = ForeignKey(references=Matter, null=True, on_delete=OnDelete.cascade)
     title = Varchar(length=200)
     body = Text(default="")
-    created_at = Timestamptz(default=TimestamptzNow(), index=True)
-    read_at = Timestamptz(null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    read_at = Timestamptz(null=True, default=None)
