@@ -2,12 +2,13 @@
 scores typed into the grid, quotas at submission, frozen numbers, a locked period, the annual
 grade and the commendation review."""
 
+import asyncio
 import datetime as dt
 
 import pytest
 import time_machine
 
-from appraisal.db.tables import Appraisee, AuditEntry, Person, ScoreCell, UserAccount
+from appraisal.db.tables import Appraisee, AuditEntry, Person, ScoreCell, UnitSubmission, UserAccount
 from appraisal.domain.appraisal import DEFAULT_TEMPLATE
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.services import accounts, appraisal, commendation, targets
@@ -207,6 +208,31 @@ async def test_the_period_is_submitted_when_its_last_unit_is_and_not_before(offi
     assert (await appraisal.get_period(period["id"]))["status"] == "scoring"
     await submit_everything(period["id"], only={units[-1]})
     assert (await appraisal.get_period(period["id"]))["status"] == "submitted"
+
+
+async def test_units_submitted_at_the_same_moment_end_the_period_and_one_unit_is_submitted_once(office, clock):
+    """At the deadline the last units come in together: whichever commits last sees the others
+    and ends the period. Two submissions of one unit (two tabs) record it once."""
+    chiefs = {"秘书科": "张伟", "综合科": "郑丽娟", "信息科": "马俊杰", "督查科": "韩立新", "机要科": "谢芳",
+              "行政科": "蔡明亮", "法规科": "叶晨"}
+    director = await as_person("王建国")
+
+    async def submit(unit: dict):
+        scorer = director if unit["unit"] == "leaders" else await as_person(chiefs[unit["label"]])
+        return await appraisal.submit_unit(scorer, period["id"], unit["unit"])
+
+    for attempt in range(3):  # a race: each try gives the submissions another chance to overlap
+        if attempt:
+            await appraisal.reopen(director, period["id"], "更正评分")
+        else:
+            period = await open_quarter()
+            await fill(period["id"], 0.85)
+        units = await appraisal.units(director, period["id"])
+        outcomes = await asyncio.gather(*(submit(u) for u in units + units[:1]), return_exceptions=True)
+        refused = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(refused) == 1 and isinstance(refused[0], Conflict), outcomes
+        assert (await appraisal.get_period(period["id"]))["status"] == "submitted"
+        assert await UnitSubmission.count().where(UnitSubmission.period == period["id"]).run() == len(units)
 
 
 async def test_a_locked_period_refuses_every_write_until_a_leader_reopens_it_with_a_reason(office, clock):

@@ -765,6 +765,12 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
                 g=rules.GRADE_LABELS[top], p=quota.places, n=quota.used, names="、".join(names)),
             detail={"places": quota.places, "people": names})
     async with atomic():
+        # The period's submissions one at a time: each sees those before it, so a unit is
+        # submitted once and the last of several at the same moment ends the period.
+        status = await _lock_period(period_id)
+        if status != PeriodStatus.SCORING:
+            _require_writable(status, period["name"])
+            raise Conflict(_("考核期当前为“{s}”，不能提交").format(s=PeriodStatus(status).label), code="not_scoring")
         if await UnitSubmission.exists().where(UnitSubmission.period == period_id, UnitSubmission.unit == unit).run():
             raise Conflict(_("本单元评分已提交"), code="unit_submitted")
         await _freeze(actor, rows, numbers)
@@ -782,6 +788,15 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
     # again when this was the last unit: its state changed).
     frozen = {i: {**n, "frozen": True} for i, n in numbers.items()}
     return await _grid_answer(actor, await get_period(period_id) if last else period, unit, rows, frozen, True, cells)
+
+
+async def _lock_period(period_id: int) -> str:
+    """The period's status, its row locked until the transaction ends (on SQLite the write
+    transaction holds the whole database already)."""
+    query = Period.select(Period.status).where(Period.id == period_id)
+    if not is_sqlite():
+        query = query.lock_rows()
+    return (await query.first().run())["status"]
 
 
 # The distinct units of a period, one index probe each on (period, unit) instead of reading
