@@ -765,17 +765,20 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
                 g=rules.GRADE_LABELS[top], p=quota.places, n=quota.used, names="、".join(names)),
             detail={"places": quota.places, "people": names})
     async with atomic():
-        # The period's submissions one at a time: each sees those before it, so a unit is
-        # submitted once and the last of several at the same moment ends the period.
+        await _freeze(actor, rows, numbers)
+        await audit.insert(actor, UnitSubmission(period=period_id, unit=unit, submitted_by=actor.person_id))
+        # Then the period's submissions one at a time (its row stays locked until the commit):
+        # each sees those committed before it, so a unit is submitted once and the last of
+        # several at the same moment ends the period. A refusal here rolls the freeze back.
         status = await _lock_period(period_id)
         if status != PeriodStatus.SCORING:
             _require_writable(status, period["name"])
             raise Conflict(_("考核期当前为“{s}”，不能提交").format(s=PeriodStatus(status).label), code="not_scoring")
-        if await UnitSubmission.exists().where(UnitSubmission.period == period_id, UnitSubmission.unit == unit).run():
+        units = await UnitSubmission.select(UnitSubmission.unit).where(UnitSubmission.period == period_id) \
+            .output(as_list=True).run()
+        if units.count(unit) > 1:
             raise Conflict(_("本单元评分已提交"), code="unit_submitted")
-        await _freeze(actor, rows, numbers)
-        await audit.insert(actor, UnitSubmission(period=period_id, unit=unit, submitted_by=actor.person_id))
-        submitted = await submitted_units(period_id)
+        submitted = set(units)
         last = await _units_of_period(period_id) <= submitted
         if last:
             p = await Period.objects().get(Period.id == period_id).run()
@@ -792,10 +795,12 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
 
 async def _lock_period(period_id: int) -> str:
     """The period's status, its row locked until the transaction ends (on SQLite the write
-    transaction holds the whole database already)."""
+    transaction holds the whole database already). NO KEY UPDATE: the lock that an UPDATE of the
+    row takes, which waits for another such lock but not for the key-share locks that inserting
+    a submission (a foreign key to the period) holds; FOR UPDATE would deadlock with those."""
     query = Period.select(Period.status).where(Period.id == period_id)
     if not is_sqlite():
-        query = query.lock_rows()
+        query = query.lock_rows("NO KEY UPDATE")
     return (await query.first().run())["status"]
 
 
