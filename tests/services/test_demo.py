@@ -47,3 +47,24 @@ async def test_the_demo_appraisal_has_a_closed_year_locked_quarters_within_quota
         by_unit.setdefault(r["unit"], []).append(r["grade"])
     assert all(grades.count("good") <= round(len(grades) * 0.4 + 1e-9) for grades in by_unit.values())
     assert await Target.count().where(Target.year == 2026).run() == 12
+
+
+async def test_the_demo_loads_in_late_december_before_next_years_holidays_are_published(office):
+    """The demo's open accountability record can be appealed for some working days: on
+    28 December they run into a year the calendar package has no holidays for. The demo office
+    counts that year by its weekends (marked as the demo's), where a real office is refused."""
+    import datetime as dt
+
+    import time_machine
+
+    from appraisal.db.tables import AccountabilityRecord, CalendarYear
+    from appraisal.services.demo_appraisal import load_demo_appraisal
+
+    assert not await CalendarYear.exists().where(CalendarYear.year == 2027).run()
+    with time_machine.travel(dt.datetime(2026, 12, 28, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
+        await load_demo_appraisal()
+    assert await CalendarYear.select(CalendarYear.source).where(CalendarYear.year == 2027).first().run() == \
+        {"source": "demo"}
+    decided = await AccountabilityRecord.select(AccountabilityRecord.appeal_deadline).where(
+        AccountabilityRecord.decided_on == dt.date(2026, 12, 28)).run()
+    assert decided and all(r["appeal_deadline"].year == 2027 for r in decided)
