@@ -28,10 +28,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# `json.dumps` with options builds an encoder per call: a third of the time of dumping the small
+# dicts of an entry, two per person when a unit is frozen.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 def _dump(values: dict[str, Any] | None) -> str:
     if not values:
         return ""
-    return json.dumps({k: _plain(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
+    return _ENCODER.encode({k: _plain(v) for k, v in values.items()})
 
 
 def row_values(row: Table) -> dict[str, Any]:
