@@ -84,8 +84,13 @@ def test_every_acknowledged_score_survives_a_sigkill_and_nothing_is_half_written
         sessions = [await _chief_session(f"http://127.0.0.1:{port}", u) for u in CHIEFS]
         stop = asyncio.Event()
         writers = [asyncio.create_task(_burst(c, cells, acknowledged, stop)) for c, cells in sessions]
-        await asyncio.sleep(3)
-        process.send_signal(signal.SIGKILL)  # mid-burst: requests are in flight
+        # Mid-burst, once enough cells hold acknowledged writes (a fixed 3 s was too short when the
+        # machine was busy with the other test pass): requests are in flight.
+        deadline = time.monotonic() + 60
+        while len(acknowledged) <= 60 and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        process.send_signal(signal.SIGKILL)
         stop.set()
         await asyncio.gather(*writers, return_exceptions=False)
         for client, _cells in sessions:
