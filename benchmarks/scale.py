@@ -375,6 +375,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--warmup", type=float, default=3, help="seconds of each load run before measuring")
+    parser.add_argument("--port", type=int, default=8790, help="the server's port (the hello world's is the next)")
     parser.add_argument("--load-client", metavar="URL", help=argparse.SUPPRESS)  # see load_from_own_process
     parser.add_argument("--period", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -406,7 +407,7 @@ def main() -> None:
         pooled(settle())
 
     # Score-cell writes: each client is a chief writing their own unit's cells of Q4.
-    port = 8790
+    port = args.port
     appraisal_bin = str(Path(sys.executable).parent / "appraisal")
     server = serve([appraisal_bin, "serve", "--port", str(port), "--log-level", "warning"], env, port)
     base = f"http://127.0.0.1:{port}"
@@ -417,7 +418,7 @@ def main() -> None:
         server.terminate()
         server.wait()
 
-    hello_port = 8791
+    hello_port = args.port + 1
     hello = serve([sys.executable, "-m", "uvicorn", "hello:app", "--app-dir", str(HERE), "--port", str(hello_port),
                    "--log-level", "warning"], {}, hello_port)
 

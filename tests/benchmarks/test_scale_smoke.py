@@ -1,0 +1,50 @@
+"""The scale benchmark runs end to end on a small office, on the pass's engine: generation,
+the dashboard, both ways of closing a quarter (each must leave the period submitted), the score
+writes and the floor. Its figures are not asserted; that it measures something is."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import BACKEND, TMP, recreate_postgres_database
+
+SCALE = Path(__file__).resolve().parents[2] / "benchmarks" / "scale.py"
+
+
+def two_free_ports() -> int:
+    """A port whose next port is free too (the benchmark serves the hello world there)."""
+    for _ in range(50):
+        with socket.socket() as a:
+            a.bind(("127.0.0.1", 0))
+            port = a.getsockname()[1]
+            with socket.socket() as b:
+                try:
+                    b.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no two consecutive free ports")
+
+
+@pytest.mark.db
+def test_the_scale_benchmark_measures_a_small_office():
+    url = (recreate_postgres_database("appraisal_test_scale") if BACKEND == "postgres"
+           else f"sqlite:///{TMP / 'scale.sqlite3'}")
+    done = subprocess.run(
+        [sys.executable, str(SCALE), "--database", url, "--staff", "300", "--matters", "3000", "--sections", "5",
+         "--clients", "5", "--seconds", "1", "--warmup", "0.5", "--port", str(two_free_ports())],
+        capture_output=True, text=True, timeout=300, env={k: v for k, v in os.environ.items()
+                                                          if not k.startswith("APPRAISAL_")})
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert re.search(r"closing a quarter for 300 staff \(6 units\), one unit after another: [\d.]+ s", out), out
+    assert re.search(r"all 6 scorers submitting at once: [\d.]+ s", out), out
+    writes = re.search(r"score-cell writes, 5 clients: (\d+)/s, .* 0 refused as stale of (\d+)", out)
+    assert writes and int(writes.group(2)) > 0, out
+    assert re.search(r"hello-world floor, same load: [1-9]\d*/s", out), out
+    assert re.search(r"server peak memory \(VmHWM\): [1-9]\d* MB", out), out
