@@ -24,3 +24,14 @@ async def test_notify_many_writes_each_key_once_and_counts_the_new_ones(db):
         {"recipient": third, "key": f"test:{third}", "title": "第二次"},
     ]
     assert await notify_many([], "test:{person}", "appraisal", "无人") == 0
+
+
+async def test_notify_writes_a_key_once_and_says_whether_it_was_new(db):
+    from appraisal.services.inbox import notify
+
+    person = Person(name="丁", name_pinyin="ding", gender="male")
+    await person.save().run()
+    assert await notify(person.id, "once:1", "matter", "第一次") is True
+    assert await notify(person.id, "once:1", "matter", "第二次") is False
+    rows = await Notification.select(Notification.key, Notification.title).where(Notification.recipient == person.id).run()
+    assert rows == [{"key": "once:1", "title": "第一次"}]

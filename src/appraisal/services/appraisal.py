@@ -743,9 +743,7 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
     if not any(may_score(actor, r["person"], r["pool"], r["section"]) for r in rows):
         require_visible_row(actor, rows[0])
         raise Forbidden(_("只有本单元的评分人可以提交"))
-    _require_writable(period["status"], period["name"])
-    if period["status"] != PeriodStatus.SCORING:
-        raise Conflict(_("考核期当前为“{s}”，不能提交").format(s=period["status_label"]), code="not_scoring")
+    _require_submittable(period["status"], period["name"])
     cells = await _unit_cells(period, rows)
     numbers = await numbers_of(period, rows, cells)
     missing = [r["name"] for r in rows if numbers[r["id"]]["total"] is None]
@@ -770,10 +768,7 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
         # Then the period's submissions one at a time (its row stays locked until the commit):
         # each sees those committed before it, so a unit is submitted once and the last of
         # several at the same moment ends the period. A refusal here rolls the freeze back.
-        status = await _lock_period(period_id)
-        if status != PeriodStatus.SCORING:
-            _require_writable(status, period["name"])
-            raise Conflict(_("考核期当前为“{s}”，不能提交").format(s=PeriodStatus(status).label), code="not_scoring")
+        _require_submittable(await _lock_period(period_id), period["name"])
         units = await UnitSubmission.select(UnitSubmission.unit).where(UnitSubmission.period == period_id) \
             .output(as_list=True).run()
         if units.count(unit) > 1:
@@ -791,6 +786,14 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
     # again when this was the last unit: its state changed).
     frozen = {i: {**n, "frozen": True} for i, n in numbers.items()}
     return await _grid_answer(actor, await get_period(period_id) if last else period, unit, rows, frozen, True, cells)
+
+
+def _require_submittable(status: str, name: str) -> None:
+    """Units are submitted while the period is being scored (checked before the work and again
+    under the period's lock)."""
+    _require_writable(status, name)
+    if status != PeriodStatus.SCORING:
+        raise Conflict(_("考核期当前为“{s}”，不能提交").format(s=PeriodStatus(status).label), code="not_scoring")
 
 
 async def _lock_period(period_id: int) -> str:

@@ -17,12 +17,8 @@ def _now() -> dt.datetime:
 
 async def notify(recipient: int, key: str, kind: str, title: str, body: str = "", matter_id: int | None = None) -> bool:
     """Write a notification once per `key`; True when it is new."""
-    exists = await Notification.exists().where(Notification.key == key).run()
-    if exists:
-        return False
-    await Notification.insert(Notification(recipient=recipient, key=key[:120], kind=kind, matter=matter_id,
-                                           title=title[:200], body=body)).run()
-    return True
+    return await insert_values(Notification, [dict(recipient=recipient, key=key[:120], kind=kind, matter=matter_id,
+                                                   title=title[:200], body=body)], unique="key") == 1
 
 
 async def notify_many(recipients: list[int], key: str, kind: str, title: str, body: str = "") -> int:
