@@ -173,8 +173,8 @@ def test_a_policy_from_settings_is_validated():
     assert Policy.from_dict(DEFAULT_POLICY.to_dict()) == DEFAULT_POLICY
 
 
-def test_the_breakdown_as_a_dict_is_exactly_what_asdict_gives():
-    from dataclasses import asdict
+def test_the_breakdown_as_a_dict_reads_as_it_does_once_frozen():
+    import msgspec
 
     from appraisal.domain.appraisal import breakdown_dict
 
@@ -183,6 +183,14 @@ def test_the_breakdown_as_a_dict_is_exactly_what_asdict_gives():
                     accountability=(Source("accountability", 2, "提醒谈话（2026-11-02）", 1),),
                     due_matters=2, overdue=(Source("matter", 3, "办件", 0),), bonuses=(Source("bonus", 4, "信息采用", 0.5),))
     b = score(DEFAULT_TEMPLATE, inputs)
-    assert breakdown_dict(b) == asdict(b)
-    empty = score(DEFAULT_TEMPLATE, Inputs(cells={}))
-    assert breakdown_dict(empty) == asdict(empty)
+    d = breakdown_dict(b)
+    # What the grid shows live is what the person reads back from the frozen JSON.
+    assert msgspec.json.decode(msgspec.json.encode(d)) == msgspec.json.decode(msgspec.json.encode(b))
+    assert set(d) == {"lines", "components", "excluded", "total", "complete"}
+    assert d["total"] == b.total and d["complete"] is True and list(d["excluded"]) == []
+    assert d["lines"][0] == {"code": "de", "name": "德", "weight": 15, "entered": 14, "value": 14}
+    assert [c["code"] for c in d["components"]] == ["target", "accountability", "overdue", "bonus"]
+    assert list(d["components"][1]["sources"]) == [{"kind": "accountability", "id": 2, "text": "提醒谈话（2026-11-02）", "points": 1}]
+    empty = breakdown_dict(score(DEFAULT_TEMPLATE, Inputs(cells={})))
+    assert empty["total"] is None and empty["complete"] is False and all(ln["entered"] is None for ln in empty["lines"])
+    assert [e[0] for e in empty["excluded"]] == ["目标完成度", "责任追究扣分", "超期扣分", "加分"]

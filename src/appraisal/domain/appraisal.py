@@ -24,10 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
+
+import msgspec
 
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
@@ -195,8 +197,7 @@ def check_cell(indicator: Indicator, value: float | None) -> float | None:
 
 # --- the score formula -----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Source:
+class Source(msgspec.Struct, frozen=True):
     """A record behind an automatic component, shown next to it."""
 
     kind: str  # accountability | matter | supervision | target | bonus
@@ -205,8 +206,7 @@ class Source:
     points: float = 0.0
 
 
-@dataclass(frozen=True)
-class Inputs:
+class Inputs(msgspec.Struct, frozen=True):
     """Everything the formula reads for one person and period."""
 
     cells: Mapping[str, float | None]
@@ -219,8 +219,7 @@ class Inputs:
     bonuses: tuple[Source, ...] = ()  # points as awarded (positive)
 
 
-@dataclass(frozen=True)
-class Component:
+class Component(msgspec.Struct, frozen=True):
     code: str  # target | accountability | overdue | bonus
     label: str
     points: float  # what it adds to the total (negative for deductions); 0 for target (it acts inside 绩)
@@ -228,8 +227,7 @@ class Component:
     sources: tuple[Source, ...] = ()
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(msgspec.Struct, frozen=True):
     code: str
     name: str
     weight: float
@@ -237,30 +235,17 @@ class Line:
     value: float | None  # after the target blend for 绩
 
 
-@dataclass(frozen=True)
-class Breakdown:
+class Breakdown(msgspec.Struct, frozen=True):
     lines: tuple[Line, ...]
     components: tuple[Component, ...]
     excluded: tuple[tuple[str, str], ...]  # (label, why) of components that do not apply
     total: float | None  # None until every indicator is scored
-    complete: bool = field(default=False)
+    complete: bool = False
 
 
 def breakdown_dict(b: Breakdown) -> dict[str, Any]:
-    """`dataclasses.asdict(b)`, written out: asdict deep-copies every value and was most of the
-    time of computing a 10,000-person quarter."""
-    def source(s: Source) -> dict[str, Any]:
-        return {"kind": s.kind, "id": s.id, "text": s.text, "points": s.points}
-
-    return {
-        "lines": tuple({"code": ln.code, "name": ln.name, "weight": ln.weight, "entered": ln.entered, "value": ln.value}
-                       for ln in b.lines),
-        "components": tuple({"code": c.code, "label": c.label, "points": c.points, "detail": c.detail,
-                             "sources": tuple(source(s) for s in c.sources)} for c in b.components),
-        "excluded": tuple(tuple(e) for e in b.excluded),
-        "total": b.total,
-        "complete": b.complete,
-    }
+    """The breakdown as plain dicts and lists, as it reads back once frozen (JSON)."""
+    return msgspec.to_builtins(b)
 
 
 def _round2(value: float) -> float:
