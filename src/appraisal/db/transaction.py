@@ -7,8 +7,9 @@ import itertools
 import json
 import re
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from enum import Enum
 from typing import Any
 
 from piccolo.columns.defaults.base import Default
@@ -214,11 +215,86 @@ async def _run_postgres(sql: str, args: list[Any]) -> list[dict]:
     return [dict(row) for row in rows]
 
 
-def one_of(column: Any, values: list[Any]) -> WhereRaw:
+class Param:
+    """A value that a `Prepared` query takes each time it runs, by name; `many`: a list, for
+    `one_of`."""
+
+    __slots__ = ("name", "many")
+
+    def __init__(self, name: str, many: bool = False) -> None:
+        self.name, self.many = name, many
+
+    def bind(self, values: dict[str, Any], sqlite: bool) -> Any:
+        value = values[self.name]
+        if self.many:
+            return json.dumps(list(value)) if sqlite else list(value)
+        return value.value if isinstance(value, Enum) else value
+
+    def __repr__(self) -> str:
+        return f"Param({self.name!r})"
+
+
+class Params:
+    """`p.period` is `Param("period")`: the placeholders of a `Prepared` query's builder."""
+
+    def __getattr__(self, name: str) -> Param:
+        return Param(name)
+
+    def many(self, name: str) -> Param:
+        return Param(name, many=True)
+
+
+class Prepared:
+    """A Piccolo select built and compiled once per engine, then run with new values.
+
+    Piccolo builds a select's SQL anew on every run, walking its columns, joins and conditions
+    in Python: 0.8–1.6 ms for a select with joins here, more than SQLite takes to answer it for
+    a unit of 200 people. Closing a quarter runs a dozen such selects per unit, and so does a
+    unit's grid. `build(p)` returns the query with `p.<name>` (or `p.many(<name>)` in
+    `one_of`) where each value goes; `run(name=value, …)` binds the values into the SQL
+    compiled the first time, runs it in the current transaction if there is one, and hands the
+    rows to the query's own result handling. The builder must not branch on the values."""
+
+    def __init__(self, build: Callable[[Params], Query]) -> None:
+        self._build = build
+        self._compiled: dict[str, tuple[Query, str, list[Any]]] = {}
+
+    def _for(self, engine_type: str) -> tuple[Query, str, list[Any]]:
+        compiled = self._compiled.get(engine_type)
+        if compiled is None:
+            query = self._build(Params())
+            (querystring,) = query.querystrings
+            sql, args = querystring.compile_string(engine_type=engine_type)
+            compiled = self._compiled[engine_type] = (query, sql, args)
+        return compiled
+
+    async def run(self, **values: Any) -> list[dict]:
+        db = engine()
+        sqlite = isinstance(db, SQLiteEngine)
+        query, sql, args = self._for(db.engine_type)
+        bound = [a.bind(values, sqlite) if isinstance(a, Param) else a for a in args]
+        if sqlite:
+            transaction = db.current_transaction.get()
+            rows = await (db._run_in_existing_connection(transaction.connection, sql, bound) if transaction
+                          else db._run_in_new_connection(sql, bound))
+        else:
+            rows = await _run_postgres(sql, bound)
+        return await query._process_results(rows)
+
+    async def first(self, **values: Any) -> dict | None:
+        """The first row, or None (build the query with `.limit(1)` when more could match)."""
+        rows = await self.run(**values)
+        return rows[0] if rows else None
+
+
+def one_of(column: Any, values: list[Any] | Param) -> WhereRaw:
     """`column IN values` with the whole list as one bound parameter (a JSON array on SQLite, an
     array on PostgreSQL), where Piccolo's `is_in` binds and examines each value: for the
-    hundreds of people of a unit or an office."""
+    hundreds of people of a unit or an office. `values` may be a `Params.many` placeholder."""
     name = f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+    if isinstance(values, Param):
+        return WhereRaw(f"{name} IN (SELECT value FROM json_each({{}}))" if is_sqlite() else f"{name} = ANY({{}})",
+                        values)
     if is_sqlite():
         return WhereRaw(f"{name} IN (SELECT value FROM json_each({{}}))", json.dumps(values))
     return WhereRaw(f"{name} = ANY({{}})", list(values))

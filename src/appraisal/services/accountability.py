@@ -7,7 +7,7 @@ import datetime as dt
 
 from appraisal.db.tables import AccountabilityForm, AccountabilityRecord, Person
 from appraisal.db.search import contains_any
-from appraisal.db.transaction import atomic, one_of
+from appraisal.db.transaction import Prepared, atomic, one_of
 from appraisal.domain import accountability as rules
 from appraisal.domain.calendar import today_local
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -200,22 +200,29 @@ async def get_record(actor: Principal, record_id: int) -> dict:
     return await AccountabilityRecord.select(*RECORD_COLUMNS).where(AccountabilityRecord.id == record_id).first().run()
 
 
+def _final_records(p):
+    final = (AccountabilityRecord.status == FINAL) | (
+        (AccountabilityRecord.status == DECIDED) & (AccountabilityRecord.appeal_deadline < p.today))
+    return AccountabilityRecord.select(
+        AccountabilityRecord.id, AccountabilityRecord.person, AccountabilityRecord.decided_on,
+        AccountabilityRecord.points, AccountabilityRecord.form.code.as_alias("form_code"),
+        AccountabilityRecord.form.name.as_alias("form_name"),
+        AccountabilityRecord.form.disqualifies.as_alias("disqualifies"),
+        AccountabilityRecord.form.blocks_excellent.as_alias("blocks_excellent"),
+    ).where(final, one_of(AccountabilityRecord.person, p.many("people")),
+            AccountabilityRecord.decided_on >= p.start, AccountabilityRecord.decided_on <= p.end)
+
+
+_FINAL_RECORDS = Prepared(_final_records)
+
+
 async def effects_for(person_ids: list[int], start: dt.date, end: dt.date,
                       today: dt.date | None = None) -> dict[int, rules.Effects]:
     """Per person, the effects of their final records decided in [start, end]: what appraisal
     reads for a quarter or a year. One query for all people; a decided record whose appeal
     window has passed is final even before the sweep marks it."""
     today = today or today_local()
-    final = (AccountabilityRecord.status == FINAL) | (
-        (AccountabilityRecord.status == DECIDED) & (AccountabilityRecord.appeal_deadline < today))
-    rows = await AccountabilityRecord.select(
-        AccountabilityRecord.id, AccountabilityRecord.person, AccountabilityRecord.decided_on,
-        AccountabilityRecord.points, AccountabilityRecord.form.code.as_alias("form_code"),
-        AccountabilityRecord.form.name.as_alias("form_name"),
-        AccountabilityRecord.form.disqualifies.as_alias("disqualifies"),
-        AccountabilityRecord.form.blocks_excellent.as_alias("blocks_excellent"),
-    ).where(final, one_of(AccountabilityRecord.person, person_ids),
-            AccountabilityRecord.decided_on >= start, AccountabilityRecord.decided_on <= end).run()
+    rows = await _FINAL_RECORDS.run(people=person_ids, start=start, end=end, today=today)
     by_person: dict[int, list[rules.FinalRecord]] = {p: [] for p in person_ids}
     for r in rows:
         by_person[r["person"]].append(rules.FinalRecord(

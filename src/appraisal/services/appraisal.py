@@ -23,7 +23,9 @@ from appraisal.db.tables import (
     SupervisionItem, UnitSubmission,
 )
 from appraisal.db.search import contains_any
-from appraisal.db.transaction import atomic, guarded_write, insert_in_batches, is_sqlite, one_of, read_point, run_native
+from appraisal.db.transaction import (
+    Prepared, atomic, guarded_write, insert_in_batches, is_sqlite, one_of, read_point, run_native,
+)
 from appraisal.domain import appraisal as rules
 from appraisal.domain.appraisal import (
     AnnualGrade, Indicator, Inputs, PeriodStatus, Policy, QuarterGrade, Source, SubItem,
@@ -161,9 +163,12 @@ PERIOD_COLUMNS = (
 )
 
 
+_PERIOD = Prepared(lambda p: Period.select(*PERIOD_COLUMNS).where(Period.id == p.id))
+
+
 async def get_period(period_id: int) -> dict:
     """A period with its template (one query): name, indicators, policy and date range."""
-    row = await Period.select(*PERIOD_COLUMNS).where(Period.id == period_id).first().run()
+    row = await _PERIOD.first(id=period_id)
     if row is None:
         raise NotFound(_("考核期不存在"))
     indicators, version = row.pop("template_indicators"), row.pop("template_version")
@@ -301,9 +306,11 @@ APPRAISEE_COLUMNS = (
 )
 
 
+_SUBMITTED = Prepared(lambda p: UnitSubmission.select(UnitSubmission.unit).where(UnitSubmission.period == p.period))
+
+
 async def submitted_units(period_id: int) -> set[str]:
-    return set(await UnitSubmission.select(UnitSubmission.unit).where(UnitSubmission.period == period_id)
-               .output(as_list=True).run())
+    return {r["unit"] for r in await _SUBMITTED.run(period=period_id)}
 
 
 def _local_date(value: dt.datetime | None) -> dt.date | None:
@@ -327,13 +334,35 @@ def _is_late(done: dt.date | None, due: dt.date, today: dt.date) -> bool:
     return done > due if done is not None else due < today
 
 
+_CELLS = Prepared(lambda p: ScoreCell.select(ScoreCell.id, ScoreCell.appraisee, ScoreCell.indicator, ScoreCell.value,
+                                              ScoreCell.version).where(one_of(ScoreCell.appraisee, p.many("ids"))))
+
+
 async def _cells_of(appraisee_ids: list[int]) -> dict[int, dict[str, dict]]:
     """The score cells of these appraisees: appraisee → indicator → cell (id, value, version)."""
     cells: dict[int, dict[str, dict]] = {i: {} for i in appraisee_ids}
-    for c in await ScoreCell.select(ScoreCell.id, ScoreCell.appraisee, ScoreCell.indicator, ScoreCell.value,
-                                    ScoreCell.version).where(one_of(ScoreCell.appraisee, appraisee_ids)).run():
+    for c in await _CELLS.run(ids=appraisee_ids):
         cells[c["appraisee"]][c["indicator"]] = c
     return cells
+
+
+def _due_in_period(p):
+    return one_of(Matter.owner, p.many("people")), Matter.due_on >= p.start, Matter.due_on <= p.end
+
+
+_DUE_COUNTS = Prepared(lambda p: Matter.select(Matter.owner, Count()).where(*_due_in_period(p)).group_by(Matter.owner))
+_LATE_MATTERS = Prepared(lambda p: Matter.select(Matter.id, Matter.owner, Matter.due_on, Matter.completed_at).where(
+    *_due_in_period(p), WhereRaw(f"((completed_at IS NULL AND due_on < {{}}) OR {_completed_after_due_sql()})", p.today)))
+_SUBJECTS = Prepared(lambda p: Matter.select(Matter.id, Matter.subject).where(one_of(Matter.id, p.many("ids"))))
+_ITEMS_DUE = Prepared(lambda p: SupervisionItem.select(
+    SupervisionItem.id, SupervisionItem.number, SupervisionItem.title, SupervisionItem.responsible_person,
+    SupervisionItem.deadline, SupervisionItem.completed_on).where(
+    one_of(SupervisionItem.responsible_person, p.many("people")), SupervisionItem.deadline >= p.start,
+    SupervisionItem.deadline <= p.end))
+_BONUSES = Prepared(lambda p: Bonus.select(
+    Bonus.id, Bonus.person, Bonus.kind, Bonus.points, Bonus.note, Bonus.awarded_on).where(
+    one_of(Bonus.person, p.many("people")), Bonus.awarded_on >= p.start, Bonus.awarded_on <= p.end,
+    Bonus.is_void == False))  # noqa: E712
 
 
 async def _quarter_inputs(period: dict, rows: list[dict], cells: dict[int, dict[str, dict]] | None = None
@@ -348,24 +377,16 @@ async def _quarter_inputs(period: dict, rows: list[dict], cells: dict[int, dict[
         cells = await _cells_of(ids)
     completion = await target_service.completion_by_person(period["year"], people)
     effects = await effects_for(people, start, end, today=today)
-    in_period = (one_of(Matter.owner, people), Matter.due_on >= start, Matter.due_on <= end)
     # Matters are counted in the database and only the late ones come back (the test is made
     # again below, in Python, on local dates). Both queries read the index on (owner, due_on,
     # completed_at) alone; the subjects are read for the few late matters only.
-    due_counts = await Matter.select(Matter.owner, Count()).where(*in_period).group_by(Matter.owner).run()
-    matters = await Matter.select(Matter.id, Matter.owner, Matter.due_on, Matter.completed_at).where(
-        *in_period, WhereRaw(f"((completed_at IS NULL AND due_on < {{}}) OR {_completed_after_due_sql()})", today)).run()
-    matters = [m for m in matters if _is_late(_local_date(m["completed_at"]), m["due_on"], today)]
-    subjects = {r["id"]: r["subject"] for r in await Matter.select(Matter.id, Matter.subject).where(
-        one_of(Matter.id, [m["id"] for m in matters])).run()} if matters else {}
-    items = await SupervisionItem.select(SupervisionItem.id, SupervisionItem.number, SupervisionItem.title,
-                                         SupervisionItem.responsible_person, SupervisionItem.deadline,
-                                         SupervisionItem.completed_on).where(
-        one_of(SupervisionItem.responsible_person, people), SupervisionItem.deadline >= start,
-        SupervisionItem.deadline <= end).run()
-    bonuses = await Bonus.select(Bonus.id, Bonus.person, Bonus.kind, Bonus.points, Bonus.note, Bonus.awarded_on).where(
-        one_of(Bonus.person, people), Bonus.awarded_on >= start, Bonus.awarded_on <= end,
-        Bonus.is_void == False).run()  # noqa: E712
+    span = dict(people=people, start=start, end=end)
+    due_counts = await _DUE_COUNTS.run(**span)
+    matters = [m for m in await _LATE_MATTERS.run(**span, today=today)
+               if _is_late(_local_date(m["completed_at"]), m["due_on"], today)]
+    subjects = {r["id"]: r["subject"] for r in await _SUBJECTS.run(ids=[m["id"] for m in matters])} if matters else {}
+    items = await _ITEMS_DUE.run(**span)
+    bonuses = await _BONUSES.run(**span)
 
     due_m: dict[int, int] = {}
     due_i: dict[int, int] = {}
@@ -486,9 +507,12 @@ def _quota_pct(period: dict) -> float:
     return policy.excellent_quota_pct_approved if period["excellent_approval"] else policy.excellent_quota_pct
 
 
+_UNIT_ROWS = Prepared(lambda p: Appraisee.select(*APPRAISEE_COLUMNS).where(
+    Appraisee.period == p.period, Appraisee.unit == p.unit).order_by(Appraisee.person.name_pinyin))
+
+
 async def _unit_rows(period_id: int, unit: str) -> list[dict]:
-    return await Appraisee.select(*APPRAISEE_COLUMNS).where(Appraisee.period == period_id, Appraisee.unit == unit) \
-        .order_by(Appraisee.person.name_pinyin).run()
+    return await _UNIT_ROWS.run(period=period_id, unit=unit)
 
 
 def unit_label(unit: str, section_names: dict[int, str]) -> str:
@@ -544,6 +568,9 @@ async def _unit_cells(period: dict, rows: list[dict]) -> dict[int, dict[str, dic
     return {i: {} for i in ids} if period["is_annual"] else await _cells_of(ids)
 
 
+_SECTION_NAMES = Prepared(lambda p: Section.select(Section.id, Section.name))
+
+
 async def _grid_answer(actor: Principal, period: dict, unit: str, all_rows: list[dict], numbers: dict[int, dict],
                        submitted: bool, cells: dict[int, dict[str, dict]]) -> dict:
     scope = read_scope(actor)
@@ -551,7 +578,7 @@ async def _grid_answer(actor: Principal, period: dict, unit: str, all_rows: list
     policy: Policy = period["policy"]
     quota = rules.quota_state({r["id"]: numbers[r["id"]]["grade"] for r in all_rows}, _top_grade(period),
                               _quota_pct(period), policy.rounding)
-    names = {s["id"]: s["name"] for s in await Section.select(Section.id, Section.name).run()}
+    names = {s["id"]: s["name"] for s in await _SECTION_NAMES.run()}
     people = [{**r, **numbers[r["id"]], "cells": cells[r["id"]],
                "may_score": may_score(actor, r["person"], r["pool"], r["section"])} for r in rows]
     return {"period": period, "unit": unit, "label": unit_label(unit, names), "people": people,
@@ -769,8 +796,7 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
         # each sees those committed before it, so a unit is submitted once and the last of
         # several at the same moment ends the period. A refusal here rolls the freeze back.
         _require_submittable(await _lock_period(period_id), period["name"])
-        units = await UnitSubmission.select(UnitSubmission.unit).where(UnitSubmission.period == period_id) \
-            .output(as_list=True).run()
+        units = [r["unit"] for r in await _SUBMITTED.run(period=period_id)]
         if units.count(unit) > 1:
             raise Conflict(_("本单元评分已提交"), code="unit_submitted")
         submitted = set(units)
@@ -801,10 +827,15 @@ async def _lock_period(period_id: int) -> str:
     transaction holds the whole database already). NO KEY UPDATE: the lock that an UPDATE of the
     row takes, which waits for another such lock but not for the key-share locks that inserting
     a submission (a foreign key to the period) holds; FOR UPDATE would deadlock with those."""
-    query = Period.select(Period.status).where(Period.id == period_id)
-    if not is_sqlite():
-        query = query.lock_rows("NO KEY UPDATE")
-    return (await query.first().run())["status"]
+    return (await _PERIOD_LOCKED.first(id=period_id))["status"]
+
+
+def _period_locked(p):
+    query = Period.select(Period.status).where(Period.id == p.id)
+    return query if is_sqlite() else query.lock_rows("NO KEY UPDATE")
+
+
+_PERIOD_LOCKED = Prepared(_period_locked)
 
 
 # The distinct units of a period, one index probe each on (period, unit) instead of reading

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from appraisal.db.tables import Person, Section, Target, TargetProgress
-from appraisal.db.transaction import atomic
+from appraisal.db.transaction import Prepared, atomic
 from appraisal.domain import targets as rules
 from appraisal.domain.people import parse_date
 from appraisal.domain.targets import IndicatorKind, Level, Node
@@ -260,8 +260,12 @@ async def report(actor: Principal, target_id: int, *, completion: float | None, 
 
 # --- reading ---------------------------------------------------------------------------------
 
+_YEAR_ROWS = Prepared(lambda p: Target.select(*COLUMNS).where(Target.year == p.year).order_by(Target.sort_order)
+                      .order_by(Target.id))
+
+
 async def _year_rows(year: int) -> list[dict]:
-    return await Target.select(*COLUMNS).where(Target.year == year).order_by(Target.sort_order).order_by(Target.id).run()
+    return await _YEAR_ROWS.run(year=year)
 
 
 def _nodes(rows: list[dict]) -> list[Node]:
