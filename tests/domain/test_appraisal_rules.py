@@ -194,3 +194,14 @@ def test_the_breakdown_as_a_dict_reads_as_it_does_once_frozen():
     empty = breakdown_dict(score(DEFAULT_TEMPLATE, Inputs(cells={})))
     assert empty["total"] is None and empty["complete"] is False and all(ln["entered"] is None for ln in empty["lines"])
     assert [e[0] for e in empty["excluded"]] == ["目标完成度", "责任追究扣分", "超期扣分", "加分"]
+
+
+def test_totals_round_half_up_on_the_number_as_written():
+    from appraisal.domain.appraisal import _round2
+
+    # 1.005 and 2.675 are stored a hair below their written value; the office reads them as written.
+    assert [_round2(v) for v in (1.005, 2.675, 81.99999999999999, 82.0, 82.35, 0.125, 1e-07, 36)] == \
+        [1.01, 2.68, 82.0, 82.0, 82.35, 0.13, 0.0, 36.0]
+    assert isinstance(_round2(36), float)
+    inputs = Inputs(cells={"de": 12.3, "neng": 12.3, "qin": 12.3, "ji": 32.8, "lian": 12.3})
+    assert score(DEFAULT_TEMPLATE, inputs).total == 82.0  # the sum is 81.99999999999999 in floating point

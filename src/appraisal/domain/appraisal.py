@@ -249,7 +249,13 @@ def breakdown_dict(b: Breakdown) -> dict[str, Any]:
 
 
 def _round2(value: float) -> float:
-    return float(Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    """Half up to two decimals, on the number as written (1.005 → 1.01). A number written with
+    two decimals or fewer is already that (the common case: 0.3 µs against 2 µs for Decimal)."""
+    text = repr(value)
+    point = text.find(".")
+    if point >= 0 and len(text) - point <= 3 and "e" not in text:
+        return value
+    return float(Decimal(text).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 def score(indicators: Sequence[Indicator], inputs: Inputs, policy: Policy = DEFAULT_POLICY) -> Breakdown:
@@ -267,12 +273,17 @@ def score(indicators: Sequence[Indicator], inputs: Inputs, policy: Policy = DEFA
         excluded.append((_("目标完成度"), _("本年度没有个人目标，“绩”全部按评分计算")))
 
     lines = []
+    lines_sum, complete = 0.0, True  # Σ of the indicators' values, and whether every one is scored
     for ind in indicators:
         entered = inputs.cells.get(ind.code)
         value = entered
         if entered is not None and blend and ind.code == JI:
             value = _round2((1 - share) * entered + share * ind.weight * inputs.target_completion / 100)
         lines.append(Line(ind.code, ind.name, ind.weight, entered, value))
+        if value is None:
+            complete = False
+        else:
+            lines_sum += value
 
     if inputs.accountability:
         points = sum(s.points for s in inputs.accountability)
@@ -302,10 +313,9 @@ def score(indicators: Sequence[Indicator], inputs: Inputs, policy: Policy = DEFA
     else:
         excluded.append((_("加分"), _("本期无表彰或信息采用记录")))
 
-    complete = all(line.value is not None for line in lines)
     total = None
     if complete:
-        raw_total = sum(line.value for line in lines) + sum(c.points for c in components)
+        raw_total = lines_sum + sum(c.points for c in components)
         total = _round2(min(100.0, max(0.0, raw_total)))
     return Breakdown(tuple(lines), tuple(components), tuple(excluded), total, complete)
 

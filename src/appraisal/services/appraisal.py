@@ -419,7 +419,7 @@ async def _quarter_inputs(period: dict, rows: list[dict], cells: dict[int, dict[
             target_sources=tuple(Source("target", t["id"], f"{t['title']}（{t['weight']:g}%，{t['rolled']:g}%）")
                                  for t in comp[1]) if comp else (),
             accountability=tuple(Source("accountability", rec.id, f"{rec.form_name}（{rec.decided_on}）", rec.points)
-                                 for rec in (eff.records if eff else ())),
+                                 for rec in eff.records) if eff and eff.records else (),
             due_matters=due_m.get(p, 0), due_items=due_i.get(p, 0), overdue=tuple(late.get(p, ())),
             bonuses=tuple(bonus_by.get(p, ())),
         )
