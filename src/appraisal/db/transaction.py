@@ -314,9 +314,17 @@ async def insert_values(table: type[Table], rows: list[dict[str, Any]], unique: 
     for column in columns:
         value = column.get_default_value()
         defaults[column._meta.db_column_name] = value.python() if isinstance(value, Default) else value
-    head = f'INSERT INTO "{table._meta.tablename}" ({_quoted(columns)}) VALUES '
-    one = "(" + ", ".join("?" for _ in names) + ")"
+    head = f'INSERT INTO "{table._meta.tablename}" ({_quoted(columns)}) '
     tail = f' ON CONFLICT ("{unique}") DO NOTHING RETURNING "id"' if unique else ""
+    if not is_sqlite():
+        # One array per column, unnested into rows: a constant statement of a few parameters,
+        # where a VALUES list of 200 rows bound 1,800 (10.5 → 7.7 ms to write 200 rows).
+        arrays = [[row.get(name, defaults[name]) for row in rows] for name in names]
+        casts = ", ".join(f"${number}::{column.column_type}[]" for number, column in enumerate(columns, 1))
+        answer = await _run_postgres(f"{head}SELECT * FROM unnest({casts}){tail}", arrays)
+        return len(answer) if unique else len(rows)
+    head += "VALUES "
+    one = "(" + ", ".join("?" for _ in names) + ")"
     inserted = 0
     size = max(1, min(500, 30_000 // len(names)))  # within both engines' bound-parameter limits
     for start in range(0, len(rows), size):
