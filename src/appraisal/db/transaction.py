@@ -44,7 +44,20 @@ def is_sqlite() -> bool:
     return isinstance(engine(), SQLiteEngine)
 
 
-_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = weakref.WeakKeyDictionary()
+
+
+def one_at_a_time(name: str) -> asyncio.Lock:
+    """The running event loop's lock of this name (an asyncio lock serves one loop; the tests
+    run their client's requests on a loop of their own)."""
+    loop = asyncio.get_running_loop()
+    locks = _locks.get(loop)
+    if locks is None:
+        locks = _locks[loop] = {}
+    lock = locks.get(name)
+    if lock is None:
+        lock = locks[name] = asyncio.Lock()
+    return lock
 
 
 def sqlite_writer() -> asyncio.Lock:
@@ -52,11 +65,7 @@ def sqlite_writer() -> asyncio.Lock:
     without the lock, concurrent requests of one server process would each wait in SQLite's busy
     handler, which sleeps in steps and turned 50 concurrent score writes into a second each.
     Other processes still queue on the busy timeout."""
-    loop = asyncio.get_running_loop()
-    lock = _writers.get(loop)
-    if lock is None:
-        lock = _writers[loop] = asyncio.Lock()
-    return lock
+    return one_at_a_time("sqlite writer")
 
 
 @asynccontextmanager
