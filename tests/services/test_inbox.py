@@ -1,5 +1,7 @@
 """Notifications sent to many people at once are written once per key, on either engine."""
 
+import pytest
+
 from appraisal.db.tables import Notification, Person
 from appraisal.services.inbox import notify_many
 
@@ -35,3 +37,19 @@ async def test_notify_writes_a_key_once_and_says_whether_it_was_new(db):
     assert await notify(person.id, "once:1", "matter", "第二次") is False
     rows = await Notification.select(Notification.key, Notification.title).where(Notification.recipient == person.id).run()
     assert rows == [{"key": "once:1", "title": "第一次"}]
+
+
+async def test_a_value_longer_than_its_column_is_refused_not_cut(db):
+    """Set-based inserts store what they are given or nothing: a title over the column's 200
+    characters fails the statement rather than being cut to fit."""
+    from appraisal.db.transaction import insert_values, is_sqlite
+
+    if is_sqlite():
+        pytest.skip("SQLite does not enforce the length of VARCHAR columns")
+    import asyncpg
+
+    person = Person(name="甲", name_pinyin="jia", gender="female")
+    await person.save().run()
+    with pytest.raises(asyncpg.StringDataRightTruncationError):
+        await insert_values(Notification, [dict(recipient=person.id, key="long:1", kind="appraisal", title="长" * 201)])
+    assert await Notification.count().run() == 0
