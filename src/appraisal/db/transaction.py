@@ -262,7 +262,9 @@ class Prepared:
     unit's grid. `build(p)` returns the query with `p.<name>` (or `p.many(<name>)` in
     `one_of`) where each value goes; `run(name=value, …)` binds the values into the SQL
     compiled the first time, runs it in the current transaction if there is one, and hands the
-    rows to the query's own result handling. The builder must not branch on the values."""
+    rows to the query's own result handling. The builder must not branch on the values, and
+    the values are plain ones the driver takes (numbers, text, dates, None; an Enum gives its
+    value): Piccolo's own conversions, of a row object to its key for instance, are not made."""
 
     def __init__(self, build: Callable[[Params], Query]) -> None:
         self._build = build
