@@ -26,3 +26,21 @@ async def test_nested_keys_that_are_not_text_are_still_recorded(db):
     entry = await _latest()
     assert json.loads(entry["old_values"]) == {"sections": {"3": "第三科"}}
     assert json.loads(entry["new_values"]) == {"sections": {}}
+
+
+async def test_entries_written_together_each_keep_their_own_record_and_values(db):
+    from appraisal.scopes import Principal, Role
+
+    chief = Principal(user_id=None, username="chief", roles=frozenset({Role.CHIEF}))
+    await audit.record_many(chief, "update", "appraisee", [
+        (11, {"total": None, "grade": ""}, {"total": 82.0, "grade": "fairly_good"}),
+        (12, {"total": None, "grade": ""}, {"total": 91.5, "grade": "good"}),
+    ], note="提交评分")
+    entries = await AuditEntry.select(AuditEntry.actor_name, AuditEntry.action, AuditEntry.table_name,
+                                      AuditEntry.record_id, AuditEntry.new_values, AuditEntry.note, AuditEntry.at
+                                      ).order_by(AuditEntry.id).run()
+    assert [(e["record_id"], json.loads(e["new_values"])) for e in entries] == [
+        ("11", {"grade": "fairly_good", "total": 82.0}), ("12", {"grade": "good", "total": 91.5})]
+    assert {(e["actor_name"], e["action"], e["table_name"], e["note"]) for e in entries} == {
+        ("chief", "update", "appraisee", "提交评分")}
+    assert entries[0]["at"] == entries[1]["at"] and entries[0]["at"].tzinfo is not None

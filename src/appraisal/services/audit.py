@@ -133,8 +133,10 @@ async def record_many(actor: Principal | None, action: str, table_name: str,
     from appraisal.db.transaction import insert_values
 
     at = dt.datetime.now(dt.timezone.utc)
-    await insert_values(AuditEntry, [dict(at=at, **_fields(actor, action, table_name, record_id, old, new, note))
-                                     for record_id, old, new in entries])
+    same = {"at": at, **_fields(actor, action, table_name, "", None, None, note)}  # the columns all entries share
+    await insert_values(AuditEntry, [
+        {**same, "record_id": str(record_id), "old_values": _dump(old), "new_values": _dump(new)}
+        for record_id, old, new in entries])
 
 
 async def delete(actor: Principal | None, row: Table, note: str = "") -> None:
