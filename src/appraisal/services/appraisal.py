@@ -15,8 +15,6 @@ from dataclasses import asdict
 from typing import Any
 
 import msgspec
-from piccolo.query import WhereRaw
-from piccolo.query.functions.aggregate import Count
 
 from appraisal.db.tables import (
     Appraisee, Bonus, IndicatorTemplate, Matter, OfficeSetting, Period, Person, RoleGrant, ScoreCell, Section,
@@ -346,14 +344,28 @@ async def _cells_of(appraisee_ids: list[int]) -> dict[int, dict[str, dict]]:
     return cells
 
 
-def _due_in_period(p):
-    return one_of(Matter.owner, p.many("people")), Matter.due_on >= p.start, Matter.due_on <= p.end
+def _due_and_late_sql() -> str:
+    """Per owner among `?` (the people) of the matters due in [?, ?]: how many, and the ids of
+    the late ones (completed after the due date, or open past it on `?`, today), in one pass
+    over the index on (owner, due_on, completed_at)."""
+    late = f"(completed_at IS NULL AND due_on < ?) OR {_completed_after_due_sql()}"
+    if is_sqlite():
+        return (f"SELECT owner, COUNT(*) AS due, json_group_array(id) FILTER (WHERE {late}) AS late FROM matter "
+                "WHERE owner IN (SELECT value FROM json_each(?)) AND due_on >= ? AND due_on <= ? GROUP BY owner")
+    return (f"SELECT owner, COUNT(*) AS due, array_agg(id) FILTER (WHERE {late}) AS late FROM matter "
+            "WHERE owner = ANY(?) AND due_on >= ? AND due_on <= ? GROUP BY owner")
 
 
-_DUE_COUNTS = Prepared(lambda p: Matter.select(Matter.owner, Count()).where(*_due_in_period(p)).group_by(Matter.owner))
-_LATE_MATTERS = Prepared(lambda p: Matter.select(Matter.id, Matter.owner, Matter.due_on, Matter.completed_at).where(
-    *_due_in_period(p), WhereRaw(f"((completed_at IS NULL AND due_on < {{}}) OR {_completed_after_due_sql()})", p.today)))
-_SUBJECTS = Prepared(lambda p: Matter.select(Matter.id, Matter.subject).where(one_of(Matter.id, p.many("ids"))))
+async def _due_and_late(people: list[int], start: dt.date, end: dt.date, today: dt.date) -> list[dict]:
+    rows = await run_native(_due_and_late_sql(), [today, json.dumps(people) if is_sqlite() else people, start, end])
+    if is_sqlite():
+        for r in rows:
+            r["late"] = json.loads(r["late"])
+    return rows
+
+
+_LATE_DETAILS = Prepared(lambda p: Matter.select(
+    Matter.id, Matter.owner, Matter.due_on, Matter.completed_at, Matter.subject).where(one_of(Matter.id, p.many("ids"))))
 _ITEMS_DUE = Prepared(lambda p: SupervisionItem.select(
     SupervisionItem.id, SupervisionItem.number, SupervisionItem.title, SupervisionItem.responsible_person,
     SupervisionItem.deadline, SupervisionItem.completed_on).where(
@@ -377,14 +389,13 @@ async def _quarter_inputs(period: dict, rows: list[dict], cells: dict[int, dict[
         cells = await _cells_of(ids)
     completion = await target_service.completion_by_person(period["year"], people)
     effects = await effects_for(people, start, end, today=today)
-    # Matters are counted in the database and only the late ones come back (the test is made
-    # again below, in Python, on local dates). Both queries read the index on (owner, due_on,
-    # completed_at) alone; the subjects are read for the few late matters only.
+    # Matters are counted in the database and only the late ones come back, read by their ids
+    # (the test is made again below, in Python, on local dates).
     span = dict(people=people, start=start, end=end)
-    due_counts = await _DUE_COUNTS.run(**span)
-    matters = [m for m in await _LATE_MATTERS.run(**span, today=today)
-               if _is_late(_local_date(m["completed_at"]), m["due_on"], today)]
-    subjects = {r["id"]: r["subject"] for r in await _SUBJECTS.run(ids=[m["id"] for m in matters])} if matters else {}
+    due_counts = await _due_and_late(people, start, end, today)
+    late_ids = [i for c in due_counts for i in c["late"] or ()]
+    matters = [m for m in await _LATE_DETAILS.run(ids=late_ids)
+               if _is_late(_local_date(m["completed_at"]), m["due_on"], today)] if late_ids else []
     items = await _ITEMS_DUE.run(**span)
     bonuses = await _BONUSES.run(**span)
 
@@ -392,10 +403,10 @@ async def _quarter_inputs(period: dict, rows: list[dict], cells: dict[int, dict[
     due_i: dict[int, int] = {}
     late: dict[int, list[Source]] = {}
     for c in due_counts:
-        due_m[c["owner"]] = c["count"]
+        due_m[c["owner"]] = c["due"]
     for m in matters:
         late.setdefault(m["owner"], []).append(
-            Source("matter", m["id"], _("办件“{s}”，{d} 到期").format(s=subjects[m["id"]], d=m["due_on"])))
+            Source("matter", m["id"], _("办件“{s}”，{d} 到期").format(s=m["subject"], d=m["due_on"])))
     for it in items:
         p = it["responsible_person"]
         due_i[p] = due_i.get(p, 0) + 1
