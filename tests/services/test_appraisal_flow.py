@@ -57,17 +57,20 @@ async def fill(period_id: int, share: float, only_unit: str | None = None) -> No
             ScoreCell.indicator == code, ScoreCell.appraisee.is_in(appraisees)).run()
 
 
+CHIEFS = {"秘书科": "张伟", "综合科": "郑丽娟", "信息科": "马俊杰", "督查科": "韩立新", "机要科": "谢芳",
+          "行政科": "蔡明亮", "法规科": "叶晨"}
+
+
+async def scorer_of(unit: dict, director):
+    """Who submits a unit of the demo office: the director the leaders, each chief their section."""
+    return director if unit["unit"] == "leaders" else await as_person(CHIEFS[unit["label"]])
+
+
 async def submit_everything(period_id: int, only: set[str] | None = None) -> None:
-    chiefs = {"秘书科": "张伟", "综合科": "郑丽娟", "信息科": "马俊杰", "督查科": "韩立新", "机要科": "谢芳",
-              "行政科": "蔡明亮", "法规科": "叶晨"}
     director = await as_person("王建国")
     for unit in await appraisal.units(director, period_id):
-        if only is not None and unit["unit"] not in only:
-            continue
-        if unit["unit"] == "leaders":
-            await appraisal.submit_unit(director, period_id, "leaders")
-        else:
-            await appraisal.submit_unit(await as_person(chiefs[unit["label"]]), period_id, unit["unit"])
+        if only is None or unit["unit"] in only:
+            await appraisal.submit_unit(await scorer_of(unit, director), period_id, unit["unit"])
 
 
 async def test_opening_a_quarter_fixes_who_is_appraised_in_staff_and_leader_pools(office, clock):
@@ -213,13 +216,10 @@ async def test_the_period_is_submitted_when_its_last_unit_is_and_not_before(offi
 async def test_units_submitted_at_the_same_moment_end_the_period_and_one_unit_is_submitted_once(office, clock):
     """At the deadline the last units come in together: whichever commits last sees the others
     and ends the period. Two submissions of one unit (two tabs) record it once."""
-    chiefs = {"秘书科": "张伟", "综合科": "郑丽娟", "信息科": "马俊杰", "督查科": "韩立新", "机要科": "谢芳",
-              "行政科": "蔡明亮", "法规科": "叶晨"}
     director = await as_person("王建国")
 
     async def submit(unit: dict):
-        scorer = director if unit["unit"] == "leaders" else await as_person(chiefs[unit["label"]])
-        return await appraisal.submit_unit(scorer, period["id"], unit["unit"])
+        return await appraisal.submit_unit(await scorer_of(unit, director), period["id"], unit["unit"])
 
     for attempt in range(3):  # a race: each try gives the submissions another chance to overlap
         if attempt:
@@ -243,8 +243,6 @@ async def test_on_sqlite_submissions_at_the_same_moment_run_one_after_another(of
 
     if not is_sqlite():
         pytest.skip("PostgreSQL runs submissions side by side: its transactions do not wait for one another")
-    chiefs = {"秘书科": "张伟", "综合科": "郑丽娟", "信息科": "马俊杰", "督查科": "韩立新", "机要科": "谢芳",
-              "行政科": "蔡明亮", "法规科": "叶晨"}
     director = await as_person("王建国")
     period = await open_quarter()
     await fill(period["id"], 0.85)
@@ -260,7 +258,7 @@ async def test_on_sqlite_submissions_at_the_same_moment_run_one_after_another(of
 
     monkeypatch.setattr(appraisal, "_submit_unit", watched)
     units = await appraisal.units(director, period["id"])
-    scorers = [director if u["unit"] == "leaders" else await as_person(chiefs[u["label"]]) for u in units]
+    scorers = [await scorer_of(u, director) for u in units]
     await asyncio.gather(*(appraisal.submit_unit(s, period["id"], u["unit"]) for s, u in zip(scorers, units)))
     assert overlaps == [0] * len(units)
     assert (await appraisal.get_period(period["id"]))["status"] == "submitted"
