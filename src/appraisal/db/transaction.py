@@ -7,7 +7,7 @@ import itertools
 import json
 import re
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from enum import Enum
 from typing import Any
@@ -191,13 +191,18 @@ async def run_native(sql: str, args: list[Any]) -> list[dict]:
     For the statements of set-based writes, which carry thousands of values: Piccolo's query
     strings examine every value in Python, which took longer than the database did. The caller
     writes the SQL and passes only plain values (numbers, text, dates, None)."""
+    return await _run_compiled(sql if is_sqlite() else _numbered(sql), args)
+
+
+async def _run_compiled(sql: str, args: list[Any]) -> list[dict]:
+    """One statement in the engine's own placeholders, in the current transaction if any."""
     db = engine()
     if isinstance(db, SQLiteEngine):
         transaction = db.current_transaction.get()
         if transaction is not None:
             return await db._run_in_existing_connection(transaction.connection, sql, args)
         return await db._run_in_new_connection(sql, args)
-    return await _run_postgres(_numbered(sql), args)
+    return await _run_postgres(sql, args)
 
 
 async def read_point(sql: str, args: list[Any]) -> list[dict]:
@@ -233,10 +238,10 @@ class Param:
     def __init__(self, name: str, many: bool = False) -> None:
         self.name, self.many = name, many
 
-    def bind(self, values: dict[str, Any], sqlite: bool) -> Any:
+    def bind(self, values: dict[str, Any]) -> Any:
         value = values[self.name]
         if self.many:
-            return json.dumps(list(value)) if sqlite else list(value)
+            return list_value(value)
         return value.value if isinstance(value, Enum) else value
 
     def __repr__(self) -> str:
@@ -280,16 +285,8 @@ class Prepared:
         return compiled
 
     async def run(self, **values: Any) -> list[dict]:
-        db = engine()
-        sqlite = isinstance(db, SQLiteEngine)
-        query, sql, args = self._for(db.engine_type)
-        bound = [a.bind(values, sqlite) if isinstance(a, Param) else a for a in args]
-        if sqlite:
-            transaction = db.current_transaction.get()
-            rows = await (db._run_in_existing_connection(transaction.connection, sql, bound) if transaction
-                          else db._run_in_new_connection(sql, bound))
-        else:
-            rows = await _run_postgres(sql, bound)
+        query, sql, args = self._for(engine().engine_type)
+        rows = await _run_compiled(sql, [a.bind(values) if isinstance(a, Param) else a for a in args])
         return await query._process_results(rows)
 
     async def first(self, **values: Any) -> dict | None:
@@ -298,17 +295,22 @@ class Prepared:
         return rows[0] if rows else None
 
 
+def in_list(name: str, placeholder: str = "?") -> str:
+    """SQL for "`name` is one of the list bound at `placeholder`" (bind `list_value(values)`)."""
+    return f"{name} IN (SELECT value FROM json_each({placeholder}))" if is_sqlite() else f"{name} = ANY({placeholder})"
+
+
+def list_value(values: Iterable[Any]) -> Any:
+    """A list as one bound parameter: a JSON array on SQLite, an array on PostgreSQL."""
+    return json.dumps(list(values)) if is_sqlite() else list(values)
+
+
 def one_of(column: Any, values: list[Any] | Param) -> WhereRaw:
-    """`column IN values` with the whole list as one bound parameter (a JSON array on SQLite, an
-    array on PostgreSQL), where Piccolo's `is_in` binds and examines each value: for the
-    hundreds of people of a unit or an office. `values` may be a `Params.many` placeholder."""
+    """`column IN values` with the whole list as one bound parameter, where Piccolo's `is_in`
+    binds and examines each value: for the hundreds of people of a unit or an office. `values`
+    may be a `Params.many` placeholder."""
     name = f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
-    if isinstance(values, Param):
-        return WhereRaw(f"{name} IN (SELECT value FROM json_each({{}}))" if is_sqlite() else f"{name} = ANY({{}})",
-                        values)
-    if is_sqlite():
-        return WhereRaw(f"{name} IN (SELECT value FROM json_each({{}}))", json.dumps(values))
-    return WhereRaw(f"{name} = ANY({{}})", list(values))
+    return WhereRaw(in_list(name, "{}"), values if isinstance(values, Param) else list_value(values))
 
 
 async def insert_values(table: type[Table], rows: list[dict[str, Any]], unique: str | None = None) -> int:

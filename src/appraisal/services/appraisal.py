@@ -22,7 +22,8 @@ from appraisal.db.tables import (
 )
 from appraisal.db.search import contains_any
 from appraisal.db.transaction import (
-    Prepared, atomic, guarded_write, insert_in_batches, is_sqlite, one_at_a_time, one_of, read_point, run_native,
+    Prepared, atomic, guarded_write, in_list, insert_in_batches, is_sqlite, list_value, one_at_a_time, one_of,
+    read_point, run_native,
 )
 from appraisal.domain import appraisal as rules
 from appraisal.domain.appraisal import (
@@ -349,15 +350,13 @@ def _due_and_late_sql() -> str:
     the late ones (completed after the due date, or open past it on `?`, today), in one pass
     over the index on (owner, due_on, completed_at)."""
     late = f"(completed_at IS NULL AND due_on < ?) OR {_completed_after_due_sql()}"
-    if is_sqlite():
-        return (f"SELECT owner, COUNT(*) AS due, json_group_array(id) FILTER (WHERE {late}) AS late FROM matter "
-                "WHERE owner IN (SELECT value FROM json_each(?)) AND due_on >= ? AND due_on <= ? GROUP BY owner")
-    return (f"SELECT owner, COUNT(*) AS due, array_agg(id) FILTER (WHERE {late}) AS late FROM matter "
-            "WHERE owner = ANY(?) AND due_on >= ? AND due_on <= ? GROUP BY owner")
+    ids = "json_group_array(id)" if is_sqlite() else "array_agg(id)"
+    return (f"SELECT owner, COUNT(*) AS due, {ids} FILTER (WHERE {late}) AS late FROM matter "
+            f"WHERE {in_list('owner')} AND due_on >= ? AND due_on <= ? GROUP BY owner")
 
 
 async def _due_and_late(people: list[int], start: dt.date, end: dt.date, today: dt.date) -> list[dict]:
-    rows = await run_native(_due_and_late_sql(), [today, json.dumps(people) if is_sqlite() else people, start, end])
+    rows = await run_native(_due_and_late_sql(), [today, list_value(people), start, end])
     if is_sqlite():
         for r in rows:
             r["late"] = json.loads(r["late"])
@@ -844,20 +843,20 @@ def _require_submittable(status: str, name: str) -> None:
         raise Conflict(_("考核期当前为“{s}”，不能提交").format(s=PeriodStatus(status).label), code="not_scoring")
 
 
-async def _lock_period(period_id: int) -> str:
-    """The period's status, its row locked until the transaction ends (on SQLite the write
-    transaction holds the whole database already). NO KEY UPDATE: the lock that an UPDATE of the
-    row takes, which waits for another such lock but not for the key-share locks that inserting
-    a submission (a foreign key to the period) holds; FOR UPDATE would deadlock with those."""
-    return (await _PERIOD_LOCKED.first(id=period_id))["status"]
-
-
 def _period_locked(p):
     query = Period.select(Period.status).where(Period.id == p.id)
     return query if is_sqlite() else query.lock_rows("NO KEY UPDATE")
 
 
 _PERIOD_LOCKED = Prepared(_period_locked)
+
+
+async def _lock_period(period_id: int) -> str:
+    """The period's status, its row locked until the transaction ends (on SQLite the write
+    transaction holds the whole database already). NO KEY UPDATE: the lock that an UPDATE of the
+    row takes, which waits for another such lock but not for the key-share locks that inserting
+    a submission (a foreign key to the period) holds; FOR UPDATE would deadlock with those."""
+    return (await _PERIOD_LOCKED.first(id=period_id))["status"]
 
 
 # The distinct units of a period, one index probe each on (period, unit) instead of reading
