@@ -20,27 +20,22 @@ import asyncio
 import datetime as dt
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-
-def _admin(url: str, *statements: str) -> None:
+def _on_server(url: str, work):
+    """`work(connection)` on the PostgreSQL server of `url`, connected to its `postgres` database."""
     import asyncpg
 
-    async def run() -> None:
+    async def run():
         conn = await asyncpg.connect(urlunsplit(urlsplit(url)._replace(path="/postgres")))
         try:
-            for statement in statements:
-                await conn.execute(statement)
+            return await work(conn)
         finally:
             await conn.close()
 
-    asyncio.run(run())
+    return asyncio.run(run())
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -48,19 +43,9 @@ def _sqlite_path(url: str) -> Path | None:
 
 
 def _exists(url: str, base: str) -> bool:
-    path = _sqlite_path(url)
-    if path is not None:
+    if _sqlite_path(url) is not None:
         return Path(base).exists()
-    import asyncpg
-
-    async def check() -> bool:
-        conn = await asyncpg.connect(urlunsplit(urlsplit(url)._replace(path="/postgres")))
-        try:
-            return bool(await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", base))
-        finally:
-            await conn.close()
-
-    return asyncio.run(check())
+    return bool(_on_server(url, lambda conn: conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", base)))
 
 
 def _copy(url: str, source: str, target: str) -> None:
@@ -71,7 +56,11 @@ def _copy(url: str, source: str, target: str) -> None:
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(source, target)
     else:
-        _admin(url, f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)', f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+        async def recreate(conn) -> None:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+
+        _on_server(url, recreate)
 
 
 def main() -> None:
