@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
-import json
 import re
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from enum import Enum
 from typing import Any
 
+import msgspec
 from piccolo.columns.defaults.base import Default
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
@@ -86,6 +87,16 @@ async def atomic() -> AsyncIterator[None]:
     else:
         async with db.transaction():
             yield
+
+
+async def side_by_side(*reads: Awaitable[Any]) -> list[Any]:
+    """The answers of independent reads, run at the same time, each on a connection of its own,
+    when no transaction is open: the database answers one while this process handles another's
+    rows. Inside a transaction they run one after another on its connection, which takes one
+    statement at a time."""
+    if engine().transaction_exists():
+        return [await read for read in reads]
+    return list(await asyncio.gather(*reads))
 
 
 async def open_connections() -> None:
@@ -300,9 +311,12 @@ def in_list(name: str, placeholder: str = "?") -> str:
     return f"{name} IN (SELECT value FROM json_each({placeholder}))" if is_sqlite() else f"{name} = ANY({placeholder})"
 
 
+_JSON = msgspec.json.Encoder()  # the 200 ids of a unit: 3 µs, against 32 µs with the standard library
+
+
 def list_value(values: Iterable[Any]) -> Any:
     """A list as one bound parameter: a JSON array on SQLite, an array on PostgreSQL."""
-    return json.dumps(list(values)) if is_sqlite() else list(values)
+    return _JSON.encode(list(values)).decode() if is_sqlite() else list(values)
 
 
 def one_of(column: Any, values: list[Any] | Param) -> WhereRaw:
@@ -313,6 +327,28 @@ def one_of(column: Any, values: list[Any] | Param) -> WhereRaw:
     return WhereRaw(in_list(name, "{}"), values if isinstance(values, Param) else list_value(values))
 
 
+@functools.cache
+def _insert_plan(table: type[Table]) -> tuple[list[str], list[str], dict[str, Any], str]:
+    """What `insert_values` needs of a table, worked out once (Piccolo's column objects answer
+    attribute reads slowly): the columns' names and types (without a length), their defaults,
+    and the head of the statement."""
+    columns = _insert_columns(table)
+    names = [c._meta.db_column_name for c in columns]
+    types = [c.column_type.split("(")[0] for c in columns]
+    defaults = {c._meta.db_column_name: getattr(c, "default", None) for c in columns}
+    return names, types, defaults, f'INSERT INTO "{table._meta.tablename}" ({_quoted(columns)}) '
+
+
+def _default_value(default: Any) -> Any:
+    """A column's default as a value, made anew for each statement (such as "now"), as
+    Piccolo's `get_default_value` and `Default.python` make it."""
+    if isinstance(default, Enum):
+        return default.value
+    if isinstance(default, Default):
+        return default.python()
+    return default() if callable(default) else default
+
+
 async def insert_values(table: type[Table], rows: list[dict[str, Any]], unique: str | None = None) -> int:
     """Insert plain rows (column name → value; the columns left out take their defaults) in
     multi-row statements. For the set-based writes of a whole unit or office (an audit entry
@@ -321,13 +357,8 @@ async def insert_values(table: type[Table], rows: list[dict[str, Any]], unique: 
     there already is left out. Answers how many rows were inserted."""
     if not rows:
         return 0
-    columns = _insert_columns(table)
-    names = [c._meta.db_column_name for c in columns]
-    defaults = {}
-    for column in columns:
-        value = column.get_default_value()
-        defaults[column._meta.db_column_name] = value.python() if isinstance(value, Default) else value
-    head = f'INSERT INTO "{table._meta.tablename}" ({_quoted(columns)}) '
+    names, types, defaults, head = _insert_plan(table)
+    defaults = {name: _default_value(default) for name, default in defaults.items()}
     tail = f' ON CONFLICT ("{unique}") DO NOTHING RETURNING "id"' if unique else ""
     if not is_sqlite():
         # One array per column, unnested into rows: a constant statement of a few parameters,
@@ -335,7 +366,6 @@ async def insert_values(table: type[Table], rows: list[dict[str, Any]], unique: 
         # Arrays of the columns' types without a length: a cast to VARCHAR(n) would cut a longer
         # value silently, where storing it into the column refuses it, as a VALUES list did.
         arrays = [[row.get(name, defaults[name]) for row in rows] for name in names]
-        types = [column.column_type.split("(")[0] for column in columns]
         casts = ", ".join(f"${number}::{kind}[]" for number, kind in enumerate(types, 1))
         answer = await _run_postgres(f"{head}SELECT * FROM unnest({casts}){tail}", arrays)
         return len(answer) if unique else len(rows)
