@@ -5,8 +5,9 @@ httpx, used before, took about 2 ms of CPU per score write here (its cookie jar 
 of it), so the load-generating process ran one of the machine's two cores flat out and was
 the bottleneck of both loads rather than the servers measured. This client takes a fraction
 of that; load generators are written this way (wrk, h2load) for the same reason. It speaks
-only what the two loads need: Content-Length bodies (a chunked or closed response is an
-error), and the server's Set-Cookie names and values (their attributes are not needed here).
+only what the two loads need: Content-Length bodies (a chunked response, or one cut short, is
+an error), and the server's Set-Cookie names and values (their attributes are not needed here).
+A kept-alive connection the server closed while it was idle is opened again for the request.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ TIMEOUT_SECONDS = 30
 
 class ProtocolError(RuntimeError):
     pass
+
+
+class _ClosedWhileIdle(Exception):
+    """The server closed a kept-alive connection before answering a byte: it had timed the idle
+    connection out (uvicorn after 5 s), so the request did not reach it."""
 
 
 @dataclass
@@ -57,6 +63,17 @@ class LeanClient:
             return await self._request(method, path, body)
 
     async def _request(self, method: str, path: str, body: Any) -> Answer:
+        # A client waiting for the others to log in can leave its connection idle for longer
+        # than the server keeps it: the request is sent again, once, on a new connection, as
+        # browsers and HTTP libraries do. A fresh connection closed without an answer fails.
+        try:
+            return await self._exchange(method, path, body)
+        except _ClosedWhileIdle:
+            self._drop()
+            return await self._exchange(method, path, body)
+
+    async def _exchange(self, method: str, path: str, body: Any) -> Answer:
+        reused = self._writer is not None
         if self._writer is None:
             self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
         payload = b"" if body is None else json.dumps(body).encode()
@@ -67,7 +84,13 @@ class LeanClient:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         lines += [f"{k}: {v}" for k, v in self.headers.items()]
         self._writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
-        head = (await self._reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        try:
+            raw_head = await self._reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            if reused and not getattr(exc, "partial", b""):
+                raise _ClosedWhileIdle from exc
+            raise
+        head = raw_head.decode("latin-1").split("\r\n")
         status = int(head[0].split(" ", 2)[1])
         length = None
         for line in head[1:]:
@@ -83,6 +106,11 @@ class LeanClient:
         if length is None:
             raise ProtocolError(f"{method} {path}: a response without Content-Length is not handled")
         return Answer(status, await self._reader.readexactly(length))
+
+    def _drop(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     async def aclose(self) -> None:
         if self._writer is not None:

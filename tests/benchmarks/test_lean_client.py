@@ -77,3 +77,35 @@ async def test_a_chunked_answer_is_refused_rather_than_misread():
     finally:
         await client.aclose()
         server.close()
+
+
+async def test_a_kept_alive_connection_the_server_closed_is_opened_again_once():
+    # The server answers one request a connection and then closes it, as it does to a
+    # connection left idle: the second request goes out again on a new connection.
+    seen: list[bytes] = []
+    server = await _server([_response("200 OK", b'{"n": 1}')], seen)
+    port = server.sockets[0].getsockname()[1]
+    client = LeanClient(f"http://127.0.0.1:{port}")
+    try:
+        first = await client.get("/healthz")
+        await asyncio.sleep(0.05)  # the server's close arrives
+        second = await client.put("/cells/3", json={"value": 8})
+    finally:
+        await client.aclose()
+        server.close()
+    assert first.json() == second.json() == {"n": 1}
+    assert [request.split(b" ", 2)[:2] for request in seen] == [[b"GET", b"/healthz"], [b"PUT", b"/cells/3"]]
+
+
+async def test_a_new_connection_closed_without_an_answer_fails_the_request():
+    seen: list[bytes] = []
+    server = await _server([], seen)  # closes every connection at once
+    port = server.sockets[0].getsockname()[1]
+    client = LeanClient(f"http://127.0.0.1:{port}")
+    try:
+        with pytest.raises((asyncio.IncompleteReadError, ConnectionError)):
+            await client.get("/healthz")
+    finally:
+        client._drop()
+        server.close()
+    assert seen == []
