@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from appraisal.db.tables import AuditEntry, ScoreCell, UserAccount
-from appraisal.db.transaction import atomic, engine, guarded_write, is_sqlite, read_point, sqlite_writer
+from appraisal.db.transaction import Row, atomic, engine, guarded_write, is_sqlite, read_point, sqlite_writer
 from appraisal.services import audit
 from appraisal.services.appraisal import StaleWrite, save_cell
 APPRAISAL = str(Path(sys.executable).parent / "appraisal")
@@ -39,6 +39,8 @@ async def test_a_cell_write_and_its_audit_entry_land_together(office, clock):
     entries = await AuditEntry.select().where(AuditEntry.table_name == "score_cell",
                                               AuditEntry.record_id == str(cell["id"])).run()
     assert [e["actor_name"] for e in entries] == ["chief"] and json.loads(entries[0]["new_values"]) == {"value": 12}
+    # Its time is the column's default, filled in for the columns the entry leaves out.
+    assert abs((entries[0]["at"] - saved["updated_at"]).total_seconds()) < 5
 
     # The tab still holding the old version is refused and nothing more is written.
     with pytest.raises(StaleWrite) as refused:
@@ -59,10 +61,21 @@ async def test_a_guard_that_matches_nothing_writes_nothing(office, clock):
     assert (await ScoreCell.select().where(ScoreCell.id == cell["id"]).first().run())["value"] is None
 
 
+async def test_a_row_naming_a_column_its_table_lacks_writes_nothing(office, clock):
+    cell = await _a_cell()
+    before = await AuditEntry.count().run()
+    with pytest.raises(ValueError, match="audit_entry has no column colour"):
+        await guarded_write(
+            ScoreCell.update({ScoreCell.value: 3}).where(ScoreCell.id == cell["id"]).returning(ScoreCell.id),
+            Row(AuditEntry, dict(action="update", table_name="score_cell", record_id="x", colour="red")))
+    assert await AuditEntry.count().run() == before
+    assert (await ScoreCell.select().where(ScoreCell.id == cell["id"]).first().run())["value"] is None
+
+
 async def test_a_failing_statement_rolls_the_guarded_write_back(office, clock):
     cell = await _a_cell()
     before = await AuditEntry.count().run()
-    bad = AuditEntry(actor=10**9, action="update", table_name="score_cell", record_id="x")
+    bad = Row(AuditEntry, dict(actor=10**9, action="update", table_name="score_cell", record_id="x"))
     with pytest.raises(Exception):  # the actor does not exist: a foreign-key failure
         await guarded_write(
             ScoreCell.update({ScoreCell.value: 3}).where(ScoreCell.id == cell["id"]).returning(ScoreCell.id), bad)
@@ -122,7 +135,7 @@ async def test_a_failing_write_among_others_fails_alone(office, clock):
         audit.entry(None, "update", "score_cell", c["id"], new={"value": 5})) for c in cells[1:]]
     bad = guarded_write(  # its audit entry names an account that does not exist
         ScoreCell.update({ScoreCell.value: 5}).where(ScoreCell.id == cells[0]["id"]).returning(ScoreCell.id),
-        AuditEntry(actor=10**9, action="update", table_name="score_cell", record_id=str(cells[0]["id"])))
+        Row(AuditEntry, dict(actor=10**9, action="update", table_name="score_cell", record_id=str(cells[0]["id"]))))
     outcomes = await _queued(bad, *good)
     assert isinstance(outcomes[0], Exception)
     assert outcomes[1:] == [[{"id": c["id"]}] for c in cells[1:]]

@@ -15,6 +15,7 @@ import msgspec
 from piccolo.table import Table
 
 from appraisal.db.tables import AuditEntry
+from appraisal.db.transaction import Row, insert_values
 from appraisal.scopes import Principal
 
 T = TypeVar("T", bound=Table)
@@ -67,7 +68,7 @@ async def record(
 ) -> None:
     """Append one audit entry. Also used directly for actions that are not plain row edits
     (login, password change, period lock)."""
-    await AuditEntry.insert(entry(actor, action, table_name, record_id, old, new, note)).run()
+    await AuditEntry.insert(AuditEntry(**_fields(actor, action, table_name, record_id, old, new, note))).run()
 
 
 def _fields(actor: Principal | None, action: str, table_name: str, record_id: Any,
@@ -93,9 +94,10 @@ def entry(
     old: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,
     note: str = "",
-) -> AuditEntry:
-    """One audit entry, to insert with the change it describes (`guarded_write`)."""
-    return AuditEntry(**_fields(actor, action, table_name, record_id, old, new, note))
+) -> Row:
+    """One audit entry, to insert with the change it describes (`guarded_write`); its time is
+    the column's default, now."""
+    return Row(AuditEntry, _fields(actor, action, table_name, record_id, old, new, note))
 
 
 async def insert(actor: Principal | None, row: T, note: str = "") -> T:
@@ -130,8 +132,6 @@ async def record_many(actor: Principal | None, action: str, table_name: str,
                       entries: list[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]], note: str = "") -> None:
     """Append one audit entry per (record id, old, new), in batched inserts: for set-based
     writes such as freezing a whole unit's results."""
-    from appraisal.db.transaction import insert_values
-
     at = dt.datetime.now(dt.timezone.utc)
     same = {"at": at, **_fields(actor, action, table_name, "", None, None, note)}  # the columns all entries share
     await insert_values(AuditEntry, [
