@@ -74,7 +74,7 @@ class LeanClient:
 
     async def _exchange(self, method: str, path: str, body: Any) -> Answer:
         reused = self._writer is not None
-        if self._writer is None:
+        if not reused:
             self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
         payload = b"" if body is None else json.dumps(body).encode()
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(payload)}"]
@@ -107,13 +107,13 @@ class LeanClient:
             raise ProtocolError(f"{method} {path}: a response without Content-Length is not handled")
         return Answer(status, await self._reader.readexactly(length))
 
-    def _drop(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+    def _drop(self) -> asyncio.StreamWriter | None:
+        """Close the connection without waiting for it; answers its writer, if there was one."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
+        return writer
 
     async def aclose(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            await self._writer.wait_closed()
-            self._writer = None
+        if (writer := self._drop()) is not None:
+            await writer.wait_closed()

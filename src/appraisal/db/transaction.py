@@ -180,9 +180,9 @@ def _quoted(columns: list) -> str:
     return ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
 
 
-def _row_args(row: Row) -> list[Any]:
-    """A row's values in its table's insert order, defaults for the columns it leaves out."""
-    plan = _insert_plan(row.table)
+def _row_args(row: Row, plan: _InsertPlan) -> list[Any]:
+    """A row's values in its table's insert order (`plan`), defaults for the columns it leaves
+    out."""
     if unknown := row.values.keys() - plan.defaults.keys():
         raise ValueError(f"{row.table._meta.tablename} has no column {', '.join(sorted(unknown))}")
     return [row.values[name] if name in row.values else _default_value(plan.defaults[name]) for name in plan.names]
@@ -190,7 +190,7 @@ def _row_args(row: Row) -> list[Any]:
 
 def _row_insert(row: Row) -> Statement:
     plan = _insert_plan(row.table)
-    return f"{plan.head}VALUES {plan.one}", _row_args(row)
+    return f"{plan.head}VALUES {plan.one}", _row_args(row, plan)
 
 
 def _guarded_statement(guard: Query | Statement, rows: tuple[Row, ...]) -> Statement:
@@ -199,7 +199,7 @@ def _guarded_statement(guard: Query | Statement, rows: tuple[Row, ...]) -> State
     sql, args = _compiled(guard, "postgres")
     text = _guarded_sql(sql, len(args), tuple(row.table for row in rows))
     for row in rows:
-        args.extend(_row_args(row))
+        args.extend(_row_args(row, _insert_plan(row.table)))
     return text, args
 
 
