@@ -133,3 +133,57 @@ async def test_each_request_reads_its_account_as_it_is_now_with_its_session(offi
     chief = await UserAccount.select(UserAccount.id).where(UserAccount.username == "chief").first().run()
     await RoleGrant.delete().where(RoleGrant.account == chief["id"], RoleGrant.role == "chief").run()
     assert set((await client.get("/api/v1/me")).json()["roles"]) == {"staff"}
+
+
+async def _session_rows() -> list[dict]:
+    from appraisal.db.tables import WebSession
+
+    return await WebSession.select(WebSession.key, WebSession.data).run()
+
+
+async def test_anonymous_visits_store_no_session(db, client):
+    """Litestar stored an empty session under a new id for every request without a cookie:
+    each anonymous page view wrote a row, and anyone could fill the table."""
+    for path in ("/login", "/login", "/healthz", "/api/v1/commitments", "/api/v1/me"):
+        client.cookies.clear()
+        response = await client.get(path)
+        assert "appraisal_session" not in response.headers.get("set-cookie", ""), path
+    assert await _session_rows() == []
+    # A cookie the store does not know is cleared, and nothing is stored under it either.
+    client.cookies.set("appraisal_session", "1:made-up", domain="testserver.local")
+    response = await client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.headers["set-cookie"].startswith("appraisal_session=null;") and "Max-Age=0" in response.headers["set-cookie"]
+    assert await _session_rows() == []
+
+
+async def test_a_session_is_stored_from_login_to_logout_with_one_cookie(office, client, settings):
+    await login(client, "staff")
+    [row] = await _session_rows()
+    cookie = client.cookies.get("appraisal_session")
+    assert row["key"] == cookie and cookie.split(":")[0].isdigit()
+    first = (await client.get("/api/v1/me")).headers["set-cookie"]
+    second = (await client.get("/api/v1/inbox")).headers["set-cookie"]
+    assert first == second == f"appraisal_session={cookie}; HttpOnly; Max-Age={settings.session_max_age}; Path=/; SameSite=lax"
+    assert (await client.post("/api/v1/auth/logout")).status_code == 204
+    assert await _session_rows() == []
+    assert client.cookies.get("appraisal_session") in (None, "null")
+
+
+async def test_behind_https_cookies_are_secure_and_hsts_is_sent(office, settings):
+    from dataclasses import replace
+
+    from litestar.testing import AsyncTestClient
+
+    from appraisal.app import create_app
+
+    async with AsyncTestClient(app=create_app(replace(settings, cookie_secure=True)), base_url="https://testserver.local") as c:
+        response = await c.post("/api/v1/auth/login", json={"username": "staff", "password": "demo123456"})
+        assert response.status_code == 200
+        session = next(h for h in response.headers.get_list("set-cookie") if h.startswith("appraisal_session="))
+        assert "; Secure" in session and "; HttpOnly" in session and "SameSite=lax" in session
+        me = await c.get("/api/v1/me")
+        cookies = me.headers.get_list("set-cookie")
+        assert {h.split("=")[0] for h in cookies} == {"appraisal_session", "csrftoken"}
+        assert all("; Secure" in h for h in cookies), cookies
+        assert me.headers["strict-transport-security"].startswith("max-age=")
