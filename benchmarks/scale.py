@@ -8,7 +8,9 @@ Measured (each a goal, not a test):
   quota checked (goal ≤ 2 s), one unit after another, and the next quarter with every scorer
   submitting at once, as at the deadline;
 - score-cell writes with 50 concurrent clients against a server process, with Litestar's
-  hello-world floor measured in the same run (goals: ≥ 50 % of the floor, p99 ≤ 100 ms); the
+  hello-world floor measured in the same run (goals: ≥ 50 % of the floor, p99 ≤ 100 ms), and
+  a second floor: the application's own request handling (session, authentication, CSRF,
+  headers, the body and the answer) around a write whose handler does nothing (hello.py); the
   clients of both loads run in a load-generating process of their own, on a lean HTTP client
   (lean_client.py) that leaves the machine's cores to the servers measured;
 - the server's peak memory (VmHWM) after the load.
@@ -327,6 +329,29 @@ def score_writer(period_id: int, sections: int):
     return make
 
 
+async def middleware_writer(client, i: int):
+    """A client of the middleware floor (hello.py's `with_middleware`): logs in, takes the CSRF
+    cookie as `score_writer` does, then writes cells of its own the way a chief does, with the
+    version each answer gives back."""
+    await client.post("/api/v1/auth/login", json={"username": f"chief{i}", "password": PASSWORD})
+    await client.get("/api/v1/me")
+    client.headers["x-csrftoken"] = client.cookies["csrftoken"]
+    rng = random.Random(i)
+    cells = list(range(i * 200 + 1, i * 200 + 201))
+    versions = dict.fromkeys(cells, 1)
+
+    async def step() -> bool:
+        cell = rng.choice(cells)
+        r = await client.put(f"/api/v1/appraisal/cells/{cell}", json={"value": rng.randrange(5, 15),
+                                                                      "version": versions[cell]})
+        if r.status_code != 200:
+            return False
+        versions[cell] = r.json()["version"]
+        return True
+
+    return step
+
+
 async def hello_client(client, i: int):
     """A client of the floor's load: the hello-world app's one route."""
 
@@ -337,12 +362,14 @@ async def hello_client(client, i: int):
 
 
 def load_from_own_process(base: str, clients: int, seconds: float, warmup: float, period: int = 0,
-                          sections: int = 0) -> dict:
+                          sections: int = 0, middleware: bool = False) -> dict:
     """`load` run by a fresh interpreter (this file with `--load-client`), for the writes and the
     floor alike: a load generator of its own, as load tests have, holding nothing of the
     office this process has built."""
     command = [sys.executable, __file__, "--load-client", base, "--clients", str(clients), "--seconds", str(seconds),
                "--warmup", str(warmup), "--period", str(period), "--sections", str(sections)]
+    if middleware:
+        command.append("--middleware")
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -379,9 +406,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8790, help="the server's port (the hello world's is the next)")
     parser.add_argument("--load-client", metavar="URL", help=argparse.SUPPRESS)  # see load_from_own_process
     parser.add_argument("--period", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--middleware", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load_client:
-        make = score_writer(args.period, args.sections) if args.period else hello_client
+        make = (score_writer(args.period, args.sections) if args.period
+                else middleware_writer if args.middleware else hello_client)
         print(json.dumps(load(args.load_client, args.clients, args.seconds, make, args.warmup)))
         return
     url = fresh_database(args.database)
@@ -430,10 +459,24 @@ def main() -> None:
     finally:
         hello.terminate()
         hello.wait()
+
+    # The second floor: the application's request handling around a score write whose handler
+    # does nothing (hello.py), on the same port once the hello world has stopped.
+    bare = serve([sys.executable, "-m", "uvicorn", "hello:with_middleware", "--app-dir", str(HERE), "--port",
+                  str(hello_port), "--log-level", "warning"], {}, hello_port)
+    try:
+        handling = load_from_own_process(f"http://127.0.0.1:{hello_port}", args.clients, args.seconds, args.warmup,
+                                         middleware=True)
+    finally:
+        bare.terminate()
+        bare.wait()
     print(f"score-cell writes, {args.clients} clients: {writes['rps']:.0f}/s, p50 {writes['p50']:.0f} ms, "
           f"p99 {writes['p99']:.0f} ms, {writes['errors']} refused as stale of {writes['requests']}")
     print(f"Litestar hello-world floor, same load: {floor['rps']:.0f}/s, p99 {floor['p99']:.0f} ms → "
           f"writes at {100 * writes['rps'] / floor['rps']:.0f}% of the floor (goal ≥ 50%, p99 ≤ 100 ms)")
+    print(f"the application's request handling around a write that does nothing, same load: {handling['rps']:.0f}/s, "
+          f"p99 {handling['p99']:.0f} ms ({100 * handling['rps'] / floor['rps']:.0f}% of the floor); the writes "
+          f"reach {100 * writes['rps'] / handling['rps']:.0f}% of it")
     print(f"server peak memory (VmHWM): {memory:.0f} MB; the Python loop now takes {python_speed():.2f} s")
 
 
