@@ -114,12 +114,14 @@ async def _import_roster(args: argparse.Namespace) -> int:
 
 
 async def _sweep() -> int:
+    from appraisal.services import accounts
     from appraisal.services.sweep import sweep
 
     result = await sweep()
     print(f"sweep: {result.reminders} reminders, {result.chases} chases, {result.bulletins} bulletins, "
           f"{result.returned_transfers} transfers returned, {result.proposals} accountability proposals, "
-          f"{result.finalized} records final")
+          f"{result.finalized} records final; deleted {result.expired_sessions} expired sessions and "
+          f"{result.old_login_failures} failed logins older than {accounts.LOGIN_FAILURES_KEPT.days} days")
     return 0
 
 

@@ -120,10 +120,14 @@ class DatabaseStore(Store):
         await WebSession.delete().where(WebSession.key.like(f"{account_id}{_ACCOUNT_SEP}%")).run()
 
     @staticmethod
-    async def delete_expired() -> int:
-        expired = await WebSession.count().where(WebSession.expires_at < _now()).run()
-        await WebSession.delete().where(WebSession.expires_at < _now()).run()
-        return expired
+    async def delete_expired(now: dt.datetime | None = None) -> int:
+        """Delete every session past its expiry; answers how many."""
+        expired = WebSession.expires_at < (now or _now())
+        async with atomic():
+            count = await WebSession.count().where(expired).run()
+            if count:
+                await WebSession.delete().where(expired).run()
+        return count
 
 
 def account_session_id(account_id: int, token: str) -> str:

@@ -48,6 +48,21 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+LOGIN_FAILURES_KEPT = dt.timedelta(days=30)
+"""How long a failed login is kept: the throttle needs a minute of them, an administrator
+looking into attempts on an account a month."""
+
+
+async def forget_login_failures(before: dt.datetime) -> int:
+    """Delete the failed logins recorded before `before`; answers how many."""
+    old = LoginFailure.at < before
+    async with atomic():
+        count = await LoginFailure.count().where(old).run()
+        if count:
+            await LoginFailure.delete().where(old).run()
+    return count
+
+
 async def authenticate(
     username: str, password: str, address: str, *, failure_limit: int = 5, window_seconds: int = 60
 ) -> Principal:

@@ -1,10 +1,12 @@
-"""The sweep (催办): reminders, chases, bulletins and returned transfers, written idempotently."""
+"""The sweep (催办): reminders, chases, bulletins and returned transfers, written idempotently;
+and the housekeeping of the login records (sessions past their expiry, old failed logins)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from appraisal.db.session_store import DatabaseStore
 from appraisal.db.tables import LeaderSection, Matter, MatterEvent, SupervisionItem
 from appraisal.db.transaction import atomic
 from appraisal.domain import deadlines
@@ -12,7 +14,7 @@ from appraisal.domain.calendar import today_local
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role
 from appraisal.services import calendar as calendar_service
-from appraisal.services import accountability, matters
+from appraisal.services import accountability, accounts, matters
 from appraisal.services.inbox import notify
 
 
@@ -24,6 +26,9 @@ class SweepResult:
     returned_transfers: int = 0
     proposals: int = 0
     finalized: int = 0
+    # Housekeeping, not the office's work: left out of `total`.
+    expired_sessions: int = 0
+    old_login_failures: int = 0
 
     def count(self, stage: deadlines.ChaseStage) -> None:
         field = {deadlines.ChaseStage.REMINDER: "reminders", deadlines.ChaseStage.CHASE: "chases",
@@ -84,7 +89,18 @@ async def sweep(today: dt.date | None = None) -> SweepResult:
     await chase_supervision(cal, today, result)
     result.proposals = await propose_accountability(system, today)
     result.finalized = await accountability.finalize_due(today)
+    result.expired_sessions, result.old_login_failures = await housekeeping()
     return result
+
+
+async def housekeeping(now: dt.datetime | None = None) -> tuple[int, int]:
+    """Delete the sessions past their expiry (a session is otherwise deleted only when its
+    cookie comes back after it expired, and most never do) and the failed logins older than
+    `accounts.LOGIN_FAILURES_KEPT`: both tables would grow with every login for good. Answers
+    how many of each were deleted."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return (await DatabaseStore.delete_expired(now),
+            await accounts.forget_login_failures(now - accounts.LOGIN_FAILURES_KEPT))
 
 
 async def chase_supervision(cal, today: dt.date, result: SweepResult) -> None:
