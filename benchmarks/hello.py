@@ -59,7 +59,8 @@ class _DictStore(Store):
 
 def _with_middleware() -> Litestar:
     """The application's authentication, CSRF, headers and parameter check around handlers that
-    do nothing, the sessions in a dict (imported here so that the plain hello world above loads Litestar alone)."""
+    do nothing, the sessions in a dict (imported here, so that the plain hello world above loads
+    Litestar alone)."""
     from appraisal.api.common import provide_principal
     from appraisal.app import check_parameters
     from appraisal.headers import security_headers

@@ -153,7 +153,8 @@ async def test_anonymous_visits_store_no_session(db, client):
     client.cookies.set("appraisal_session", "1:made-up", domain="testserver.local")
     response = await client.get("/api/v1/me")
     assert response.status_code == 401
-    assert response.headers["set-cookie"].startswith("appraisal_session=null;") and "Max-Age=0" in response.headers["set-cookie"]
+    cleared = response.headers["set-cookie"]
+    assert cleared.startswith("appraisal_session=null;") and "Max-Age=0" in cleared
     assert await _session_rows() == []
 
 
@@ -164,7 +165,8 @@ async def test_a_session_is_stored_from_login_to_logout_with_one_cookie(office, 
     assert row["key"] == cookie and cookie.split(":")[0].isdigit()
     first = (await client.get("/api/v1/me")).headers["set-cookie"]
     second = (await client.get("/api/v1/inbox")).headers["set-cookie"]
-    assert first == second == f"appraisal_session={cookie}; HttpOnly; Max-Age={settings.session_max_age}; Path=/; SameSite=lax"
+    expected = f"appraisal_session={cookie}; HttpOnly; Max-Age={settings.session_max_age}; Path=/; SameSite=lax"
+    assert first == second == expected
     assert (await client.post("/api/v1/auth/logout")).status_code == 204
     assert await _session_rows() == []
     assert client.cookies.get("appraisal_session") in (None, "null")
@@ -177,7 +179,8 @@ async def test_behind_https_cookies_are_secure_and_hsts_is_sent(office, settings
 
     from appraisal.app import create_app
 
-    async with AsyncTestClient(app=create_app(replace(settings, cookie_secure=True)), base_url="https://testserver.local") as c:
+    app = create_app(replace(settings, cookie_secure=True))
+    async with AsyncTestClient(app=app, base_url="https://testserver.local") as c:
         response = await c.post("/api/v1/auth/login", json={"username": "staff", "password": "demo123456"})
         assert response.status_code == 200
         session = next(h for h in response.headers.get_list("set-cookie") if h.startswith("appraisal_session="))

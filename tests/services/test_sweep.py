@@ -77,13 +77,15 @@ async def test_the_sweep_deletes_expired_sessions_and_month_old_failed_logins(of
 
     await login(client, "staff")  # a live session, renewed as it is used
     now = dt.datetime.now(dt.timezone.utc)
-    await WebSession.insert(WebSession(key="7:left-behind", data=b'{"uid": 7}', expires_at=now - dt.timedelta(hours=1))).run()
+    await WebSession.insert(WebSession(key="7:left-behind", data=b'{"uid": 7}',
+                                       expires_at=now - dt.timedelta(hours=1))).run()
     await LoginFailure.insert(LoginFailure(username="staff", address="10.0.0.9", at=now - dt.timedelta(days=31)),
                               LoginFailure(username="staff", address="10.0.0.9", at=now - dt.timedelta(days=29))).run()
     result = await sweep(D(2026, 11, 23))
     assert (result.expired_sessions, result.old_login_failures) == (1, 1)
     assert result.total == 0, "housekeeping is not the office's work"
-    assert [r["key"] for r in await WebSession.select(WebSession.key).run()] == [client.cookies.get("appraisal_session")]
+    live = [r["key"] for r in await WebSession.select(WebSession.key).run()]
+    assert live == [client.cookies.get("appraisal_session")]
     assert await LoginFailure.select(LoginFailure.at).output(as_list=True).run() == [now - dt.timedelta(days=29)]
     assert (await client.get("/api/v1/me")).status_code == 200, "the live session still works"
     assert (await sweep(D(2026, 11, 23))).expired_sessions == 0
