@@ -7,6 +7,7 @@ import asyncio
 import gc
 import logging
 import os
+import re
 
 os.environ.setdefault("PICCOLO_CONF", "appraisal.db.conf")
 
@@ -21,7 +22,7 @@ from litestar.plugins.flash import FlashConfig, FlashPlugin  # noqa: E402
 from litestar.response import Redirect, Template  # noqa: E402
 from litestar.static_files import create_static_files_router  # noqa: E402
 from litestar.template.config import TemplateConfig  # noqa: E402
-from asyncpg.exceptions import DataError  # noqa: E402
+from asyncpg.exceptions import CharacterNotInRepertoireError, DataError  # noqa: E402
 
 from appraisal import __version__  # noqa: E402
 from appraisal.api import accountability as accountability_api  # noqa: E402
@@ -109,19 +110,39 @@ ID_LIMIT = 2**63 - 1  # the largest id either database stores
 YEAR_PARAMETERS = {"year", "from_year", "to_year"}
 
 
+# Control characters no text of the office has: NUL, which PostgreSQL cannot store in text at
+# all (SQLite stores it, and the pages, spreadsheets and PDFs then break on it), and the other C0
+# controls but tab, line feed and carriage return. In a JSON body they can only come escaped
+# (\u0000): an escape preceded by an even number of backslashes, so that the text "\\u0000"
+# typed by someone stays allowed. In a form body, percent-encoded.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_JSON_CONTROL = re.compile(rb"(?<!\\)(?:\\\\)*\\u00(?:0[0-8bcef]|1[0-9a-f])", re.IGNORECASE)
+_FORM_CONTROL = re.compile(rb"%(?:0[0-8bcef]|1[0-9a-f])", re.IGNORECASE)
+
+
+def _bad_character(text: str) -> str | None:
+    match = _CONTROL.search(text)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
 async def check_parameters(request: Request) -> None:
-    """Refuse numbers no record or year can have before they reach a query: an id beyond the
+    """Refuse what no record or year can have before it reaches a query: an id beyond the
     databases' 64 bits (SQLite raises OverflowError on it) is not found; a year outside the
-    calendar's range is explained. A coroutine, because Litestar runs a plain function given as
-    a hook in a worker thread: a thread hop on every request."""
+    calendar's range is explained; a control character in a parameter or in a JSON or form body
+    is refused (422). A coroutine, because Litestar runs a plain function given as a hook in a
+    worker thread: a thread hop on every request."""
     for name, value in request.path_params.items():
         if isinstance(value, int):
             if name in YEAR_PARAMETERS:
                 check_year(value)
             elif not 0 < value <= ID_LIMIT:
                 raise NotFound(_("记录不存在"))
+        elif isinstance(value, str) and _bad_character(value):
+            raise NotFound(_("记录不存在"))
     for name, value in request.query_params.items():
         text = str(value).strip()
+        if (char := _bad_character(text)) is not None:
+            raise _control_character(char, name)
         if not text.lstrip("-").isdigit():
             continue
         number = int(text)
@@ -129,13 +150,41 @@ async def check_parameters(request: Request) -> None:
             check_year(number)
         elif abs(number) > ID_LIMIT:
             raise InvalidInput(_("参数 {name} 的数值超出范围").format(name=name), code="out_of_range")
+    if request.method in ("POST", "PUT", "PATCH"):
+        kind = request.content_type[0]
+        pattern = (_JSON_CONTROL if kind == "application/json"
+                   else _FORM_CONTROL if kind == "application/x-www-form-urlencoded" else None)
+        if pattern is not None and pattern.search(await request.body()):
+            raise _control_character()
+
+
+def _control_character(char: str | None = None, name: str | None = None) -> InvalidInput:
+    if name:
+        message = _("参数 {name} 含有不可见的控制字符（{char}），请删除后重试").format(name=name, char=char)
+    elif char:
+        message = _("输入含有不可见的控制字符（{char}），请删除后重试").format(char=char)
+    else:
+        message = _("输入含有不可见的控制字符，请删除后重试")
+    return InvalidInput(message, code="control_character")
 
 
 def out_of_range_handler(request: Request, exc: Exception) -> Response:
     """A number in a request body too large for the database (SQLite: OverflowError; PostgreSQL:
-    asyncpg's DataError "out of range") is bad input, not a server failure."""
+    asyncpg's DataError "out of range") is bad input, not a server failure; so is text that
+    PostgreSQL cannot store (NUL), should any reach it past `check_parameters`."""
     if isinstance(exc, OverflowError) or "out of range" in str(exc):
         return _error_response(request, 422, "out_of_range", _("数值超出允许的范围"))
+    if isinstance(exc, CharacterNotInRepertoireError):
+        error = _control_character("U+0000")
+        return _error_response(request, 422, error.code, error.message)
+    return internal_error_handler(request, exc)
+
+
+def too_deep_handler(request: Request, exc: RecursionError) -> Response:
+    """A JSON body nested deeper than the decoder goes (thousands of brackets) is a malformed
+    request; any other recursion is the server's failure."""
+    if "while deserializing" in str(exc):
+        return _error_response(request, 400, "bad_request", _("请求格式有误"))
     return internal_error_handler(request, exc)
 
 
@@ -238,6 +287,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HTTPException: http_error_handler,
             OverflowError: out_of_range_handler,
             DataError: out_of_range_handler,
+            RecursionError: too_deep_handler,
             Exception: internal_error_handler,
         },
         openapi_config=OpenAPIConfig(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,10 +26,13 @@ SESSION_STORE = "sessions"
 SESSION_COOKIE = "appraisal_session"
 _NEW_SESSION_ID = "appraisal_new_session_id"
 _STORED = "appraisal_session_stored"  # the request came with a session the store holds
+# The ids this application gives out: an account's ("<account>:<64 hex>", `start_session`), or
+# Litestar's for a session before login (64 hex, a flash message on the login page).
+_SESSION_ID = re.compile(r"(?:\d{1,19}:)?[0-9a-f]{64}")
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
-    """Litestar's server-side sessions, with three changes:
+    """Litestar's server-side sessions, with four changes:
 
     - a fresh session id at login (no session fixation), prefixed with the account id so that
       all sessions of an account can be ended at once;
@@ -37,6 +41,9 @@ class RotatingSessionBackend(ServerSideSessionBackend):
       and anyone could fill the table. An empty session is now neither stored nor sent; one the
       store held (logout) is deleted and its cookie cleared, and a cookie the store does not
       know is cleared without touching the store;
+    - a cookie that is not an id this application gives out is no session, and the store is
+      not asked for it: a made-up cookie costs no read, and one with a NUL in it (which
+      PostgreSQL refuses in a query's text) answers 401 like any other unknown session;
     - the Set-Cookie header of a session is made once per session id. It is the same on every
       response (a Max-Age, no date), and making it took Litestar's configuration apart and
       went through the standard library's cookie module on every request (with the change,
@@ -51,11 +58,20 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         self._cleared_header = Cookie(value="null", key=config.key, **{**params, "max_age": 0}).to_header(header="")
 
     def get_session_id(self, connection: ASGIConnection) -> str:
-        new_id = connection.scope.get("state", {}).get(_NEW_SESSION_ID)
-        return new_id or super().get_session_id(connection)
+        """The id a session of this request is stored under: the one given at login, else the
+        cookie's if it is an id of ours, else a new one (the same for the whole request)."""
+        state = connection.scope.setdefault("state", {})
+        if new_id := state.get(_NEW_SESSION_ID):
+            return new_id
+        sent = connection.cookies.get(self.config.key)
+        if sent and _SESSION_ID.fullmatch(sent):
+            return sent
+        state[_NEW_SESSION_ID] = self.generate_session_id()
+        return state[_NEW_SESSION_ID]
 
     async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
-        if session_id := connection.cookies.get(self.config.key):
+        session_id = connection.cookies.get(self.config.key)
+        if session_id and _SESSION_ID.fullmatch(session_id):
             data = await self.get(session_id, store=self.config.get_store_from_app(connection.scope["app"]))
             if data is not None:
                 connection.scope.setdefault("state", {})[_STORED] = True

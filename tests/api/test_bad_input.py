@@ -1,7 +1,8 @@
 """Bad input answers a clear 4xx with a message a person understands, and stores nothing:
 out-of-range scores, weights off 100, a year without calendar data, broken and oversized
 spreadsheets, 10,000-character text, emoji in names (rare characters are real names and are
-kept), duplicate usernames."""
+kept), duplicate usernames, control characters (NUL above all) in cookies, parameters and
+bodies, JSON nested thousands deep."""
 
 import io
 
@@ -98,3 +99,45 @@ async def test_long_text_emoji_names_and_duplicate_usernames_are_refused(office,
     r = await client.post("/api/v1/accounts", json={"username": "staff", "password": "another-pass-1", "roles": ["staff"]})
     assert r.status_code == 409 and "已被使用" in readable(r)
     assert await UserAccount.count().run() == accounts
+
+
+async def test_control_characters_are_refused_wherever_they_come_and_store_nothing(office, client):
+    """PostgreSQL cannot store NUL in text (the driver's error was a 500, even for a visitor's
+    cookie); SQLite stored it, and pages, spreadsheets and PDFs break on such characters."""
+    from appraisal.db.tables import Section
+
+    for cookie in ("1:a\x00b", "%00", "x" * 5000, "1:" + "0" * 63 + "\x01"):
+        client.cookies.set("appraisal_session", cookie, domain="testserver.local")
+        r = await client.get("/api/v1/me")
+        assert r.status_code == 401, (cookie, r.text)
+    client.cookies.clear()
+    await login(client, "admin")
+    sections = await Section.count().run()
+    for name in ("财务\x00科", "财务\x1b科"):
+        r = await client.post("/api/v1/sections", json={"name": name})
+        assert r.status_code == 422 and r.json()["code"] == "control_character", r.text
+        assert "控制字符" in readable(r)
+    assert await Section.count().run() == sections, "nothing stored"
+    r = await client.get("/api/v1/people", params={"q": "张\x00"})
+    assert r.status_code == 422 and "参数 q" in readable(r)
+    # Text that only looks like an escape is text: a backslash typed before "u0000".
+    r = await client.post("/api/v1/sections", json={"name": "财务科\\u0000"})
+    assert r.status_code == 201 and r.json()["name"] == "财务科\\u0000"
+    # Line breaks and tabs are text too.
+    r = await client.post("/api/v1/matters", json={"channel": "visit", "requester": "王先生",
+                                                   "subject": "咨询社保\n\t补缴", "limit_days": 3})
+    assert r.status_code == 201 and r.json()["subject"] == "咨询社保\n\t补缴", r.text
+    # A form of the pages, percent-encoded.
+    page = await client.get("/matters/new")
+    token = client.cookies.get("csrftoken")
+    r = await client.post("/matters/new", data={"_csrf_token": token, "channel": "visit", "requester": "刘\x00女士",
+                                                "subject": "咨询", "limit_days": "3"})
+    assert r.status_code == 422 and "控制字符" in r.text
+    assert page.status_code == 200 and await Matter.count().where(Matter.requester.like("刘%")).run() == 0
+
+
+async def test_a_json_body_nested_too_deep_is_malformed_not_a_failure(office, client):
+    await login(client, "admin")
+    r = await client.post("/api/v1/sections", content="[" * 10_000 + "]" * 10_000,
+                          headers={"content-type": "application/json"})
+    assert r.status_code == 400 and readable(r) == "请求格式有误"
