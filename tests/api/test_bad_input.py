@@ -141,3 +141,23 @@ async def test_a_json_body_nested_too_deep_is_malformed_not_a_failure(office, cl
     r = await client.post("/api/v1/sections", content="[" * 10_000 + "]" * 10_000,
                           headers={"content-type": "application/json"})
     assert r.status_code == 400 and readable(r) == "请求格式有误"
+
+
+async def test_office_dates_outside_the_calendars_years_are_refused(office, client):
+    """A bonus or a service promise dated in year 1 (a typo for 2026) was stored as given."""
+    from appraisal.db.tables import Bonus, Commitment
+
+    await login(client, "admin")
+    person = (await client.get("/api/v1/people", params={"q": "张伟"})).json()["items"][0]["id"]
+    bonus = {"person_id": person, "kind": "commendation", "points": 1, "note": "市级表彰", "awarded_on": "0001-11-01"}
+    r = await client.post("/api/v1/appraisal/bonuses", json=bonus)
+    assert r.status_code == 422 and readable(r) == "年份应在 2000 至 2100 之间"
+    sections = {s["name"]: s["id"] for s in (await client.get("/api/v1/sections")).json()}
+    item = {"section_id": sections["信息科"], "name": "政务信息公开申请答复", "limit_kind": "working_days",
+            "limit_days": 20, "effective_from": "1900-01-01"}
+    r = await client.post("/api/v1/commitments", json=item)
+    assert r.status_code == 422 and readable(r) == "年份应在 2000 至 2100 之间"
+    assert await Bonus.count().run() == 0
+    assert not await Commitment.exists().where(Commitment.name == "政务信息公开申请答复").run()
+    r = await client.post("/api/v1/appraisal/bonuses", json={**bonus, "awarded_on": "2026-11-01"})
+    assert r.status_code == 201, r.text

@@ -36,6 +36,7 @@ from appraisal.scopes import Principal, Role, may_score, read_scope, visible_whe
 from appraisal.services import audit
 from appraisal.services import targets as target_service
 from appraisal.services.accountability import effects_for
+from appraisal.services.calendar import check_year
 from appraisal.services.inbox import notify_many
 
 POLICY_KEY = "appraisal_policy"
@@ -988,6 +989,7 @@ async def add_bonus(actor: Principal, person_id: int, kind: str, points: float, 
         raise InvalidInput(_("加分类型应为表彰奖励或信息采用"), code="bad_kind")
     if not (0 < points <= 10):
         raise InvalidInput(_("加分应大于 0 且不超过 10"), code="bad_points")
+    check_year(awarded_on.year)
     note = note.strip()
     if not note or len(note) > 200:
         raise InvalidInput(_("请填写加分事由（不超过 200 字）"), code="note_required")

@@ -12,6 +12,7 @@ from appraisal.errors import InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, require_role
 from appraisal.services import audit
+from appraisal.services.calendar import check_year
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ def parse_limit(kind: str, days: int | None) -> Limit:
     return Limit(limit_kind, days or 0)
 
 
-def _check_text(name: str, promise: Promise) -> str:
+def _check_promise(name: str, promise: Promise) -> str:
+    """The item's name, trimmed, if it and the promise can be kept (422 otherwise)."""
+    check_year(promise.effective_from.year)
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput(_("事项名称不能为空，且不超过 100 个字符"), code="bad_name")
@@ -61,7 +64,7 @@ def _version_row(commitment_id: int, promise: Promise) -> CommitmentVersion:
 async def create_item(actor: Principal | None, section_id: int, name: str, promise: Promise) -> Commitment:
     if actor is not None:
         require_role(actor, Role.ADMIN)
-    name = _check_text(name, promise)
+    name = _check_promise(name, promise)
     async with atomic():
         if not await Section.exists().where(Section.id == section_id, Section.is_active == True).run():  # noqa: E712
             raise InvalidInput(_("所选科室不存在或已停用"), code="unknown_section")
@@ -77,7 +80,7 @@ async def add_version(actor: Principal, commitment_id: int, promise: Promise) ->
         item = await Commitment.objects().get(Commitment.id == commitment_id).run()
         if item is None:
             raise NotFound(_("服务事项不存在"))
-        _check_text(item.name, promise)
+        _check_promise(item.name, promise)
         await audit.insert(actor, _version_row(item.id, promise))
 
 
