@@ -91,14 +91,18 @@ async def test_a_pause_across_days_moves_the_due_date(office, client, clock):
     await login(client, "chief")
     matter = await register(client, commitment_id=None, limit_days=3)
     assert matter["due_on"] == "2026-11-26"
+    paused_at = dt.datetime.now(SHANGHAI)  # Mon 23 Nov, 09:00 and the moments the test took so far
     r = await client.post(f"/api/v1/matters/{matter['id']}/pause", json={"reason": "等待来件人补充材料"})
     assert r.json()["status"] == "paused" and r.json()["light"] == "paused"
-    clock.move_to(dt.datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI))  # two days later
+    # Resumed a minute short of two days later. The clock ticks, and any part of a working day
+    # paused gives that day back: resuming at 09:00 on the dot came a few milliseconds after
+    # 48 hours whenever the second login took longer than the first, which counted a third day.
+    clock.move_to(paused_at + dt.timedelta(days=2, minutes=-1))
     client.cookies.clear()
     await login(client, "chief")  # the 12-hour session has expired meanwhile
     r = await client.post(f"/api/v1/matters/{matter['id']}/resume", json={})
     body = r.json()
-    assert body["status"] == "open" and body["paused_days"] == 2  # Mon 09:00 → Wed 09:00: 48 working hours
+    assert body["status"] == "open" and body["paused_days"] == 2  # Mon 09:00 → Wed 08:59: two working days
     assert body["due_on"] == "2026-11-30"  # Thu 26 + 2 working days
     assert body["timeline"][-1]["note"] == "中止 2 个工作日"
 
