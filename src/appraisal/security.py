@@ -63,15 +63,18 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         state = connection.scope.setdefault("state", {})
         if new_id := state.get(_NEW_SESSION_ID):
             return new_id
-        sent = connection.cookies.get(self.config.key)
-        if sent and _SESSION_ID.fullmatch(sent):
+        if sent := self._sent_id(connection):
             return sent
         state[_NEW_SESSION_ID] = self.generate_session_id()
         return state[_NEW_SESSION_ID]
 
+    def _sent_id(self, connection: ASGIConnection) -> str | None:
+        """The session cookie's value, if it is an id this application gives out."""
+        sent = connection.cookies.get(self.config.key)
+        return sent if sent and _SESSION_ID.fullmatch(sent) else None
+
     async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
-        session_id = connection.cookies.get(self.config.key)
-        if session_id and _SESSION_ID.fullmatch(session_id):
+        if session_id := self._sent_id(connection):
             data = await self.get(session_id, store=self.config.get_store_from_app(connection.scope["app"]))
             if data is not None:
                 connection.scope.setdefault("state", {})[_STORED] = True

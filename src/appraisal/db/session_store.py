@@ -123,11 +123,7 @@ class DatabaseStore(Store):
     async def delete_expired(now: dt.datetime | None = None) -> int:
         """Delete every session past its expiry; answers how many."""
         expired = WebSession.expires_at < (now or _now())
-        async with atomic():
-            count = await WebSession.count().where(expired).run()
-            if count:
-                await WebSession.delete().where(expired).run()
-        return count
+        return len(await WebSession.delete().where(expired).returning(WebSession.id).run())
 
 
 def account_session_id(account_id: int, token: str) -> str:

@@ -171,7 +171,7 @@ def _numbered(sql: str) -> str:
     return re.sub(r"\?", lambda _match: f"${next(numbers)}", sql)
 
 
-def _insert_columns(table: type[Table] | Table) -> list:
+def _insert_columns(table: type[Table]) -> list:
     """The columns an insert names: all but the primary key, which the database assigns."""
     return [c for c in table._meta.columns if c is not table._meta.primary_key]
 

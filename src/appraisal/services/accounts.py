@@ -55,12 +55,7 @@ looking into attempts on an account a month."""
 
 async def forget_login_failures(before: dt.datetime) -> int:
     """Delete the failed logins recorded before `before`; answers how many."""
-    old = LoginFailure.at < before
-    async with atomic():
-        count = await LoginFailure.count().where(old).run()
-        if count:
-            await LoginFailure.delete().where(old).run()
-    return count
+    return len(await LoginFailure.delete().where(LoginFailure.at < before).returning(LoginFailure.id).run())
 
 
 async def authenticate(
