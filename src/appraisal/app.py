@@ -8,6 +8,7 @@ import gc
 import logging
 import os
 import re
+import sqlite3
 
 os.environ.setdefault("PICCOLO_CONF", "appraisal.db.conf")
 
@@ -22,7 +23,7 @@ from litestar.plugins.flash import FlashConfig, FlashPlugin  # noqa: E402
 from litestar.response import Redirect, Template  # noqa: E402
 from litestar.static_files import create_static_files_router  # noqa: E402
 from litestar.template.config import TemplateConfig  # noqa: E402
-from asyncpg.exceptions import CharacterNotInRepertoireError, DataError  # noqa: E402
+from asyncpg.exceptions import CharacterNotInRepertoireError, DataError, IntegrityConstraintViolationError  # noqa: E402
 
 from appraisal import __version__  # noqa: E402
 from appraisal.api import accountability as accountability_api  # noqa: E402
@@ -40,7 +41,9 @@ from appraisal.api import reports as reports_api  # noqa: E402
 from appraisal.api import health, org as org_api, roster as roster_api  # noqa: E402
 from appraisal.api.common import provide_principal  # noqa: E402
 from appraisal.db.migrate import pending_migrations  # noqa: E402
-from appraisal.db.transaction import close_connections, open_connections  # noqa: E402
+from appraisal.db.transaction import (  # noqa: E402
+    close_connections, is_foreign_key_violation, is_unique_violation, open_connections,
+)
 from appraisal.errors import AppError, InvalidInput, NotFound  # noqa: E402
 from appraisal.headers import security_headers  # noqa: E402
 from appraisal.i18n import _, ngettext  # noqa: E402
@@ -180,6 +183,20 @@ def out_of_range_handler(request: Request, exc: Exception) -> Response:
     return internal_error_handler(request, exc)
 
 
+def constraint_handler(request: Request, exc: Exception) -> Response:
+    """A write the database refused for a constraint that the service's own checks passed: a
+    concurrent write got in between (two people adding the same name at once, a record deleted
+    while another referred to it). The transaction rolled back; the person may look again and
+    retry. Any other constraint refusal is the server's failure."""
+    if is_unique_violation(exc):
+        log.warning("unique constraint on %s %s: %s", request.method, request.url.path, exc)
+        return _error_response(request, 409, "conflict", _("该记录刚被他人添加或修改，请刷新页面后查看"))
+    if is_foreign_key_violation(exc):
+        log.warning("foreign key on %s %s: %s", request.method, request.url.path, exc)
+        return _error_response(request, 409, "conflict", _("相关记录刚被他人删除或修改，请刷新页面后重试"))
+    return internal_error_handler(request, exc)
+
+
 def too_deep_handler(request: Request, exc: RecursionError) -> Response:
     """A JSON body nested deeper than the decoder goes (thousands of brackets) is a malformed
     request; any other recursion is the server's failure."""
@@ -288,6 +305,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OverflowError: out_of_range_handler,
             DataError: out_of_range_handler,
             RecursionError: too_deep_handler,
+            sqlite3.IntegrityError: constraint_handler,
+            IntegrityConstraintViolationError: constraint_handler,
             Exception: internal_error_handler,
         },
         openapi_config=OpenAPIConfig(

@@ -6,12 +6,15 @@ import asyncio
 import functools
 import itertools
 import re
+import sqlite3
 import weakref
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from enum import Enum
 from typing import Any, NamedTuple
 
+import asyncpg
 import msgspec
 from piccolo.columns.defaults.base import Default
 from piccolo.engine.base import Engine
@@ -87,6 +90,61 @@ async def atomic() -> AsyncIterator[None]:
     else:
         async with db.transaction():
             yield
+
+
+def for_update(query: Any) -> Any:
+    """`query`, a select of the rows a write is about to change, read inside `atomic()` so that
+    the checks made on them still hold when the write commits. On PostgreSQL it takes their row
+    locks (FOR NO KEY UPDATE, the lock an UPDATE of them takes): a concurrent step on the same
+    rows waits until this transaction ends, then reads what it committed. NO KEY UPDATE does
+    not wait for the key-share locks that inserting a row referring to them (a timeline event)
+    holds, where FOR UPDATE deadlocked with those. On SQLite the IMMEDIATE transaction already
+    keeps every other writer out until it commits."""
+    return query if is_sqlite() else query.lock_rows("NO KEY UPDATE")
+
+
+_ADVISORY_SPACE = 0x61707072  # "appr": the first key of this application's advisory locks
+
+
+async def one_writer_for(name: str) -> None:
+    """Inside `atomic()`: wait until no other transaction holds the lock called `name`, and hold
+    it until this one ends. For writes whose checks read rows that a concurrent write could add
+    (the next number of the year, the shares of a parent's children), which row locks cannot
+    cover. On PostgreSQL a transaction-level advisory lock; on SQLite nothing more is needed, as
+    its write transactions take turns."""
+    if is_sqlite():
+        return
+    key = zlib.crc32(name.encode()) - 2**31  # a signed 32-bit key, the same in every process
+    await _run_postgres("SELECT pg_advisory_xact_lock($1, $2)", [_ADVISORY_SPACE, key])
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A write refused by a unique constraint, on either engine."""
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and str(exc).startswith("UNIQUE constraint failed")
+
+
+def is_foreign_key_violation(exc: BaseException) -> bool:
+    """A write refused because a row it refers to is gone (or a deleted row is still referred to)."""
+    if isinstance(exc, asyncpg.ForeignKeyViolationError):
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and str(exc).startswith("FOREIGN KEY constraint failed")
+
+
+@asynccontextmanager
+async def duplicate_raises(error: Exception) -> AsyncIterator[None]:
+    """Raise `error` (the caller's own "already exists") when a unique constraint refuses a write
+    inside. A check that the value is free, made inside `atomic()`, holds until the commit on
+    SQLite, whose write transactions take turns; on PostgreSQL two transactions can both find the
+    name free, and the constraint stops the second. Used as `async with atomic(),
+    duplicate_raises(error):`, so the transaction rolls back."""
+    try:
+        yield
+    except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as exc:
+        if is_unique_violation(exc):
+            raise error from exc
+        raise
 
 
 async def side_by_side(*reads: Awaitable[Any]) -> list[Any]:

@@ -1,5 +1,8 @@
 """责任追究 use cases: propose, decide (and notify), appeal, decide the appeal, and the summary
-that appraisal reads."""
+that appraisal reads.
+
+Each step reads the record inside its transaction with its row locked (`for_update`), so that a
+record is decided once: a second decision made at the same moment finds it decided."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import datetime as dt
 
 from appraisal.db.tables import AccountabilityForm, AccountabilityRecord, Person
 from appraisal.db.search import contains_any
-from appraisal.db.transaction import Prepared, atomic, one_of
+from appraisal.db.transaction import Prepared, atomic, for_update, is_unique_violation, one_of
 from appraisal.domain import accountability as rules
 from appraisal.domain.calendar import today_local
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -45,11 +48,12 @@ def _require_leader_over(principal: Principal, record: AccountabilityRecord) -> 
         raise Forbidden(_("只有分管领导可以作出责任追究决定"))
 
 
-async def _visible(principal: Principal, record_id: int) -> AccountabilityRecord:
+async def _visible(principal: Principal, record_id: int, *, for_step: bool = False) -> AccountabilityRecord:
     clauses = [AccountabilityRecord.id == record_id]
     if (clause := visible_where(read_scope(principal), AccountabilityRecord.person, AccountabilityRecord.section)) is not None:
         clauses.append(clause)
-    record = await AccountabilityRecord.objects().where(*clauses).first().run()
+    query = AccountabilityRecord.objects().where(*clauses)
+    record = await (for_update(query) if for_step else query).first().run()
     if record is None:
         raise NotFound(_("责任追究记录不存在或无权查看"))
     return record
@@ -70,33 +74,39 @@ async def propose(actor: Principal, person_id: int, trigger: str, description: s
     if source_key is None:
         if not (actor.has(Role.LEADER, Role.ADMIN) and manage_scope(actor).contains(person_id, person["section"])):
             raise Forbidden(_("只有分管领导可以报告责任追究"))
-    async with atomic():
-        if source_key and await AccountabilityRecord.exists().where(AccountabilityRecord.source_key == source_key).run():
+    try:
+        async with atomic():
+            if source_key and await AccountabilityRecord.exists().where(
+                    AccountabilityRecord.source_key == source_key).run():
+                return None
+            return await audit.insert(actor, AccountabilityRecord(
+                person=person_id, section=person["section"], trigger=trigger, matter=matter_id,
+                source_key=source_key, description=description, status=PROPOSED, proposed_by=actor.person_id))
+    except Exception as exc:
+        if source_key and is_unique_violation(exc):  # another sweep proposed it at the same moment
             return None
-        return await audit.insert(actor, AccountabilityRecord(
-            person=person_id, section=person["section"], trigger=trigger, matter=matter_id, source_key=source_key,
-            description=description, status=PROPOSED, proposed_by=actor.person_id))
+        raise
 
 
 async def decide(actor: Principal, record_id: int, form_id: int, reason: str, points: float | None = None) -> None:
     """A leader decides the form and points; the person is notified and may appeal."""
-    record = await _visible(actor, record_id)
-    _require_leader_over(actor, record)
-    if record.status != PROPOSED:
-        raise Conflict(_("该记录已作出决定"), code="already_decided")
-    form = await AccountabilityForm.objects().get(AccountabilityForm.id == form_id).run()
-    if form is None or not form.is_active:
-        raise InvalidInput(_("所选追究形式不存在"), code="unknown_form")
-    points = form.deduction if points is None else points
-    if not 0 <= points <= 100:
-        raise InvalidInput(_("扣分应在 0 到 100 之间"), code="bad_points")
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput(_("请填写决定理由"), code="missing_reason")
-    today = today_local()
-    cal = await calendar_service.load_calendar(today.year, today.year + 1)
-    deadline = cal.add_working_days(today, rules.DEFAULT_RULES.appeal_working_days)
     async with atomic():
+        record = await _visible(actor, record_id, for_step=True)
+        _require_leader_over(actor, record)
+        if record.status != PROPOSED:
+            raise Conflict(_("该记录已作出决定"), code="already_decided")
+        form = await AccountabilityForm.objects().get(AccountabilityForm.id == form_id).run()
+        if form is None or not form.is_active:
+            raise InvalidInput(_("所选追究形式不存在"), code="unknown_form")
+        points = form.deduction if points is None else points
+        if not 0 <= points <= 100:
+            raise InvalidInput(_("扣分应在 0 到 100 之间"), code="bad_points")
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput(_("请填写决定理由"), code="missing_reason")
+        today = today_local()
+        cal = await calendar_service.load_calendar(today.year, today.year + 1)
+        deadline = cal.add_working_days(today, rules.DEFAULT_RULES.appeal_working_days)
         await audit.update(actor, record, {"status": DECIDED, "form": form.id, "points": points,
                                            "decision_reason": reason, "decided_by": actor.person_id,
                                            "decided_on": today, "appeal_deadline": deadline})
@@ -106,49 +116,49 @@ async def decide(actor: Principal, record_id: int, form_id: int, reason: str, po
 
 
 async def dismiss(actor: Principal, record_id: int, reason: str) -> None:
-    record = await _visible(actor, record_id)
-    _require_leader_over(actor, record)
-    if record.status != PROPOSED:
-        raise Conflict(_("该记录已作出决定"), code="already_decided")
     async with atomic():
+        record = await _visible(actor, record_id, for_step=True)
+        _require_leader_over(actor, record)
+        if record.status != PROPOSED:
+            raise Conflict(_("该记录已作出决定"), code="already_decided")
         await audit.update(actor, record, {"status": DISMISSED, "decision_reason": reason.strip()[:5000],
                                            "decided_by": actor.person_id, "decided_on": today_local()})
 
 
 async def appeal(actor: Principal, record_id: int, reason: str) -> None:
     """申诉: the person concerned, within the appeal window."""
-    record = await _visible(actor, record_id)
-    if actor.person_id != record.person:
-        raise Forbidden(_("只有本人可以申诉"))
-    if record.status != DECIDED:
-        raise Conflict(_("该记录当前不能申诉"), code="not_appealable")
-    if today_local() > record.appeal_deadline:
-        raise InvalidInput(_("申诉期已于 {d} 届满").format(d=record.appeal_deadline), code="appeal_too_late")
-    reason = reason.strip()
-    if not reason or len(reason) > 5000:
-        raise InvalidInput(_("请填写申诉理由（不超过 5000 个字符）"), code="missing_reason")
     async with atomic():
+        record = await _visible(actor, record_id, for_step=True)
+        if actor.person_id != record.person:
+            raise Forbidden(_("只有本人可以申诉"))
+        if record.status != DECIDED:
+            raise Conflict(_("该记录当前不能申诉"), code="not_appealable")
+        if today_local() > record.appeal_deadline:
+            raise InvalidInput(_("申诉期已于 {d} 届满").format(d=record.appeal_deadline), code="appeal_too_late")
+        reason = reason.strip()
+        if not reason or len(reason) > 5000:
+            raise InvalidInput(_("请填写申诉理由（不超过 5000 个字符）"), code="missing_reason")
         await audit.update(actor, record, {"status": APPEALED, "appeal_reason": reason,
                                            "appealed_at": dt.datetime.now(dt.timezone.utc)})
 
 
 async def decide_appeal(actor: Principal, record_id: int, result: str, note: str, *,
                         form_id: int | None = None, points: float | None = None) -> None:
-    record = await _visible(actor, record_id)
-    _require_leader_over(actor, record)
-    if record.status != APPEALED:
-        raise Conflict(_("该记录没有待处理的申诉"), code="no_appeal")
-    if result not in APPEAL_RESULTS:
-        raise InvalidInput(_("申诉处理结果应为维持、变更或撤销"), code="bad_result")
-    changes: dict = {"appeal_result": result, "appeal_note": note.strip()[:5000], "appeal_decided_by": actor.person_id,
-                     "status": DISMISSED if result == "revoked" else FINAL}
-    if result == "changed":
-        form = await AccountabilityForm.objects().get(AccountabilityForm.id == (form_id or -1)).run()
-        if form is None:
-            raise InvalidInput(_("变更处理须选择新的追究形式"), code="unknown_form")
-        changes["form"] = form.id
-        changes["points"] = form.deduction if points is None else points
     async with atomic():
+        record = await _visible(actor, record_id, for_step=True)
+        _require_leader_over(actor, record)
+        if record.status != APPEALED:
+            raise Conflict(_("该记录没有待处理的申诉"), code="no_appeal")
+        if result not in APPEAL_RESULTS:
+            raise InvalidInput(_("申诉处理结果应为维持、变更或撤销"), code="bad_result")
+        changes: dict = {"appeal_result": result, "appeal_note": note.strip()[:5000],
+                         "appeal_decided_by": actor.person_id, "status": DISMISSED if result == "revoked" else FINAL}
+        if result == "changed":
+            form = await AccountabilityForm.objects().get(AccountabilityForm.id == (form_id or -1)).run()
+            if form is None:
+                raise InvalidInput(_("变更处理须选择新的追究形式"), code="unknown_form")
+            changes["form"] = form.id
+            changes["points"] = form.deduction if points is None else points
         await audit.update(actor, record, changes)
         await notify(record.person, f"accountability:{record.id}:appeal", "accountability",
                      _("申诉处理结果：{r}").format(r=APPEAL_RESULTS[result]), changes["appeal_note"])
@@ -157,10 +167,11 @@ async def decide_appeal(actor: Principal, record_id: int, result: str, note: str
 async def finalize_due(today: dt.date | None = None) -> int:
     """Decided records whose appeal window has passed become final (run by the sweep)."""
     today = today or today_local()
-    ids = await AccountabilityRecord.select(AccountabilityRecord.id).where(
-        AccountabilityRecord.status == DECIDED, AccountabilityRecord.appeal_deadline < today).output(as_list=True).run()
-    if ids:
-        async with atomic():
+    async with atomic():
+        ids = await for_update(AccountabilityRecord.select(AccountabilityRecord.id).where(
+            AccountabilityRecord.status == DECIDED, AccountabilityRecord.appeal_deadline < today,
+        )).output(as_list=True).run()
+        if ids:
             await AccountabilityRecord.update({AccountabilityRecord.status: FINAL}).where(
                 AccountabilityRecord.id.is_in(ids)).run()
             for record_id in ids:

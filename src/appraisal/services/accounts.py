@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from appraisal.db.session_store import DatabaseStore
 from appraisal.db.tables import LoginFailure, Person, RoleGrant, UserAccount
-from appraisal.db.transaction import atomic, read_point
+from appraisal.db.transaction import atomic, duplicate_raises, read_point
 from appraisal.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role
@@ -151,7 +151,11 @@ async def create_account(
             raise InvalidInput(_("请设置密码"), code="weak_password")
         check_password_policy(password)
         password_hash = hash_password(password)
-    async with atomic():
+    # A concurrent account may take the name or the person between the checks and the insert
+    # (PostgreSQL); its unique constraint then refuses this one.
+    taken = Conflict(_("用户名“{username}”已被使用，或该人员已有账号").format(username=username),
+                     code="duplicate_username")
+    async with atomic(), duplicate_raises(taken):
         if await UserAccount.exists().where(UserAccount.username == username).run():
             raise Conflict(_("用户名“{username}”已被使用").format(username=username), code="duplicate_username")
         if person_id is not None and not await Person.exists().where(Person.id == person_id).run():

@@ -22,7 +22,7 @@ from appraisal.db.tables import (
 )
 from appraisal.db.search import contains_any
 from appraisal.db.transaction import (
-    Prepared, atomic, guarded_write, in_list, insert_in_batches, is_sqlite, list_value, one_at_a_time, one_of,
+    Prepared, atomic, duplicate_raises, for_update, guarded_write, in_list, insert_in_batches, is_sqlite, list_value, one_at_a_time, one_of,
     read_point, run_native, side_by_side,
 )
 from appraisal.domain import appraisal as rules
@@ -117,7 +117,8 @@ async def save_template(actor: Principal, indicators: list[Indicator], note: str
         raise Forbidden(_("只有管理员可以修改考核指标"))
     indicators = tuple(indicators)
     rules.validate_template(indicators)
-    async with atomic():
+    changed = Conflict(_("考核指标刚被他人修改，请刷新后重试"), code="template_changed")
+    async with atomic(), duplicate_raises(changed):  # two saves at once both take the next version
         latest = await current_template()
         row = await audit.insert(actor, IndicatorTemplate(version=latest["version"] + 1,
                                                           indicators=_indicators_to_json(indicators), note=note[:200]))
@@ -141,9 +142,10 @@ async def create_period(actor: Principal, year: int, quarter: int | None) -> dic
     code = f"{year}Q{quarter}" if quarter else str(year)
     template = await current_template()
     policy = await get_policy()
-    async with atomic():
+    exists = Conflict(_("{name}已存在").format(name=rules.period_name(year, quarter)), code="period_exists")
+    async with atomic(), duplicate_raises(exists):
         if await Period.exists().where(Period.code == code).run():
-            raise Conflict(_("{name}已存在").format(name=rules.period_name(year, quarter)), code="period_exists")
+            raise exists
         row = await audit.insert(actor, Period(
             code=code, kind="quarter" if quarter else "year", year=year, quarter=quarter or 0,
             template=template["id"], policy=json.dumps(policy.to_dict(), ensure_ascii=False),
@@ -205,6 +207,12 @@ async def _appraised_people() -> list[dict]:
     return result
 
 
+async def _period_for_step(period_id: int) -> Period | None:
+    """The period a step changes, read inside the step's transaction with its row locked: two
+    admins opening it at the same moment open it once (the second finds it open already)."""
+    return await for_update(Period.objects().where(Period.id == period_id)).first().run()
+
+
 async def advance(actor: Principal, period_id: int, to: str) -> dict:
     """Move a period one step on its lifecycle. Opening it (→ 个人总结) fixes who is appraised."""
     if not actor.has(Role.ADMIN, Role.LEADER):
@@ -220,7 +228,7 @@ async def advance(actor: Principal, period_id: int, to: str) -> dict:
         (PeriodStatus.REVIEWED, PeriodStatus.LOCKED): (Role.LEADER, Role.ADMIN),
     }
     async with atomic():
-        period = await Period.objects().get(Period.id == period_id).run()
+        period = await _period_for_step(period_id)
         if period is None:
             raise NotFound(_("考核期不存在"))
         current = PeriodStatus(period.status)
@@ -267,7 +275,7 @@ async def reopen(actor: Principal, period_id: int, reason: str) -> dict:
     if not reason or len(reason) > 500:
         raise InvalidInput(_("请填写重新开启的理由（不超过 500 字）"), code="reason_required")
     async with atomic():
-        period = await Period.objects().get(Period.id == period_id).run()
+        period = await _period_for_step(period_id)
         if period is None:
             raise NotFound(_("考核期不存在"))
         if period.status not in (PeriodStatus.SUBMITTED, PeriodStatus.REVIEWED, PeriodStatus.LOCKED):
@@ -283,7 +291,7 @@ async def set_excellent_approval(actor: Principal, period_id: int, approval: str
     if not actor.has(Role.LEADER, Role.ADMIN):
         raise Forbidden(_("只有领导或管理员可以登记批准"))
     async with atomic():
-        period = await Period.objects().get(Period.id == period_id).run()
+        period = await _period_for_step(period_id)
         if period is None:
             raise NotFound(_("考核期不存在"))
         _require_writable(period.status, rules.period_name(period.year, period.quarter))
@@ -868,19 +876,12 @@ def _require_submittable(status: str, name: str) -> None:
         raise Conflict(_("考核期当前为“{s}”，不能提交").format(s=PeriodStatus(status).label), code="not_scoring")
 
 
-def _period_locked(p):
-    query = Period.select(Period.status).where(Period.id == p.id)
-    return query if is_sqlite() else query.lock_rows("NO KEY UPDATE")
-
-
-_PERIOD_LOCKED = Prepared(_period_locked)
+_PERIOD_LOCKED = Prepared(lambda p: for_update(Period.select(Period.status).where(Period.id == p.id)))
 
 
 async def _lock_period(period_id: int) -> str:
-    """The period's status, its row locked until the transaction ends (on SQLite the write
-    transaction holds the whole database already). NO KEY UPDATE: the lock that an UPDATE of the
-    row takes, which waits for another such lock but not for the key-share locks that inserting
-    a submission (a foreign key to the period) holds; FOR UPDATE would deadlock with those."""
+    """The period's status, its row locked until the transaction ends (`for_update`; inserting a
+    submission, a foreign key to the period, takes a key-share lock on it)."""
     return (await _PERIOD_LOCKED.first(id=period_id))["status"]
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from appraisal.db.tables import CalendarDay, CalendarYear
-from appraisal.db.transaction import atomic, insert_in_batches
+from appraisal.db.transaction import atomic, duplicate_raises, for_update, insert_in_batches
 from appraisal.domain.calendar import WorkingCalendar
 from appraisal.errors import Conflict, InvalidInput, NotFound
 from appraisal.i18n import _
@@ -110,10 +110,15 @@ async def add_year(actor: Principal, year: int) -> None:
     except the holidays the admin adds."""
     require_role(actor, Role.ADMIN)
     check_year(year)
-    async with atomic():
+    exists = Conflict(_("{year} 年的日历已存在").format(year=year), code="duplicate_year")
+    async with atomic(), duplicate_raises(exists):
         if await CalendarYear.exists().where(CalendarYear.year == year).run():
-            raise Conflict(_("{year} 年的日历已存在").format(year=year), code="duplicate_year")
+            raise exists
         await audit.insert(actor, CalendarYear(year=year, source="admin"))
+
+
+def _day_changed(day: dt.date) -> Conflict:
+    return Conflict(_("{day} 刚被他人设置，请刷新后重试").format(day=day), code="day_changed")
 
 
 async def set_day(actor: Principal, day: dt.date, kind: str, name: str = "") -> None:
@@ -122,15 +127,15 @@ async def set_day(actor: Principal, day: dt.date, kind: str, name: str = "") -> 
     if kind not in KINDS:
         raise InvalidInput(_("类型只能是节假日或调休上班"), code="bad_kind")
     name = name.strip()[:50]
-    async with atomic():
+    async with atomic(), duplicate_raises(_day_changed(day)):
         if not await CalendarYear.exists().where(CalendarYear.year == day.year).run():
             raise InvalidInput(
                 _("请先添加 {year} 年的日历").format(year=day.year), code="calendar_gap", detail={"year": day.year}
             )
         if kind == WORKDAY and day.weekday() < 5:
             raise InvalidInput(_("{day} 本来就是工作日，只有周末才能设为调休上班").format(day=day), code="bad_kind")
-        existing = await CalendarDay.objects().get(CalendarDay.day == day).run()
-        if existing is None:
+        existing = await for_update(CalendarDay.objects().where(CalendarDay.day == day)).first().run()
+        if existing is None:  # another admin may insert it meanwhile: the unique day refuses this one
             await audit.insert(actor, CalendarDay(day=day, kind=kind, name=name, source="admin"))
         else:
             await audit.update(actor, existing, {"kind": kind, "name": name, "source": "admin"})
@@ -140,7 +145,7 @@ async def clear_day(actor: Principal, day: dt.date) -> None:
     """Make `day` an ordinary day again (weekday: working; weekend: day off)."""
     require_role(actor, Role.ADMIN)
     async with atomic():
-        existing = await CalendarDay.objects().get(CalendarDay.day == day).run()
+        existing = await for_update(CalendarDay.objects().where(CalendarDay.day == day)).first().run()
         if existing is None:
             raise NotFound(_("{day} 不是节假日或调休日").format(day=day))
         await audit.delete(actor, existing)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from appraisal.db.tables import Appraisee, Commendation, Period
-from appraisal.db.transaction import atomic
+from appraisal.db.transaction import atomic, duplicate_raises
 from appraisal.domain import appraisal as rules
 from appraisal.domain.appraisal import AnnualGrade, Candidate, Policy
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -73,9 +73,10 @@ async def confirm(actor: Principal, year: int, person_ids: list[int], note: str 
                            code="over_quota")
     people = [{"person_id": p, "name": by_person[p]["name"], "section": by_person[p]["section_name"],
                "score": by_person[p]["score"]} for p in dict.fromkeys(person_ids)]
-    async with atomic():
+    confirmed = Conflict(_("{year} 年评优名单已确认").format(year=year), code="already_confirmed")
+    async with atomic(), duplicate_raises(confirmed):
         if await Commendation.exists().where(Commendation.year == year).run():
-            raise Conflict(_("{year} 年评优名单已确认").format(year=year), code="already_confirmed")
+            raise confirmed
         await audit.insert(actor, Commendation(year=year, people=json.dumps(people, ensure_ascii=False),
                                                confirmed_by=actor.person_id, note=note.strip()[:2000]))
     return await review(actor, year)

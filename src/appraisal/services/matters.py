@@ -1,6 +1,9 @@
 """办件 use cases: register, transfer, accept, return, pause, resume, extend, complete, follow up.
 
 Every step is one transaction that updates the matter and appends an immutable timeline event.
+A step reads the matter inside its transaction (`_matter_for_step`), so two steps on one matter
+at the same moment (a double click, two people) run one after the other and the second sees
+what the first did: a matter is completed once, never paused after it was completed.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from enum import StrEnum
 
 from appraisal.db.tables import ExtensionRequest, Matter, MatterEvent, Person
 from appraisal.db.search import contains_any
-from appraisal.db.transaction import atomic
+from appraisal.db.transaction import atomic, for_update
 from appraisal.domain import deadlines
 from appraisal.domain.calendar import LOCAL_TZ, WorkingCalendar, today_local, whole_working_days
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -215,14 +218,20 @@ async def list_matters(principal: Principal, q: MatterQuery) -> tuple[list[dict]
     return [_decorate(r, today) for r in await query.run()], await count.run()
 
 
-async def _visible_matter(principal: Principal, matter_id: int) -> Matter:
+async def _visible_matter(principal: Principal, matter_id: int, *, for_step: bool = False) -> Matter:
     clauses = [Matter.id == matter_id]
     if (visible := _visible_clause(principal)) is not None:
         clauses.append(visible)
-    matter = await Matter.objects().where(*clauses).first().run()
+    query = Matter.objects().where(*clauses)
+    matter = await (for_update(query) if for_step else query).first().run()
     if matter is None:
         raise NotFound(_("办件不存在或无权查看"))
     return matter
+
+
+async def _matter_for_step(principal: Principal, matter_id: int) -> Matter:
+    """The matter a step changes, read inside the step's transaction with its row locked."""
+    return await _visible_matter(principal, matter_id, for_step=True)
 
 
 async def get_matter(principal: Principal, matter_id: int) -> dict:
@@ -258,19 +267,19 @@ def _require_status(matter: Matter, *allowed: str) -> None:
 
 async def transfer(principal: Principal, matter_id: int, to_person_id: int, note: str = "") -> None:
     """转办 to a named person; responsibility stays with the owner until they accept."""
-    matter = await _visible_matter(principal, matter_id)
-    _require_owner_or_superior(principal, matter)
-    _require_status(matter, OPEN)
-    if matter.pending_to is not None:
-        raise Conflict(_("该办件已转办，正等待签收"), code="transfer_pending")
-    if to_person_id == matter.owner:
-        raise InvalidInput(_("不能转办给当前责任人本人"), code="transfer_to_self")
-    await _active_person(to_person_id)
-    note = _text(note, _("转办说明"), 2000, required=False)
-    cal = await _calendar()
-    today = today_local()
-    accept_by = cal.add_working_days(today, deadlines.DEFAULT_RULES.transfer_accept_days)
     async with atomic():
+        matter = await _matter_for_step(principal, matter_id)
+        _require_owner_or_superior(principal, matter)
+        _require_status(matter, OPEN)
+        if matter.pending_to is not None:
+            raise Conflict(_("该办件已转办，正等待签收"), code="transfer_pending")
+        if to_person_id == matter.owner:
+            raise InvalidInput(_("不能转办给当前责任人本人"), code="transfer_to_self")
+        await _active_person(to_person_id)
+        note = _text(note, _("转办说明"), 2000, required=False)
+        cal = await _calendar()
+        today = today_local()
+        accept_by = cal.add_working_days(today, deadlines.DEFAULT_RULES.transfer_accept_days)
         await audit.update(principal, matter, {"pending_to": to_person_id, "pending_since": today,
                                                "pending_due_on": accept_by})
         await _event(matter.id, principal.person_id, EventKind.TRANSFER, to_person=to_person_id, due_on=accept_by,
@@ -282,11 +291,13 @@ async def transfer(principal: Principal, matter_id: int, to_person_id: int, note
 async def accept(principal: Principal, matter_id: int) -> None:
     """签收: the named receiver takes over responsibility."""
     me = _me(principal)
-    matter = await _visible_matter(principal, matter_id)
-    if matter.pending_to != me:
-        raise Forbidden(_("只有被转办人可以签收"))
-    me_row = await _active_person(me)
     async with atomic():
+        matter = await _matter_for_step(principal, matter_id)
+        if matter.pending_to is None:  # accepted or returned a moment ago (a second click)
+            raise Conflict(_("该办件没有待签收的转办"), code="no_transfer")
+        if matter.pending_to != me:
+            raise Forbidden(_("只有被转办人可以签收"))
+        me_row = await _active_person(me)
         await audit.update(principal, matter, {"owner": me, "section": me_row["section"], "pending_to": None,
                                                "pending_since": None, "pending_due_on": None})
         await _event(matter.id, me, EventKind.ACCEPT)
@@ -295,38 +306,38 @@ async def accept(principal: Principal, matter_id: int) -> None:
 async def return_transfer(principal: Principal, matter_id: int, note: str, *, by_sweep: bool = False) -> None:
     """退回: the receiver declines with a reason (or the sweep returns an unaccepted transfer);
     responsibility never left the owner."""
-    matter = await _visible_matter(principal, matter_id)
-    if matter.pending_to is None:
-        raise Conflict(_("该办件没有待签收的转办"), code="no_transfer")
-    if not by_sweep and matter.pending_to != principal.person_id:
-        raise Forbidden(_("只有被转办人可以退回"))
-    note = _text(note, _("退回理由"), 2000)
     async with atomic():
+        matter = await _matter_for_step(principal, matter_id)
+        if matter.pending_to is None:
+            raise Conflict(_("该办件没有待签收的转办"), code="no_transfer")
+        if not by_sweep and matter.pending_to != principal.person_id:
+            raise Forbidden(_("只有被转办人可以退回"))
+        note = _text(note, _("退回理由"), 2000)
         await audit.update(principal, matter, {"pending_to": None, "pending_since": None, "pending_due_on": None})
         await _event(matter.id, None if by_sweep else principal.person_id, EventKind.RETURN, note=note)
 
 
 async def pause(principal: Principal, matter_id: int, reason: str) -> None:
     """中止: waiting for materials, a hearing, testing or expert review does not count."""
-    matter = await _visible_matter(principal, matter_id)
-    _require_owner_or_superior(principal, matter)
-    _require_status(matter, OPEN)
-    reason = _text(reason, _("中止原因"), 2000)
     async with atomic():
+        matter = await _matter_for_step(principal, matter_id)
+        _require_owner_or_superior(principal, matter)
+        _require_status(matter, OPEN)
+        reason = _text(reason, _("中止原因"), 2000)
         await audit.update(principal, matter, {"status": PAUSED, "paused_since": _now()})
         await _event(matter.id, principal.person_id, EventKind.PAUSE, note=reason)
 
 
 async def resume(principal: Principal, matter_id: int, note: str = "") -> None:
     """恢复: the working days spent paused move the due date on."""
-    matter = await _visible_matter(principal, matter_id)
-    _require_owner_or_superior(principal, matter)
-    _require_status(matter, PAUSED)
-    cal = await _calendar()
-    paused = whole_working_days(cal.working_time_between(matter.paused_since, _now()))
-    paused_days = matter.paused_days + paused
-    due = cal.add_working_days(matter.due_on, paused) if paused else matter.due_on
     async with atomic():
+        matter = await _matter_for_step(principal, matter_id)
+        _require_owner_or_superior(principal, matter)
+        _require_status(matter, PAUSED)
+        cal = await _calendar()
+        paused = whole_working_days(cal.working_time_between(matter.paused_since, _now()))
+        paused_days = matter.paused_days + paused
+        due = cal.add_working_days(matter.due_on, paused) if paused else matter.due_on
         await audit.update(principal, matter, {
             "status": OPEN, "paused_since": None, "paused_days": paused_days, "due_on": due,
             "yellow_on": deadlines.yellow_from(cal, matter.accepted_on, due),
@@ -337,16 +348,17 @@ async def resume(principal: Principal, matter_id: int, note: str = "") -> None:
 
 async def request_extension(principal: Principal, matter_id: int, new_due_on: dt.date, reason: str) -> ExtensionRequest:
     """延期申请: only by the due date, bounded, decided by a leader."""
-    matter = await _visible_matter(principal, matter_id)
-    _require_owner_or_superior(principal, matter)
-    _require_status(matter, OPEN, PAUSED)
-    reason = _text(reason, _("延期理由"), 2000)
-    if await ExtensionRequest.exists().where(ExtensionRequest.matter == matter_id,
-                                             ExtensionRequest.status == "pending").run():
-        raise Conflict(_("已有待审批的延期申请"), code="extension_pending")
-    cal = await _calendar()
-    deadlines.check_extension(cal, today_local(), matter.due_on, new_due_on, matter.limit_days, matter.extensions)
     async with atomic():
+        matter = await _matter_for_step(principal, matter_id)
+        _require_owner_or_superior(principal, matter)
+        _require_status(matter, OPEN, PAUSED)
+        reason = _text(reason, _("延期理由"), 2000)
+        if await ExtensionRequest.exists().where(ExtensionRequest.matter == matter_id,
+                                                 ExtensionRequest.status == "pending").run():
+            raise Conflict(_("已有待审批的延期申请"), code="extension_pending")
+        cal = await _calendar()
+        deadlines.check_extension(cal, today_local(), matter.due_on, new_due_on, matter.limit_days,
+                                  matter.extensions)
         request = await audit.insert(principal, ExtensionRequest(
             matter=matter_id, requested_by=_me(principal), reason=reason, new_due_on=new_due_on))
         await _event(matter_id, principal.person_id, EventKind.EXTENSION_REQUEST, due_on=new_due_on, note=reason)
@@ -359,17 +371,18 @@ async def request_extension(principal: Principal, matter_id: int, new_due_on: dt
 
 async def decide_extension(principal: Principal, request_id: int, approve: bool, note: str = "") -> None:
     """A leader over the matter's section approves or refuses."""
-    request = await ExtensionRequest.objects().get(ExtensionRequest.id == request_id).run()
-    if request is None:
-        raise NotFound(_("延期申请不存在"))
-    matter = await _visible_matter(principal, request.matter)
-    if not (principal.has(Role.LEADER, Role.ADMIN) and manage_scope(principal).contains(matter.owner, matter.section)):
-        raise Forbidden(_("只有分管领导可以审批延期"))
-    if request.status != "pending":
-        raise Conflict(_("该延期申请已处理"), code="already_decided")
-    note = _text(note, _("审批意见"), 2000, required=not approve)
-    cal = await _calendar()
     async with atomic():
+        request = await for_update(ExtensionRequest.objects().where(ExtensionRequest.id == request_id)).first().run()
+        if request is None:
+            raise NotFound(_("延期申请不存在"))
+        matter = await _matter_for_step(principal, request.matter)
+        if not (principal.has(Role.LEADER, Role.ADMIN)
+                and manage_scope(principal).contains(matter.owner, matter.section)):
+            raise Forbidden(_("只有分管领导可以审批延期"))
+        if request.status != "pending":
+            raise Conflict(_("该延期申请已处理"), code="already_decided")
+        note = _text(note, _("审批意见"), 2000, required=not approve)
+        cal = await _calendar()
         await audit.update(principal, request, {
             "status": "approved" if approve else "refused", "decided_by": principal.person_id,
             "decided_at": _now(), "decision_note": note})
@@ -385,26 +398,27 @@ async def decide_extension(principal: Principal, request_id: int, approve: bool,
 
 
 async def complete(principal: Principal, matter_id: int, result: str) -> None:
-    matter = await _visible_matter(principal, matter_id)
-    _require_owner_or_superior(principal, matter)
-    _require_status(matter, OPEN)
-    if matter.pending_to is not None:
-        raise Conflict(_("转办尚未签收，不能办结"), code="transfer_pending")
-    result = _text(result, _("办理结果"), 10000)
     async with atomic():
+        matter = await _matter_for_step(principal, matter_id)
+        _require_owner_or_superior(principal, matter)
+        _require_status(matter, OPEN)
+        if matter.pending_to is not None:
+            raise Conflict(_("转办尚未签收，不能办结"), code="transfer_pending")
+        result = _text(result, _("办理结果"), 10000)
         await audit.update(principal, matter, {"status": COMPLETED, "completed_at": _now(), "result": result})
         await _event(matter.id, principal.person_id, EventKind.COMPLETE, note=result)
 
 
 async def follow_up(principal: Principal, matter_id: int, satisfaction: str, note: str = "") -> None:
     """回访: the requester's satisfaction, recorded by the first receiver or a superior."""
-    matter = await _visible_matter(principal, matter_id)
-    _require_status(matter, COMPLETED)
-    if principal.person_id != matter.first_receiver and not manage_scope(principal).contains(matter.owner, matter.section):
-        raise Forbidden(_("只有首问责任人或其上级可以回访"))
-    if satisfaction not in SATISFACTION:
-        raise InvalidInput(_("满意度应为满意、基本满意或不满意"), code="bad_satisfaction")
     async with atomic():
+        matter = await _matter_for_step(principal, matter_id)
+        _require_status(matter, COMPLETED)
+        if (principal.person_id != matter.first_receiver
+                and not manage_scope(principal).contains(matter.owner, matter.section)):
+            raise Forbidden(_("只有首问责任人或其上级可以回访"))
+        if satisfaction not in SATISFACTION:
+            raise InvalidInput(_("满意度应为满意、基本满意或不满意"), code="bad_satisfaction")
         await audit.update(principal, matter, {"satisfaction": satisfaction})
         await _event(matter.id, principal.person_id, EventKind.FOLLOW_UP,
                      note=SATISFACTION[satisfaction] + (f"：{_text(note, _('回访说明'), 2000, required=False)}" if note else ""))

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from appraisal.db.tables import LeaderSection, Person, Section, UserAccount
-from appraisal.db.transaction import atomic
+from appraisal.db.transaction import atomic, duplicate_raises, for_update
 from appraisal.domain.people import GENDERS, name_problem, pinyin_key
 from appraisal.errors import Conflict, InvalidInput, NotFound
 from appraisal.i18n import _
@@ -30,6 +30,10 @@ async def _section_name_taken(name: str, except_id: int | None = None) -> bool:
     return await Section.exists().where(*clauses).run()
 
 
+def _name_taken(name: str) -> Conflict:
+    return Conflict(_("科室“{name}”已存在").format(name=name), code="duplicate_section")
+
+
 def _clean_section_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > 50:
@@ -40,9 +44,10 @@ def _clean_section_name(name: str) -> str:
 async def create_section(actor: Principal, name: str, sort_order: int = 0) -> Section:
     require_role(actor, Role.ADMIN)
     name = _clean_section_name(name)
-    async with atomic():
+    taken = _name_taken(name)
+    async with atomic(), duplicate_raises(taken):
         if await _section_name_taken(name):
-            raise Conflict(_("科室“{name}”已存在").format(name=name), code="duplicate_section")
+            raise taken
         return await audit.insert(actor, Section(name=name, sort_order=sort_order))
 
 
@@ -51,15 +56,17 @@ async def update_section(
     is_active: bool | None = None,
 ) -> Section:
     require_role(actor, Role.ADMIN)
-    async with atomic():
-        section = await Section.objects().get(Section.id == section_id).run()
+    name = None if name is None else _clean_section_name(name)
+    taken = _name_taken(name or "")
+    async with atomic(), duplicate_raises(taken):
+        section = await for_update(Section.objects().where(Section.id == section_id)).first().run()
         if section is None:
             raise NotFound(_("科室不存在"))
         changes: dict = {}
         if name is not None:
-            changes["name"] = _clean_section_name(name)
-            if await _section_name_taken(changes["name"], except_id=section_id):
-                raise Conflict(_("科室“{name}”已存在").format(name=changes["name"]), code="duplicate_section")
+            changes["name"] = name
+            if await _section_name_taken(name, except_id=section_id):
+                raise taken
         if sort_order is not None:
             changes["sort_order"] = sort_order
         if is_active is not None:

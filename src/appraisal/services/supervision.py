@@ -1,5 +1,8 @@
 """督查督办 use cases: register a numbered item, report progress, 督办 with a new deadline,
-review (审结) that accepts or sends back, and the list with lights."""
+review (审结) that accepts or sends back, and the list with lights.
+
+Each step reads the item inside its transaction with its row locked (`for_update`): a result
+is reviewed once, and progress is not reported on an item completed a moment before."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from piccolo.query.functions.aggregate import Max
 
 from appraisal.db.tables import Person, Section, SupervisionAssist, SupervisionItem, SupervisionReport
 from appraisal.db.search import contains_any
-from appraisal.db.transaction import atomic
+from appraisal.db.transaction import atomic, for_update, one_writer_for
 from appraisal.domain import deadlines
 from appraisal.domain.calendar import today_local
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -69,6 +72,7 @@ async def create(actor: Principal, data: NewItem) -> SupervisionItem:
     cal = await calendar_service.load_calendar(today.year, data.deadline.year)
     yellow = deadlines.yellow_from(cal, today, data.deadline)
     async with atomic():
+        await one_writer_for(f"supervision numbers {today.year}")  # the year's next number is this one's
         last = await SupervisionItem.select(Max(SupervisionItem.seq, alias="seq")).where(
             SupervisionItem.year == today.year).first().run()
         seq = (last["seq"] or 0) + 1 if last else 1
@@ -141,11 +145,12 @@ async def list_items(actor: Principal, *, year: int | None = None, status: str |
     return rows, await count.run()
 
 
-async def _visible(actor: Principal, item_id: int) -> SupervisionItem:
+async def _visible(actor: Principal, item_id: int, *, for_step: bool = False) -> SupervisionItem:
     clauses = [SupervisionItem.id == item_id]
     if (clause := _visible_clause(actor)) is not None:
         clauses.append(clause)
-    item = await SupervisionItem.objects().where(*clauses).first().run()
+    query = SupervisionItem.objects().where(*clauses)
+    item = await (for_update(query) if for_step else query).first().run()
     if item is None:
         raise NotFound(_("督办事项不存在或无权查看"))
     return item
@@ -173,14 +178,14 @@ def _require_handler(actor: Principal, item: SupervisionItem) -> None:
 
 async def report_progress(actor: Principal, item_id: int, note: str, *, submit: bool = False) -> None:
     """A progress report; with `submit`, the result goes to review (审结)."""
-    item = await _visible(actor, item_id)
-    _require_handler(actor, item)
-    if item.status != OPEN:
-        raise Conflict(_("事项当前为“{s}”，不能报告进展").format(s=STATUS_LABELS[item.status]), code="bad_state")
-    note = note.strip()
-    if not note or len(note) > 10000:
-        raise InvalidInput(_("请填写进展情况（不超过 10000 个字符）"), code="missing_note")
     async with atomic():
+        item = await _visible(actor, item_id, for_step=True)
+        _require_handler(actor, item)
+        if item.status != OPEN:
+            raise Conflict(_("事项当前为“{s}”，不能报告进展").format(s=STATUS_LABELS[item.status]), code="bad_state")
+        note = note.strip()
+        if not note or len(note) > 10000:
+            raise InvalidInput(_("请填写进展情况（不超过 10000 个字符）"), code="missing_note")
         if submit:
             await audit.update(actor, item, {"status": REVIEW})
         await SupervisionReport.insert(SupervisionReport(item=item.id, author=actor.person_id,
@@ -189,15 +194,15 @@ async def report_progress(actor: Principal, item_id: int, note: str, *, submit: 
 
 async def press(actor: Principal, item_id: int, new_deadline: dt.date, note: str) -> None:
     """督办: after the deadline, a leader sets a new one and notifies the responsible person."""
-    item = await _visible(actor, item_id)  # outside the scope: 404 first, whoever asks
-    _require_leader(actor)
-    if item.status == COMPLETED:
-        raise Conflict(_("事项已办结"), code="bad_state")
-    today = today_local()
-    if new_deadline <= today:
-        raise InvalidInput(_("新的期限必须晚于今天"), code="bad_deadline")
-    cal = await calendar_service.load_calendar(today.year, new_deadline.year)
     async with atomic():
+        item = await _visible(actor, item_id, for_step=True)  # outside the scope: 404 first, whoever asks
+        _require_leader(actor)
+        if item.status == COMPLETED:
+            raise Conflict(_("事项已办结"), code="bad_state")
+        today = today_local()
+        if new_deadline <= today:
+            raise InvalidInput(_("新的期限必须晚于今天"), code="bad_deadline")
+        cal = await calendar_service.load_calendar(today.year, new_deadline.year)
         await audit.update(actor, item, {"deadline": new_deadline,
                                          "yellow_on": deadlines.yellow_from(cal, today, new_deadline)})
         await SupervisionReport.insert(SupervisionReport(item=item.id, author=actor.person_id, kind="press",
@@ -208,14 +213,14 @@ async def press(actor: Principal, item_id: int, new_deadline: dt.date, note: str
 
 async def review(actor: Principal, item_id: int, accept: bool, note: str = "") -> None:
     """审结: accept the result (办结) or send it back."""
-    item = await _visible(actor, item_id)
-    _require_leader(actor)
-    if item.status != REVIEW:
-        raise Conflict(_("事项没有待审结的结果"), code="bad_state")
-    note = note.strip()[:10000]
-    if not accept and not note:
-        raise InvalidInput(_("退回须说明理由"), code="missing_note")
     async with atomic():
+        item = await _visible(actor, item_id, for_step=True)
+        _require_leader(actor)
+        if item.status != REVIEW:
+            raise Conflict(_("事项没有待审结的结果"), code="bad_state")
+        note = note.strip()[:10000]
+        if not accept and not note:
+            raise InvalidInput(_("退回须说明理由"), code="missing_note")
         changes = {"status": COMPLETED, "completed_on": today_local()} if accept else {"status": OPEN}
         await audit.update(actor, item, changes)
         await SupervisionReport.insert(SupervisionReport(item=item.id, author=actor.person_id,

@@ -1,5 +1,9 @@
 """目标管理 use cases: the target tree of a year, its breakdown, progress reports, the roll-up,
-copying a year to the next and importing a tree from Excel."""
+copying a year to the next and importing a tree from Excel.
+
+Every write to the tree begins by taking its turn (`_tree_writer`): a check that a parent's
+shares leave room reads its children, and a concurrent write could add one that the check did
+not see. Targets change a few times a day, so one writer at a time costs nothing."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from appraisal.db.tables import Person, Section, Target, TargetProgress
-from appraisal.db.transaction import Prepared, atomic
+from appraisal.db.transaction import Prepared, atomic, one_writer_for
 from appraisal.domain import targets as rules
 from appraisal.domain.people import parse_date
 from appraisal.domain.targets import IndicatorKind, Level, Node
@@ -82,6 +86,10 @@ def _require_manage(actor: Principal, level: str, section_id: int | None) -> Non
         raise Forbidden(_("您不能设置这一级目标"))
 
 
+async def _tree_writer() -> None:
+    await one_writer_for("target tree")
+
+
 def _visible(actor: Principal, row: dict) -> bool:
     """Office targets are the whole office's; a section's targets are seen by its members; a
     person's target follows the usual scope."""
@@ -149,6 +157,7 @@ async def create(actor: Principal, year: int, parent_id: int | None, data: Targe
     if parent_id is None and not 2000 <= year <= 2100:
         raise InvalidInput(_("年度无效"), code="bad_year")
     async with atomic():
+        await _tree_writer()
         parent = await _get_visible(actor, parent_id) if parent_id is not None else None
         if parent is not None:
             if parent.status != ACTIVE:
@@ -175,6 +184,7 @@ async def create(actor: Principal, year: int, parent_id: int | None, data: Targe
 async def update(actor: Principal, target_id: int, data: TargetData) -> None:
     data = _check(data)
     async with atomic():
+        await _tree_writer()
         target = await _get_visible(actor, target_id)
         _require_manage(actor, target.level, target.section)
         parent = await _get(target.parent) if target.parent else None
@@ -191,6 +201,7 @@ async def update(actor: Principal, target_id: int, data: TargetData) -> None:
 async def set_archived(actor: Principal, target_id: int, archived: bool) -> None:
     """Archive (left out of the roll-up) or restore a target."""
     async with atomic():
+        await _tree_writer()
         target = await _get_visible(actor, target_id)
         _require_manage(actor, target.level, target.section)
         if not archived:
@@ -215,6 +226,7 @@ async def _rebalance(actor: Principal, year: int, parent_id: int | None, weights
 async def set_weights(actor: Principal, year: int, parent_id: int | None, weights: dict[int, float]) -> None:
     """Re-balance the shares of one parent's active children at once: they must sum to 100."""
     async with atomic():
+        await _tree_writer()
         parent = await _get_visible(actor, parent_id) if parent_id is not None else None
         if parent is not None:
             year = parent.year
@@ -238,6 +250,7 @@ async def report(actor: Principal, target_id: int, *, completion: float | None, 
     if not evidence or len(evidence) > 2000:
         raise InvalidInput(_("请填写进展情况和佐证材料说明（不超过 2000 字）"), code="evidence_required")
     async with atomic():
+        await _tree_writer()
         target = await _get_visible(actor, target_id)
         if target.status != ACTIVE:
             raise Conflict(_("目标已归档，不能再报告进展"), code="archived")
@@ -337,6 +350,7 @@ async def copy_year(actor: Principal, from_year: int, to_year: int) -> int:
     check_year(from_year)
     check_year(to_year)
     async with atomic():
+        await _tree_writer()
         if await Target.exists().where(Target.year == to_year).run():
             raise Conflict(_("{year} 年已有目标，不能复制").format(year=to_year), code="year_not_empty")
         rows = [r for r in await _year_rows(from_year) if r["status"] == ACTIVE]
@@ -490,6 +504,7 @@ async def import_tree(actor: Principal, year: int, filename: str, content: bytes
     if dry_run:
         return len(rows)
     async with atomic():
+        await _tree_writer()
         if await Target.exists().where(Target.year == year).run():
             raise Conflict(_("{year} 年已有目标，请先清理或改用复制").format(year=year), code="year_not_empty")
         ids: dict[str, int] = {}
