@@ -235,6 +235,33 @@ async def test_units_submitted_at_the_same_moment_end_the_period_and_one_unit_is
         assert await UnitSubmission.count().where(UnitSubmission.period == period["id"]).run() == len(units)
 
 
+async def test_a_cell_written_as_its_unit_is_submitted_never_differs_from_the_frozen_total(office, clock):
+    """A scorer corrects a cell in one tab while the unit is submitted from another (or a second
+    leader corrects one in the leaders' unit). Either the write comes first and the submission,
+    which computed its numbers before it, is refused; or the submission comes first and the write
+    is refused. The frozen total is always the cells' total."""
+    period = await open_quarter()
+    await fill(period["id"], 0.8)
+    director = await as_person("王建国")
+    units = [u for u in await appraisal.units(director, period["id"]) if u["unit"] != "leaders"][:4]
+    for number, unit in enumerate(units):
+        scorer = await scorer_of(unit, director)
+        grid = await appraisal.grid(scorer, period["id"], unit["unit"])
+        person = grid["people"][0]
+        cell = person["cells"]["ji"]
+        submit = appraisal.submit_unit(scorer, period["id"], unit["unit"])
+        write = appraisal.save_cell(scorer, cell["id"], cell["value"] - 1, cell["version"])
+        outcomes = await asyncio.gather(*((submit, write) if number % 2 else (write, submit)), return_exceptions=True)
+        refused = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(refused) <= 1 and all(isinstance(o, Conflict) for o in refused), outcomes
+        if refused and refused[0].code == "changed_during_submit":
+            await appraisal.submit_unit(scorer, period["id"], unit["unit"])  # the scorer looks and submits again
+        frozen = await Appraisee.select(Appraisee.total).where(Appraisee.id == person["id"]).first().run()
+        cells = await ScoreCell.select(ScoreCell.value).where(ScoreCell.appraisee == person["id"]).output(
+            as_list=True).run()
+        assert frozen["total"] == pytest.approx(sum(cells)), (outcomes, frozen, cells)
+
+
 async def test_on_sqlite_submissions_at_the_same_moment_run_one_after_another(office, clock, monkeypatch):
     """SQLite writes one transaction at a time. Submissions interleaved on one event loop kept
     the writer waiting while the loop computed the others' numbers (51 at once took 1.4 times

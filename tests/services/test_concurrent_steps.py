@@ -12,9 +12,10 @@ import time_machine
 
 from appraisal.db.tables import (
     AccountabilityForm, AccountabilityRecord, Appraisee, AuditEntry, Matter, MatterEvent, Person, Section,
-    SupervisionItem, Target, UserAccount,
+    RoleGrant, SupervisionItem, Target, UserAccount,
 )
 from appraisal.errors import Conflict, InvalidInput
+from appraisal.scopes import Role
 from appraisal.services import accountability, accounts, appraisal, matters, org, supervision, targets
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -32,7 +33,10 @@ async def as_user(username: str):
 
 
 async def at_once(*steps) -> tuple[list, list[Exception]]:
-    """Run the steps concurrently: what succeeded, and what was refused."""
+    """Run the steps concurrently: what succeeded, and what was refused. On PostgreSQL the pool
+    first opens a connection for each (opening one takes longer than a short step, which would
+    then be done before the next one started)."""
+    await asyncio.gather(*[Person.count().run() for _ in steps])
     outcomes = await asyncio.gather(*steps, return_exceptions=True)
     return [o for o in outcomes if not isinstance(o, BaseException)], [o for o in outcomes if isinstance(o, BaseException)]
 
@@ -145,3 +149,22 @@ async def test_two_shares_of_one_parent_added_at_once_cannot_pass_100(office, cl
     assert len(done) == 1 and len(refused) == 3 and all(isinstance(e, InvalidInput) for e in refused), refused
     shares = await Target.select(Target.weight).where(Target.parent == parent.id).output(as_list=True).run()
     assert shares == [60]
+
+
+async def test_two_role_changes_at_once_leave_one_of_them_not_both(office, clock):
+    admin = await as_user("admin")
+    account = await accounts.create_account(admin, "lisi", "Passw0rd!2026", [Role.STAFF])
+    done, refused = await at_once(accounts.update_account(admin, account.id, roles=[Role.CHIEF]),
+                                  accounts.update_account(admin, account.id, roles=[Role.LEADER]))
+    assert len(done) == 2 and refused == []
+    held = await RoleGrant.select(RoleGrant.role).where(RoleGrant.account == account.id).output(as_list=True).run()
+    assert held in (["chief"], ["leader"]), held
+
+
+async def test_two_changes_of_a_leaders_sections_at_once_leave_one_of_them(office, clock):
+    admin, leader = await as_user("admin"), await as_user("leader")
+    sections = await Section.select(Section.id).order_by(Section.id).output(as_list=True).run()
+    done, refused = await at_once(org.set_led_sections(admin, leader.person_id, sections[:2]),
+                                  org.set_led_sections(admin, leader.person_id, sections[2:4]))
+    assert len(done) == 2 and refused == []
+    assert await org.led_section_ids(leader.person_id) in (sections[:2], sections[2:4])

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from appraisal.db.session_store import DatabaseStore
 from appraisal.db.tables import LoginFailure, Person, RoleGrant, UserAccount
-from appraisal.db.transaction import atomic, duplicate_raises, read_point
+from appraisal.db.transaction import atomic, duplicate_raises, for_update, read_point
 from appraisal.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role
@@ -193,7 +193,8 @@ async def update_account(
     new_password: str | None = None,
 ) -> UserAccount:
     async with atomic():
-        account = await UserAccount.objects().get(UserAccount.id == account_id).run()
+        # Locked: two role changes at once would each delete and insert the grants.
+        account = await for_update(UserAccount.objects().where(UserAccount.id == account_id)).first().run()
         if account is None:
             raise NotFound(_("账号不存在"))
         changes: dict = {}

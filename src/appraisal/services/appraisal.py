@@ -674,10 +674,14 @@ JOIN appraisal_period per ON per.id = a.period
 JOIN indicator_template t ON t.id = per.template
 WHERE c.id = ?
 """
-# The write itself, applied only if the version is still the one read (a hand-written statement:
-# Piccolo's building of it took longer than SQLite's running it).
+# The write itself, applied only if the version is still the one read and the unit was not
+# submitted since (a hand-written statement: Piccolo's building of it took longer than SQLite's
+# running it). A submission checks, last before it commits, that its unit's cells are as it
+# froze them (`_unit_unchanged`): together they keep a cell written at the moment its unit is
+# submitted from differing from the frozen numbers.
 _CELL_WRITE = ('UPDATE score_cell SET value = ?, version = ?, updated_by = ?, updated_at = ? '
-               'WHERE id = ? AND version = ? RETURNING id')
+               'WHERE id = ? AND version = ? AND NOT EXISTS '
+               '(SELECT 1 FROM unit_submission s WHERE s.period = ? AND s.unit = ?) RETURNING id')
 CELL_FIELDS = ("id", "appraisee", "indicator", "value", "version", "updated_by", "updated_at")
 
 
@@ -710,13 +714,15 @@ async def save_cell(actor: Principal, cell_id: int, value: float | None, version
     # value; the UPDATE below only applies if the version is still that one.
     now = dt.datetime.now(dt.timezone.utc)
     changed = await guarded_write(
-        (_CELL_WRITE, [value, version + 1, actor.person_id, now, cell_id, version]),
+        (_CELL_WRITE, [value, version + 1, actor.person_id, now, cell_id, version, ctx["period"], ctx["unit"]]),
         audit.entry(actor, "update", "score_cell", cell_id, old={"value": current["value"]}, new={"value": value},
                     note=f"{ctx['name']} · {indicator.name}"))
-    if not changed:  # another writer committed after our read
+    if not changed:  # another writer, or the unit's submission, committed after our read
         latest = await ScoreCell.select(ScoreCell.value, ScoreCell.version).where(ScoreCell.id == cell_id).first().run()
         if latest is None:
             raise NotFound(_("评分项不存在"))
+        if latest["version"] == version:
+            raise Conflict(_("本单元评分已提交，不能修改"), code="unit_submitted")
         raise stale(latest)
     return {**current, "value": value, "version": version + 1, "updated_by": actor.person_id, "updated_at": now}
 
@@ -742,6 +748,8 @@ async def set_grade(actor: Principal, appraisee_id: int, grade_choice: str | Non
     if comment is not None and len(comment) > 2000:
         raise InvalidInput(_("评语不超过 2000 字"), code="too_long")
     async with atomic():
+        if row["unit"] in await submitted_units(row["period"]):  # submitted since the check above
+            raise Conflict(_("本单元评分已提交，不能修改"), code="unit_submitted")
         record = await Appraisee.objects().get(Appraisee.id == appraisee_id).run()
         changes: dict[str, Any] = {"grade_choice": choice}
         if comment is not None:
@@ -862,6 +870,7 @@ async def _submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
         # (SQLite: the insert and its commit about a fifth faster).
         await notify_many([r["person"] for r in rows], f"scored:{period_id}:{len(submitted)}:{{person}}",
                           "appraisal", _("{name}的评分已提交，可在“我的考核”查看").format(name=period["name"]))
+        await _unit_unchanged(period_id, unit, rows, cells)
     # The answer is the unit as now frozen, from the numbers just written (the period is read
     # again when this was the last unit: its state changed).
     frozen = {i: {**n, "frozen": True} for i, n in numbers.items()}
@@ -900,6 +909,27 @@ SELECT unit FROM u WHERE unit IS NOT NULL
 
 async def _units_of_period(period_id: int) -> set[str]:
     return {r["unit"] for r in await run_native(_UNITS_OF_PERIOD, [period_id, period_id])}
+
+
+# Per person of a unit: the grade chosen and the sum of the cells' versions, which only grow.
+_UNIT_STATE = """
+SELECT a.id, a.grade_choice,
+       COALESCE((SELECT SUM(c.version) FROM score_cell c WHERE c.appraisee = a.id), 0) AS versions
+FROM appraisee a WHERE a.period = ? AND a.unit = ?
+"""
+
+
+async def _unit_unchanged(period_id: int, unit: str, rows: list[dict], cells: dict[int, dict[str, dict]]) -> None:
+    """Inside the submission, last before its commit: refuse it (rolling the freeze back) if a
+    cell or a grade choice of the unit changed after its numbers were computed. A write that
+    commits later sees the submission and is refused (`_CELL_WRITE`, `set_grade`). On SQLite,
+    whose write transactions take turns, nothing gets between the two. On PostgreSQL a cell
+    write whose one statement begins before this commit and ends after this check could still
+    pass both: a window of about one round trip to the server."""
+    read = {r["id"]: (r["grade_choice"], sum(c["version"] for c in cells.get(r["id"], {}).values())) for r in rows}
+    now = {r["id"]: (r["grade_choice"], int(r["versions"])) for r in await run_native(_UNIT_STATE, [period_id, unit])}
+    if now != read:
+        raise Conflict(_("提交时本单元有评分或等次刚被修改，请核对后重新提交"), code="changed_during_submit")
 
 
 async def _freeze(actor: Principal, rows: list[dict], numbers: dict[int, dict]) -> None:

@@ -143,10 +143,11 @@ async def create_person(actor: Principal, data: PersonData) -> Person:
 
 
 async def update_person(actor: Principal, person_id: int, data: PersonData) -> Person:
-    person = await _visible_person_row(actor, person_id)
+    await _visible_person_row(actor, person_id)
     require_role(actor, Role.ADMIN)
     values = await _validate_person(data)
     async with atomic():
+        person = await _visible_person_row(actor, person_id, for_step=True)  # the audit's old values are current
         await audit.update(actor, person, values)
         if not data.is_active:
             # Someone who left the office can no longer log in; their sessions end now.
@@ -156,8 +157,9 @@ async def update_person(actor: Principal, person_id: int, data: PersonData) -> P
     return person
 
 
-async def _visible_person_row(actor: Principal, person_id: int) -> Person:
-    person = await Person.objects().get(Person.id == person_id).run()
+async def _visible_person_row(actor: Principal, person_id: int, *, for_step: bool = False) -> Person:
+    query = Person.objects().where(Person.id == person_id)
+    person = await (for_update(query) if for_step else query).first().run()
     if person is None:
         raise NotFound(_("人员不存在"))
     require_visible(actor, person.id, person.section)
@@ -221,7 +223,8 @@ async def set_led_sections(actor: Principal, person_id: int, section_ids: list[i
     """Which sections a leader oversees (admin only)."""
     require_role(actor, Role.ADMIN)
     async with atomic():
-        if not await Person.exists().where(Person.id == person_id).run():
+        # The person's row locked: two changes at once would each delete and insert the grants.
+        if not await for_update(Person.select(Person.id).where(Person.id == person_id)).run():
             raise NotFound(_("人员不存在"))
         wanted = sorted(set(section_ids))
         if wanted:
