@@ -262,6 +262,28 @@ async def test_a_cell_written_as_its_unit_is_submitted_never_differs_from_the_fr
         assert frozen["total"] == pytest.approx(sum(cells)), (outcomes, frozen, cells)
 
 
+async def test_a_grade_lowered_as_its_unit_is_submitted_is_frozen_or_refused(office, clock):
+    """The same with a grade lowered at the moment of submission: either the choice is refused
+    as too late, or the submission is (and, submitted again, freezes it)."""
+    period = await open_quarter()
+    await fill(period["id"], 0.85)
+    director = await as_person("王建国")
+    units = [u for u in await appraisal.units(director, period["id"]) if u["unit"] != "leaders"][:4]
+    for number, unit in enumerate(units):
+        scorer = await scorer_of(unit, director)
+        person = (await appraisal.grid(scorer, period["id"], unit["unit"]))["people"][0]
+        submit = appraisal.submit_unit(scorer, period["id"], unit["unit"])
+        lower = appraisal.set_grade(scorer, person["id"], "average")
+        outcomes = await asyncio.gather(*((submit, lower) if number % 2 else (lower, submit)), return_exceptions=True)
+        refused = [o for o in outcomes if isinstance(o, Exception)]
+        assert len(refused) <= 1 and all(isinstance(o, Conflict) for o in refused), outcomes
+        if refused and refused[0].code == "changed_during_submit":
+            await appraisal.submit_unit(scorer, period["id"], unit["unit"])
+        stored = await Appraisee.select(Appraisee.grade, Appraisee.grade_choice).where(
+            Appraisee.id == person["id"]).first().run()
+        assert stored["grade"] == (stored["grade_choice"] or "fairly_good"), (outcomes, stored)
+
+
 async def test_on_sqlite_submissions_at_the_same_moment_run_one_after_another(office, clock, monkeypatch):
     """SQLite writes one transaction at a time. Submissions interleaved on one event loop kept
     the writer waiting while the loop computed the others' numbers (51 at once took 1.4 times

@@ -748,9 +748,12 @@ async def set_grade(actor: Principal, appraisee_id: int, grade_choice: str | Non
     if comment is not None and len(comment) > 2000:
         raise InvalidInput(_("评语不超过 2000 字"), code="too_long")
     async with atomic():
+        # The row first: a submission freezing it holds its lock until it commits, and the check
+        # after the lock then sees that submission (a submission that comes later sees this
+        # choice in `_unit_unchanged`).
+        record = await for_update(Appraisee.objects().where(Appraisee.id == appraisee_id)).first().run()
         if row["unit"] in await submitted_units(row["period"]):  # submitted since the check above
             raise Conflict(_("本单元评分已提交，不能修改"), code="unit_submitted")
-        record = await Appraisee.objects().get(Appraisee.id == appraisee_id).run()
         changes: dict[str, Any] = {"grade_choice": choice}
         if comment is not None:
             changes["comment"] = comment.strip()
@@ -925,7 +928,9 @@ async def _unit_unchanged(period_id: int, unit: str, rows: list[dict], cells: di
     commits later sees the submission and is refused (`_CELL_WRITE`, `set_grade`). On SQLite,
     whose write transactions take turns, nothing gets between the two. On PostgreSQL a cell
     write whose one statement begins before this commit and ends after this check could still
-    pass both: a window of about one round trip to the server."""
+    pass both: a window of about one round trip to the server. (A grade choice cannot: it
+    waits for the lock the freeze holds on the person's row.) About 2 ms a unit of 200 people,
+    its 1,000 cells' versions read through their index."""
     read = {r["id"]: (r["grade_choice"], sum(c["version"] for c in cells.get(r["id"], {}).values())) for r in rows}
     now = {r["id"]: (r["grade_choice"], int(r["versions"])) for r in await run_native(_UNIT_STATE, [period_id, unit])}
     if now != read:
