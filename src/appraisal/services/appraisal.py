@@ -22,8 +22,8 @@ from appraisal.db.tables import (
 )
 from appraisal.db.search import contains_any
 from appraisal.db.transaction import (
-    Prepared, atomic, duplicate_raises, for_update, guarded_write, in_list, insert_in_batches, is_sqlite, list_value, one_at_a_time, one_of,
-    read_point, run_native, side_by_side,
+    Prepared, atomic, duplicate_raises, engine, for_update, guarded_write, in_list, insert_in_batches, is_sqlite,
+    list_value, one_at_a_time, one_of, read_point, run_native, side_by_side,
 )
 from appraisal.domain import appraisal as rules
 from appraisal.domain.appraisal import (
@@ -662,9 +662,12 @@ def require_visible_row(actor: Principal, row: dict) -> None:
 
 
 # Everything a cell write checks, read in one statement: the write path of a scoring session.
-_CELL_CONTEXT = """
+# On PostgreSQL also the version of the person's row (its xmin, which every update of the row
+# changes), for the write's lock below.
+def _cell_context(row_version: str) -> str:
+    return f"""
 SELECT c.id, c.appraisee, c.indicator, c.value, c.version, c.updated_by, c.updated_at,
-       a.person, a.section, a.pool, a.unit, a.period, p.name AS name,
+       a.person, a.section, a.pool, a.unit, a.period, {row_version} AS row_version, p.name AS name,
        per.year, per.quarter, per.kind, per.status, t.indicators,
        EXISTS (SELECT 1 FROM unit_submission s WHERE s.period = a.period AND s.unit = a.unit) AS submitted
 FROM score_cell c
@@ -674,21 +677,36 @@ JOIN appraisal_period per ON per.id = a.period
 JOIN indicator_template t ON t.id = per.template
 WHERE c.id = ?
 """
+
+
+_CELL_CONTEXT = {"sqlite": _cell_context("NULL"), "postgres": _cell_context("a.xmin::text::bigint")}
 # The write itself, applied only if the version is still the one read and the unit was not
 # submitted since (a hand-written statement: Piccolo's building of it took longer than SQLite's
 # running it). A submission checks, last before it commits, that its unit's cells are as it
 # froze them (`_unit_unchanged`): together they keep a cell written at the moment its unit is
-# submitted from differing from the frozen numbers.
-_CELL_WRITE = ('UPDATE score_cell SET value = ?, version = ?, updated_by = ?, updated_at = ? '
-               'WHERE id = ? AND version = ? AND NOT EXISTS '
-               '(SELECT 1 FROM unit_submission s WHERE s.period = ? AND s.unit = ?) RETURNING id')
+# submitted from differing from the frozen numbers. On SQLite, whose writes take turns, that
+# is enough. On PostgreSQL a write that begins before a submission commits does not see it;
+# so the write also locks the person's row (FOR SHARE) as it was read. A freeze holding that
+# row makes the write wait, and the freeze's update gives the row a new version, so the write
+# then applies nothing; a write holding it makes the freeze wait, and the submission's check
+# then sees the new cell.
+_CELL_WRITE_SQLITE = ('UPDATE score_cell SET value = ?, version = ?, updated_by = ?, updated_at = ? '
+                      'WHERE id = ? AND version = ? AND NOT EXISTS '
+                      '(SELECT 1 FROM unit_submission s WHERE s.period = ? AND s.unit = ?)')
+_CELL_WRITE = {
+    "sqlite": _CELL_WRITE_SQLITE + " RETURNING id",
+    "postgres": _CELL_WRITE_SQLITE + (" AND EXISTS (SELECT 1 FROM appraisee a WHERE a.id = ? "
+                                      "AND a.xmin = CAST(? AS xid) FOR SHARE) RETURNING id"),
+}
 CELL_FIELDS = ("id", "appraisee", "indicator", "value", "version", "updated_by", "updated_at")
 
 
-async def save_cell(actor: Principal, cell_id: int, value: float | None, version: int) -> dict:
+async def save_cell(actor: Principal, cell_id: int, value: float | None, version: int, *,
+                    again: bool = True) -> dict:
     """Save one grid cell if nobody changed it since `version` was read; otherwise 409 with the
     current value, so a stale tab never overwrites another scorer's entry."""
-    found = await read_point(_CELL_CONTEXT, [cell_id])
+    kind = engine().engine_type
+    found = await read_point(_CELL_CONTEXT[kind], [cell_id])
     if not found:
         raise NotFound(_("评分项不存在"))
     ctx = found[0]
@@ -714,16 +732,21 @@ async def save_cell(actor: Principal, cell_id: int, value: float | None, version
     # value; the UPDATE below only applies if the version is still that one.
     now = dt.datetime.now(dt.timezone.utc)
     changed = await guarded_write(
-        (_CELL_WRITE, [value, version + 1, actor.person_id, now, cell_id, version, ctx["period"], ctx["unit"]]),
+        (_CELL_WRITE[kind], [value, version + 1, actor.person_id, now, cell_id, version, ctx["period"], ctx["unit"],
+                             *([] if kind == "sqlite" else [ctx["appraisee"], ctx["row_version"]])]),
         audit.entry(actor, "update", "score_cell", cell_id, old={"value": current["value"]}, new={"value": value},
                     note=f"{ctx['name']} · {indicator.name}"))
     if not changed:  # another writer, or the unit's submission, committed after our read
         latest = await ScoreCell.select(ScoreCell.value, ScoreCell.version).where(ScoreCell.id == cell_id).first().run()
         if latest is None:
             raise NotFound(_("评分项不存在"))
-        if latest["version"] == version:
-            raise Conflict(_("本单元评分已提交，不能修改"), code="unit_submitted")
-        raise stale(latest)
+        if latest["version"] != version:
+            raise stale(latest)
+        if again and ctx["unit"] not in await submitted_units(ctx["period"]):
+            # PostgreSQL: the person's row changed between the read and the write (a summary or a
+            # comment saved at that moment), not the cell: read it again and write once more.
+            return await save_cell(actor, cell_id, value, version, again=False)
+        raise Conflict(_("本单元评分已提交，不能修改"), code="unit_submitted")
     return {**current, "value": value, "version": version + 1, "updated_by": actor.person_id, "updated_at": now}
 
 
@@ -925,12 +948,10 @@ FROM appraisee a WHERE a.period = ? AND a.unit = ?
 async def _unit_unchanged(period_id: int, unit: str, rows: list[dict], cells: dict[int, dict[str, dict]]) -> None:
     """Inside the submission, last before its commit: refuse it (rolling the freeze back) if a
     cell or a grade choice of the unit changed after its numbers were computed. A write that
-    commits later sees the submission and is refused (`_CELL_WRITE`, `set_grade`). On SQLite,
-    whose write transactions take turns, nothing gets between the two. On PostgreSQL a cell
-    write whose one statement begins before this commit and ends after this check could still
-    pass both: a window of about one round trip to the server. (A grade choice cannot: it
-    waits for the lock the freeze holds on the person's row.) About 2 ms a unit of 200 people,
-    its 1,000 cells' versions read through their index."""
+    commits later sees the submission and is refused (`_CELL_WRITE`, `set_grade`); one that
+    arrives while this transaction is open waits for it (on PostgreSQL for the person's row,
+    which the freeze holds). About 2 ms a unit of 200 people, its 1,000 cells' versions read
+    through their index."""
     read = {r["id"]: (r["grade_choice"], sum(c["version"] for c in cells.get(r["id"], {}).values())) for r in rows}
     now = {r["id"]: (r["grade_choice"], int(r["versions"])) for r in await run_native(_UNIT_STATE, [period_id, unit])}
     if now != read:
