@@ -66,6 +66,13 @@ async def scorer_of(unit: dict, director):
     return director if unit["unit"] == "leaders" else await as_person(CHIEFS[unit["label"]])
 
 
+async def section_units(period_id: int, count: int = 4) -> list[tuple]:
+    """(scorer, unit) of the first `count` section units: one race each."""
+    director = await as_person("王建国")
+    units = [u for u in await appraisal.units(director, period_id) if u["unit"] != "leaders"][:count]
+    return [(await scorer_of(u, director), u) for u in units]
+
+
 async def submit_everything(period_id: int, only: set[str] | None = None) -> None:
     director = await as_person("王建国")
     for unit in await appraisal.units(director, period_id):
@@ -242,10 +249,7 @@ async def test_a_cell_written_as_its_unit_is_submitted_never_differs_from_the_fr
     is refused. The frozen total is always the cells' total."""
     period = await open_quarter()
     await fill(period["id"], 0.8)
-    director = await as_person("王建国")
-    units = [u for u in await appraisal.units(director, period["id"]) if u["unit"] != "leaders"][:4]
-    for number, unit in enumerate(units):
-        scorer = await scorer_of(unit, director)
+    for number, (scorer, unit) in enumerate(await section_units(period["id"])):
         grid = await appraisal.grid(scorer, period["id"], unit["unit"])
         person = grid["people"][0]
         cell = person["cells"]["ji"]
@@ -305,10 +309,7 @@ async def test_a_grade_lowered_as_its_unit_is_submitted_is_frozen_or_refused(off
     as too late, or the submission is (and, submitted again, freezes it)."""
     period = await open_quarter()
     await fill(period["id"], 0.85)
-    director = await as_person("王建国")
-    units = [u for u in await appraisal.units(director, period["id"]) if u["unit"] != "leaders"][:4]
-    for number, unit in enumerate(units):
-        scorer = await scorer_of(unit, director)
+    for number, (scorer, unit) in enumerate(await section_units(period["id"])):
         person = (await appraisal.grid(scorer, period["id"], unit["unit"]))["people"][0]
         submit = appraisal.submit_unit(scorer, period["id"], unit["unit"])
         lower = appraisal.set_grade(scorer, person["id"], "average")

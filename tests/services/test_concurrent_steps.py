@@ -18,6 +18,8 @@ from appraisal.errors import Conflict, InvalidInput
 from appraisal.scopes import Role
 from appraisal.services import accountability, accounts, appraisal, matters, org, supervision, targets
 
+from test_appraisal_flow import as_user
+
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -25,11 +27,6 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 def clock():
     with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI), tick=True) as traveller:
         yield traveller
-
-
-async def as_user(username: str):
-    row = await UserAccount.select(UserAccount.id).where(UserAccount.username == username).first().run()
-    return await accounts.load_principal(row["id"])
 
 
 async def at_once(*steps) -> tuple[list, list[Exception]]:
