@@ -266,12 +266,14 @@ async def test_a_cell_written_as_its_unit_is_submitted_never_differs_from_the_fr
         assert frozen["total"] == pytest.approx(sum(cells)), (outcomes, frozen, cells)
 
 
-async def test_a_cell_write_that_meets_a_submission_about_to_commit_waits_for_it_and_is_refused(
-        office, clock, monkeypatch):
+@pytest.mark.parametrize("step", ["cell", "summary"])
+async def test_a_write_that_meets_a_submission_about_to_commit_waits_for_it_and_is_refused(
+        office, clock, monkeypatch, step):
     """The narrowest moment: the submission has frozen the unit and made its last check, and a
-    cell write of the unit arrives before it commits (on PostgreSQL the write cannot see the
-    uncommitted submission). The write waits (on PostgreSQL for the person's row, on SQLite for
-    the writer), then finds the unit submitted and applies nothing."""
+    cell write of the unit (or the person's self-summary) arrives before it commits (on
+    PostgreSQL the write cannot see the uncommitted submission). The write waits (on PostgreSQL
+    for the person's row, on SQLite for the writer), then finds the unit submitted and applies
+    nothing."""
     period = await open_quarter()
     await fill(period["id"], 0.8)
     chief = await as_user("chief")
@@ -289,7 +291,10 @@ async def test_a_cell_write_that_meets_a_submission_about_to_commit_waits_for_it
     monkeypatch.setattr(appraisal, "_unit_unchanged", held_before_commit)
     submission = asyncio.create_task(appraisal.submit_unit(chief, period["id"], zhao["unit"]))
     await asyncio.wait_for(arrived.wait(), 10)
-    write = asyncio.create_task(appraisal.save_cell(chief, cell["id"], cell["value"] - 1, cell["version"]))
+    if step == "cell":
+        write = asyncio.create_task(appraisal.save_cell(chief, cell["id"], cell["value"] - 1, cell["version"]))
+    else:
+        write = asyncio.create_task(appraisal.save_summary(await as_person("赵雪"), zhao["id"], "本季度工作总结"))
     try:
         await asyncio.sleep(0.3)
         assert not write.done(), "the write waits for the submission"
@@ -299,9 +304,9 @@ async def test_a_cell_write_that_meets_a_submission_about_to_commit_waits_for_it
     with pytest.raises(Conflict) as refused:
         await write
     assert refused.value.code == "unit_submitted"
-    frozen = await Appraisee.select(Appraisee.total).where(Appraisee.id == zhao["id"]).first().run()
+    frozen = await Appraisee.select(Appraisee.total, Appraisee.self_summary).where(Appraisee.id == zhao["id"]).first().run()
     cells = await ScoreCell.select(ScoreCell.value).where(ScoreCell.appraisee == zhao["id"]).output(as_list=True).run()
-    assert frozen["total"] == pytest.approx(sum(cells)) == 80
+    assert frozen["total"] == pytest.approx(sum(cells)) == 80 and frozen["self_summary"] == ""
 
 
 async def test_a_grade_lowered_as_its_unit_is_submitted_is_frozen_or_refused(office, clock):

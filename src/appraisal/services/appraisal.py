@@ -750,6 +750,16 @@ async def save_cell(actor: Principal, cell_id: int, value: float | None, version
     return {**current, "value": value, "version": version + 1, "updated_by": actor.person_id, "updated_at": now}
 
 
+async def _before_submission(row: dict, submitted: Conflict) -> Appraisee:
+    """Inside a transaction: the person's row, locked, once it is sure that their unit has not
+    been submitted since `row` was read (else `submitted` is raised). A submission freezing the
+    row holds its lock until it commits, so the check after the lock sees that submission."""
+    record = await for_update(Appraisee.objects().where(Appraisee.id == row["id"])).first().run()
+    if row["unit"] in await submitted_units(row["period"]):
+        raise submitted
+    return record
+
+
 async def set_grade(actor: Principal, appraisee_id: int, grade_choice: str | None, comment: str | None = None) -> None:
     """The scorer lowers a grade (to respect the quota) or proposes 优秀 (annual), and comments."""
     row = await appraisee_row(appraisee_id)
@@ -771,12 +781,8 @@ async def set_grade(actor: Principal, appraisee_id: int, grade_choice: str | Non
     if comment is not None and len(comment) > 2000:
         raise InvalidInput(_("评语不超过 2000 字"), code="too_long")
     async with atomic():
-        # The row first: a submission freezing it holds its lock until it commits, and the check
-        # after the lock then sees that submission (a submission that comes later sees this
-        # choice in `_unit_unchanged`).
-        record = await for_update(Appraisee.objects().where(Appraisee.id == appraisee_id)).first().run()
-        if row["unit"] in await submitted_units(row["period"]):  # submitted since the check above
-            raise Conflict(_("本单元评分已提交，不能修改"), code="unit_submitted")
+        # A submission that comes later sees this choice in `_unit_unchanged`.
+        record = await _before_submission(row, Conflict(_("本单元评分已提交，不能修改"), code="unit_submitted"))
         changes: dict[str, Any] = {"grade_choice": choice}
         if comment is not None:
             changes["comment"] = comment.strip()
@@ -831,7 +837,7 @@ async def save_summary(actor: Principal, appraisee_id: int, text: str) -> None:
     if len(text) > 5000:
         raise InvalidInput(_("总结不超过 5000 字"), code="too_long")
     async with atomic():
-        record = await Appraisee.objects().get(Appraisee.id == appraisee_id).run()
+        record = await _before_submission(row, Conflict(_("评分已提交，总结不能再修改"), code="unit_submitted"))
         await audit.update(actor, record, {"self_summary": text, "self_summary_at": dt.datetime.now(dt.timezone.utc)})
 
 
