@@ -92,15 +92,15 @@ async def atomic() -> AsyncIterator[None]:
             yield
 
 
-def for_update(query: Any) -> Any:
-    """`query`, a select of the rows a write is about to change, read inside `atomic()` so that
-    the checks made on them still hold when the write commits. On PostgreSQL it takes their row
-    locks (FOR NO KEY UPDATE, the lock an UPDATE of them takes): a concurrent step on the same
-    rows waits until this transaction ends, then reads what it committed. NO KEY UPDATE does
-    not wait for the key-share locks that inserting a row referring to them (a timeline event)
-    holds, where FOR UPDATE deadlocked with those. On SQLite the IMMEDIATE transaction already
-    keeps every other writer out until it commits."""
-    return query if is_sqlite() else query.lock_rows("NO KEY UPDATE")
+def for_update(query: Any, when: bool = True) -> Any:
+    """`query` (unchanged unless `when`), a select of the rows a write is about to change, read
+    inside `atomic()` so that the checks made on them still hold when the write commits. On
+    PostgreSQL it takes their row locks (FOR NO KEY UPDATE, the lock an UPDATE of them takes): a
+    concurrent step on the same rows waits until this transaction ends, then reads what it
+    committed. NO KEY UPDATE does not wait for the key-share locks that inserting a row
+    referring to them (a timeline event) holds, where FOR UPDATE deadlocked with those. On
+    SQLite the IMMEDIATE transaction already keeps every other writer out until it commits."""
+    return query if not when or is_sqlite() else query.lock_rows("NO KEY UPDATE")
 
 
 _ADVISORY_SPACE = 0x61707072  # "appr": the first key of this application's advisory locks

@@ -53,7 +53,7 @@ async def _visible(principal: Principal, record_id: int, *, for_step: bool = Fal
     if (clause := visible_where(read_scope(principal), AccountabilityRecord.person, AccountabilityRecord.section)) is not None:
         clauses.append(clause)
     query = AccountabilityRecord.objects().where(*clauses)
-    record = await (for_update(query) if for_step else query).first().run()
+    record = await for_update(query, when=for_step).first().run()
     if record is None:
         raise NotFound(_("责任追究记录不存在或无权查看"))
     return record

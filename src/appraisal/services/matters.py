@@ -223,7 +223,7 @@ async def _visible_matter(principal: Principal, matter_id: int, *, for_step: boo
     if (visible := _visible_clause(principal)) is not None:
         clauses.append(visible)
     query = Matter.objects().where(*clauses)
-    matter = await (for_update(query) if for_step else query).first().run()
+    matter = await for_update(query, when=for_step).first().run()
     if matter is None:
         raise NotFound(_("办件不存在或无权查看"))
     return matter

@@ -143,11 +143,10 @@ async def create_person(actor: Principal, data: PersonData) -> Person:
 
 
 async def update_person(actor: Principal, person_id: int, data: PersonData) -> Person:
-    await _visible_person_row(actor, person_id)
-    require_role(actor, Role.ADMIN)
-    values = await _validate_person(data)
     async with atomic():
         person = await _visible_person_row(actor, person_id, for_step=True)  # the audit's old values are current
+        require_role(actor, Role.ADMIN)
+        values = await _validate_person(data)
         await audit.update(actor, person, values)
         if not data.is_active:
             # Someone who left the office can no longer log in; their sessions end now.
@@ -159,7 +158,7 @@ async def update_person(actor: Principal, person_id: int, data: PersonData) -> P
 
 async def _visible_person_row(actor: Principal, person_id: int, *, for_step: bool = False) -> Person:
     query = Person.objects().where(Person.id == person_id)
-    person = await (for_update(query) if for_step else query).first().run()
+    person = await for_update(query, when=for_step).first().run()
     if person is None:
         raise NotFound(_("人员不存在"))
     require_visible(actor, person.id, person.section)

@@ -150,7 +150,7 @@ async def _visible(actor: Principal, item_id: int, *, for_step: bool = False) ->
     if (clause := _visible_clause(actor)) is not None:
         clauses.append(clause)
     query = SupervisionItem.objects().where(*clauses)
-    item = await (for_update(query) if for_step else query).first().run()
+    item = await for_update(query, when=for_step).first().run()
     if item is None:
         raise NotFound(_("督办事项不存在或无权查看"))
     return item
