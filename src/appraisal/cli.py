@@ -137,7 +137,8 @@ async def _report_bundle(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     try:
-        job_id, parts = await report_jobs.start_bundle(CLI_PRINCIPAL, args.year)
+        # The command renders in its own process, so it makes its own job even while a server makes the same.
+        job_id, parts, _new = await report_jobs.start_bundle(CLI_PRINCIPAL, args.year, join_running=False)
     except AppError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

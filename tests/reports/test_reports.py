@@ -15,7 +15,7 @@ from reports.pdfcheck import missing_glyphs, pages_of, text_of
 from services.test_appraisal_flow import appraisee_of, as_person, as_user, clock, fill, open_quarter, submit_everything  # noqa: F401
 from appraisal.db.tables import Appraisee, AuditEntry, Person, ReportJob, Section
 from appraisal.reports import bundle
-from appraisal.services import appraisal, commendation
+from appraisal.services import appraisal, commendation, report_jobs
 
 
 @pytest.fixture(autouse=True)
@@ -218,6 +218,49 @@ async def test_the_bundle_runs_in_the_background_with_progress_and_numbers_its_p
     third = await wait_for(client, (await client.post("/api/v1/reports/bundles", json={"year": 2026})).json()["id"])
     changed = await client.get(f"/api/v1/reports/bundles/{third['id']}/file")
     assert changed.content != r.content and "考核委员会同意。" in text_of(changed.content)
+
+
+async def test_a_bundle_asked_for_again_while_it_is_being_made_is_made_once(office, client, clock):
+    """A second click, or a colleague asking at the same moment, joins the job already making the
+    same bundle; once it is done, or the data changed, or its process stopped long ago, a new
+    job is made."""
+    await scored_year()
+    leader, admin = await as_user("leader"), await as_user("admin")
+    await asyncio.gather(*[ReportJob.count().run() for _ in range(3)])  # PostgreSQL: a connection for each
+    at_once = await asyncio.gather(*[report_jobs.start_bundle(who, 2026) for who in (leader, admin, leader)])
+    assert len({s.job_id for s in at_once}) == 1 and sum(s.new for s in at_once) == 1, at_once
+    first = next(s for s in at_once if s.new)
+    assert await ReportJob.count().run() == 1
+
+    await login(client, "leader")
+    r = await client.post("/api/v1/reports/bundles", json={"year": 2026})
+    assert r.status_code == 202 and r.json()["id"] == first.job_id and r.json()["status"] == "queued", r.text
+    r = await client.post("/reports/bundles", data={"year": "2026"}, headers={"x-csrftoken": client.cookies["csrftoken"]},
+                          follow_redirects=False)
+    assert r.status_code in (302, 303) and r.headers["location"] == f"/reports/jobs/{first.job_id}", r.text
+    own = await report_jobs.start_bundle(admin, 2026, join_running=False)
+    assert own.new and own.job_id != first.job_id, "the command line renders in its own process: its own job"
+    await ReportJob.delete().where(ReportJob.id == own.job_id).run()
+
+    me = await appraisee_of((await commendation.review(leader, 2026))["period"]["id"], "周晓琳")
+    await appraisal.record_registration(leader, me["id"], "考核委员会同意。", "", None)
+    changed = await report_jobs.start_bundle(leader, 2026)
+    assert changed.new, "the data changed: the running job makes the old bundle, a new one the new"
+
+    assert await report_jobs.run(first.job_id, first.parts) is not None
+    after = await report_jobs.start_bundle(leader, 2026)
+    assert after.new is False and after.job_id == changed.job_id, "the changed bundle's job is still queued"
+    await ReportJob.update({ReportJob.updated_at: dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=11)}).where(
+        ReportJob.id == changed.job_id).run()
+    stale = await report_jobs.start_bundle(leader, 2026)
+    assert stale.new and stale.job_id != changed.job_id, "a job whose process stopped long ago is not waited for"
+    assert (await report_jobs.get_job(leader, changed.job_id))["status"] == "failed"
+    done = await report_jobs.run(stale.job_id, stale.parts)
+    assert "考核委员会同意。" in text_of(done)
+    again = await report_jobs.start_bundle(leader, 2026)
+    assert again.new, "a finished job is not joined: asking again makes the bundle again (from the cache)"
+    audited = await AuditEntry.count().where(AuditEntry.table_name == "report_job", AuditEntry.action == "create").run()
+    assert audited == await ReportJob.count().run() + 1, "each job recorded is audited (one was deleted above)"
 
 
 async def test_only_leaders_and_admins_make_bundles_and_a_year_must_be_submitted_first(office, client, clock):

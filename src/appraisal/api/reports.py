@@ -77,11 +77,12 @@ class ReportController(Controller):
         return await _pdf(await report_data.bulletin(principal, year, month))
 
     @post("/bundles", status_code=202, responses=errors(400, 401, 403, 404, 409),
-          summary="Start the commendation-review bundle of a year (leaders, admins); poll the job for progress")
+          summary="Start the commendation-review bundle of a year (leaders, admins); poll the job for progress. "
+                  "While the same bundle is being made, answers that job instead of starting another")
     async def start_bundle(self, principal: Principal, data: BundleIn) -> JobOut:
-        job_id, parts = await report_jobs.start_bundle(principal, data.year)
-        report_jobs.launch(job_id, parts)
-        return _job_out(await report_jobs.get_job(principal, job_id))
+        started = await report_jobs.start_bundle(principal, data.year)
+        report_jobs.launch(started)
+        return _job_out(await report_jobs.get_job(principal, started.job_id))
 
     @get("/bundles/{job_id:int}", responses=errors(401, 403, 404), summary="A bundle job's state and progress")
     async def bundle_job(self, principal: Principal, job_id: int) -> JobOut:

@@ -3,7 +3,9 @@
 Starting a job checks the caller and gathers the data at once (so a 403, 404 or 409 answers the
 request itself), records the job and renders in the background. Progress is written to the
 database, so whichever server process a browser asks reports it; the finished PDF lives in the
-report cache under the bundle's key.
+report cache under the bundle's key. Asking again for a bundle that is being made (a second
+click, a colleague at the same time) answers the job already at work on it instead of rendering
+the same hundreds of PDFs twice.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from appraisal.db.tables import ReportJob
-from appraisal.db.transaction import atomic
+from appraisal.db.transaction import atomic, one_writer_for
 from appraisal.errors import Conflict, Forbidden, NotFound
 from appraisal.i18n import _
 from appraisal.reports import bundle, data, render
@@ -43,15 +45,31 @@ def _require_reporter(actor: Principal) -> None:
         raise Forbidden(_("只有领导或考核办可以生成评优材料"))
 
 
-async def start_bundle(actor: Principal, year: int) -> tuple[int, list[bundle.Part]]:
-    """Record a bundle job for `year` and answer its id with the parts to render."""
+class Started(NamedTuple):
+    job_id: int
+    parts: list[bundle.Part]
+    new: bool  # False: the same bundle was already being made, and `job_id` is that job
+
+
+async def start_bundle(actor: Principal, year: int, join_running: bool = True) -> Started:
+    """Record a bundle job for `year` and answer its id with the parts to render; with
+    `join_running`, a job still making the very same bundle (the same parts, so the same data)
+    is answered instead and nothing is recorded."""
     _require_reporter(actor)
     file_name, parts = await data.bundle_parts(actor, year)
+    key = bundle.bundle_key(parts)
     async with atomic():
+        await one_writer_for("report-job:bundle")
+        if join_running:
+            running = await ReportJob.select(ReportJob.id).where(
+                ReportJob.kind == "bundle", ReportJob.file_key == key, ReportJob.status.is_in([QUEUED, RUNNING]),
+                ReportJob.updated_at > _now() - STALE_AFTER).order_by(ReportJob.id, ascending=False).first().run()
+            if running is not None:
+                return Started(running["id"], parts, new=False)
         job = await audit.insert(actor, ReportJob(
             kind="bundle", params=json.dumps({"year": year}), status=QUEUED, total=len(parts) + 1,
-            message=_("等待开始"), file_name=file_name, requested_by=actor.person_id))
-    return job.id, parts
+            message=_("等待开始"), file_name=file_name, file_key=key, requested_by=actor.person_id))
+    return Started(job.id, parts, new=True)
 
 
 async def _set(job_id: int, **values: Any) -> None:
@@ -83,14 +101,16 @@ async def run(job_id: int, parts: list[bundle.Part],
         await _set(job_id, status=FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], message=_("生成失败"),
                    finished_at=_now())
         return None
-    await _set(job_id, status=DONE, done=len(parts) + 1, file_key=bundle.bundle_key(parts), message=_("已完成"),
-               finished_at=_now())
+    await _set(job_id, status=DONE, done=len(parts) + 1, message=_("已完成"), finished_at=_now())
     return pdf
 
 
-def launch(job_id: int, parts: list[bundle.Part]) -> None:
-    """Run a job in the background of this server process."""
-    task = asyncio.get_running_loop().create_task(run(job_id, parts))
+def launch(started: Started) -> None:
+    """Run a newly started job in the background of this server process (a job it joined runs
+    where it was started)."""
+    if not started.new:
+        return
+    task = asyncio.get_running_loop().create_task(run(started.job_id, started.parts))
     _running.add(task)
     task.add_done_callback(_running.discard)
 

@@ -45,11 +45,11 @@ async def bundle_start(request: Request) -> Template | Redirect:
     text = str(form.get("year", "")).strip()
     year = int(text) if text.isdigit() else 0
     try:
-        job_id, parts = await report_jobs.start_bundle(request.user, year)
+        started = await report_jobs.start_bundle(request.user, year)
     except AppError as exc:
         return await _hub(request, exc.message, exc.status_code, year=year or None)
-    report_jobs.launch(job_id, parts)
-    return Redirect(f"/reports/jobs/{job_id}")
+    report_jobs.launch(started)
+    return Redirect(f"/reports/jobs/{started.job_id}")
 
 
 @get("/reports/jobs/{job_id:int}", include_in_schema=False)

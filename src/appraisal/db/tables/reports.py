@@ -20,7 +20,7 @@ class ReportJob(Table, tablename="report_job"):
     done = Integer(default=0)
     message = Varchar(length=200, default="")
     file_name = Varchar(length=200, default="")  # the download name
-    file_key = Varchar(length=80, default="")  # the finished PDF in the report cache
+    file_key = Varchar(length=80, default="")  # the bundle's key: its PDF in the report cache, once done
     error = Text(default="")
     requested_by = ForeignKey(references=Person, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
