@@ -79,7 +79,7 @@ def cli(*args: str, env: dict[str, str]) -> None:
 
 async def generate(staff: int, matters: int, sections: int) -> dict:
     from appraisal.db.tables import (
-        Appraisee, LeaderSection, Matter, Person, RoleGrant, ScoreCell, Section, UserAccount,
+        Appraisee, LeaderSection, Person, RoleGrant, ScoreCell, Section, UserAccount,
     )
     from appraisal.db.transaction import atomic, insert_in_batches
     from appraisal.domain.people import pinyin_key

@@ -175,7 +175,9 @@ def out_of_range_handler(request: Request, exc: Exception) -> Response:
     """A number in a request body too large for the database (SQLite: OverflowError; PostgreSQL:
     asyncpg's DataError "out of range") is bad input, not a server failure; so is text that
     PostgreSQL cannot store (NUL), should any reach it past `check_parameters`."""
-    if isinstance(exc, OverflowError) or "out of range" in str(exc):
+    # asyncpg raises DataError "invalid input for query argument $1: … (value out of int32 range)"
+    # from the OverflowError of its encoder; the server's own is "… out of range for type …".
+    if isinstance(exc, OverflowError) or isinstance(exc.__cause__, OverflowError) or "out of range" in str(exc):
         return _error_response(request, 422, "out_of_range", _("数值超出允许的范围"))
     if isinstance(exc, CharacterNotInRepertoireError):
         error = _control_character("U+0000")

@@ -26,7 +26,7 @@ import time_machine
 from helpers import login
 from services.test_appraisal_flow import as_user
 from appraisal.db.tables import (
-    AccountabilityRecord, Appraisee, Commitment, ExtensionRequest, Person, ScoreCell, Section, Target, UserAccount,
+    Appraisee, Commitment, Person, ScoreCell, Section, Target, UserAccount,
 )
 
 ROLES = ("anonymous", "staff", "chief", "leader", "admin")
@@ -279,8 +279,7 @@ async def _records() -> dict[str, dict[str, Any]]:
         ids[side] = {"person": person["id"], "matter": matter.id, "extension": extension.id, "accountability": rec.id,
                      "supervision": item.id, "target": target["id"], "appraisee": q4["id"], "cell": cell["id"],
                      "annual_appraisee": annual["id"], "card_appraisee": card["id"], "unit": (q4["period"], q4["unit"]), "section": section_id}
-    job_id, _parts = await report_jobs.start_bundle(admin, 2025)
-    ids["job"] = job_id
+    ids["job"] = (await report_jobs.start_bundle(admin, 2025)).job_id
     ids["period"] = ids["own"]["unit"][0]
     ids["commitment"] = (await Commitment.select(Commitment.id).first().run())["id"]
     ids["account"] = (await UserAccount.select(UserAccount.id).where(UserAccount.username == "staff").first().run())["id"]

@@ -161,3 +161,58 @@ async def test_office_dates_outside_the_calendars_years_are_refused(office, clie
     assert not await Commitment.exists().where(Commitment.name == "政务信息公开申请答复").run()
     r = await client.post("/api/v1/appraisal/bonuses", json={**bonus, "awarded_on": "2026-11-01"})
     assert r.status_code == 201, r.text
+
+
+def _with_huge(body: dict, huge: int) -> list[tuple[str, dict]]:
+    """The body once per whole-number field (or list of them), that field set to `huge`."""
+    out = []
+    for name, value in body.items():
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int) or value in ("OWN_PERSON", "OWN_SECTION", "OWN_STAFF"):
+            out.append((name, {**body, name: huge}))
+        elif isinstance(value, list) and all(isinstance(v, int) for v in value):
+            out.append((name, {**body, name: [huge]}))
+        elif isinstance(value, dict) and name == "weights":
+            out.append((name, {**body, name: {str(huge): 10}}))
+    return out
+
+
+async def test_numbers_too_large_for_the_database_are_refused_and_store_nothing(client, office):
+    """Every whole number of every JSON body in the route table, set beyond PostgreSQL's 32-bit
+    integer columns and beyond both engines' 64 bits: a 4xx with a message, no audit entry.
+    (asyncpg's error for the 32-bit columns was a 500 on PostgreSQL, where SQLite's 64-bit
+    integers took the same value.)"""
+    import datetime as dt
+
+    import time_machine
+
+    from api.test_authorization_matrix import MATRIX, _call, _records
+    from appraisal.db.tables import AuditEntry
+
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=True):
+        ids = await _records()
+        tried, failures = 0, []
+        caller = None
+        for route, rule in MATRIX.items():
+            if not route.split(" ", 1)[1].startswith("/api/") or not rule.body:
+                continue
+            roles = rule.roles if isinstance(rule.roles, tuple) else ("admin",)
+            role = "admin" if "admin" in roles else roles[0]
+            if role != caller:
+                await login(client, role)
+                caller = role
+            for huge in (2**31, 2**63):
+                for name, body in _with_huge(rule.body, huge):
+                    entries = await AuditEntry.count().run()
+                    r = await _call(client, route, type(rule)(rule.roles, rule.record, body, rule.query), ids, side="own")
+                    tried += 1
+                    where = f"{role} {route} {name}={huge}"
+                    if r.status_code >= 500 or r.status_code < 400:
+                        failures.append(f"{where}: {r.status_code} {r.text[:120]}")
+                    elif (message := r.json().get("message")) is None or not message.strip():
+                        failures.append(f"{where}: {r.status_code} without a message")
+                    elif await AuditEntry.count().run() != entries:
+                        failures.append(f"{where}: refused with {r.status_code}, yet something was written")
+    assert tried > 40, tried
+    assert not failures, "\n".join(failures)

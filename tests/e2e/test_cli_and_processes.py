@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 from conftest import BACKEND, TMP, recreate_postgres_database
 

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from appraisal.domain.calendar import today_local
 from appraisal.domain.people import GENDER_BY_LABEL, name_problem, parse_date
 from appraisal.i18n import _
 
@@ -100,7 +101,7 @@ def validate_roster(
             birth_date = parse_date(birth_raw)
             if birth_date is None:
                 row_errors.append(_("出生日期“{v}”不是有效日期").format(v=_cell(birth_raw)))
-            elif not dt.date(1900, 1, 1) <= birth_date <= dt.date.today():
+            elif not dt.date(1900, 1, 1) <= birth_date <= today_local():
                 row_errors.append(_("出生日期“{v}”不合理").format(v=_cell(birth_raw)))
         political_status = _cell(get("政治面貌"))
         post_rank = _cell(get("职务职级"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from appraisal.db.tables import LeaderSection, Person, Section, UserAccount
 from appraisal.db.transaction import atomic, duplicate_raises, for_update
+from appraisal.domain.calendar import today_local
 from appraisal.domain.people import GENDERS, name_problem, pinyin_key
 from appraisal.errors import Conflict, InvalidInput, NotFound
 from appraisal.i18n import _
@@ -41,9 +42,19 @@ def _clean_section_name(name: str) -> str:
     return name
 
 
+SORT_ORDER_MAX = 9999
+
+
+def _check_sort_order(sort_order: int) -> int:
+    if not 0 <= sort_order <= SORT_ORDER_MAX:
+        raise InvalidInput(_("排序号应在 0 至 {n} 之间").format(n=SORT_ORDER_MAX), code="bad_sort_order")
+    return sort_order
+
+
 async def create_section(actor: Principal, name: str, sort_order: int = 0) -> Section:
     require_role(actor, Role.ADMIN)
     name = _clean_section_name(name)
+    _check_sort_order(sort_order)
     taken = _name_taken(name)
     async with atomic(), duplicate_raises(taken):
         if await _section_name_taken(name):
@@ -57,6 +68,8 @@ async def update_section(
 ) -> Section:
     require_role(actor, Role.ADMIN)
     name = None if name is None else _clean_section_name(name)
+    if sort_order is not None:
+        _check_sort_order(sort_order)
     taken = _name_taken(name or "")
     async with atomic(), duplicate_raises(taken):
         section = await for_update(Section.objects().where(Section.id == section_id)).first().run()
@@ -112,7 +125,7 @@ async def _validate_person(data: PersonData) -> dict:
         raise InvalidInput(problem, code="bad_name", field="name")
     if data.gender not in GENDERS:
         raise InvalidInput(_("性别只能是“男”或“女”"), code="bad_gender", field="gender")
-    if data.birth_date is not None and not (dt.date(1900, 1, 1) <= data.birth_date <= dt.date.today()):
+    if data.birth_date is not None and not (dt.date(1900, 1, 1) <= data.birth_date <= today_local()):
         raise InvalidInput(_("出生日期不合理"), code="bad_birth_date", field="birth_date")
     if len(data.political_status) > 32 or len(data.post_rank) > 64:
         raise InvalidInput(_("政治面貌或职务职级过长"), code="too_long")

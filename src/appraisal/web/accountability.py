@@ -7,11 +7,11 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from appraisal.domain.accountability import TRIGGERS
-from appraisal.errors import AppError, InvalidInput
+from appraisal.errors import AppError
 from appraisal.i18n import _
 from appraisal.scopes import Role
 from appraisal.services import accountability
-from appraisal.web.common import Pager, notify, page, pager_for
+from appraisal.web.common import Pager, form_int, form_number, notify, page, pager_for
 
 
 def _labels() -> dict:
@@ -62,30 +62,21 @@ async def record_detail(request: Request, record_id: int) -> Template:
     return await _detail(request, record_id)
 
 
-def _number(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise InvalidInput(_("扣分必须是数字"), code="bad_points") from None
-
-
 @post("/accountability/{record_id:int}/{action:str}", include_in_schema=False)
 async def record_step(request: Request, record_id: int, action: str) -> Template | Redirect:
     f = {k: str(v) for k, v in (await request.form()).items()}
     me = request.user
     try:
         if action == "decide":
-            await accountability.decide(me, record_id, int(f.get("form_id") or 0), f.get("reason", ""),
-                                        _number(f.get("points")))
+            await accountability.decide(me, record_id, form_int(f.get("form_id"), _("问责方式")) or 0,
+                                        f.get("reason", ""), form_number(f.get("points"), _("扣分")))
         elif action == "dismiss":
             await accountability.dismiss(me, record_id, f.get("reason", ""))
         elif action == "appeal":
             await accountability.appeal(me, record_id, f.get("reason", ""))
         elif action == "appeal-decision":
             await accountability.decide_appeal(me, record_id, f.get("result", ""), f.get("note", ""),
-                                               form_id=int(f["form_id"]) if f.get("form_id") else None)
+                                               form_id=form_int(f.get("form_id"), _("问责方式")))
         else:
             return await _detail(request, record_id, _("未知操作"), 404)
     except AppError as exc:

@@ -16,7 +16,7 @@ from appraisal.i18n import _
 from appraisal.scopes import Role
 from appraisal.security import admin_only
 from appraisal.services import accountability, appraisal, commendation, org
-from appraisal.web.common import Pager, notify, page
+from appraisal.web.common import Pager, form_int, form_number, notify, page
 
 
 def _labels() -> dict:
@@ -116,14 +116,12 @@ async def _saved(request: Request, appraisee_id: int, field: str, status: int = 
 @put("/appraisal/cells/{cell_id:int}", include_in_schema=False)
 async def cell_save(request: Request, cell_id: int) -> Template:
     f = await _form(request)
-    appraisee_id = int(f.get("appraisee_id") or 0)
+    # The page sent these itself; a changed one gets the plain 422, as there is no cell to show it in.
+    appraisee_id = form_int(f.get("appraisee_id"), _("考核对象")) or 0
+    version = form_int(f.get("version"), _("版本")) or 0
     try:
-        text = f.get("value", "").strip()
-        try:
-            value = float(text) if text else None
-        except ValueError:
-            raise InvalidInput(_("请输入数字"), code="not_a_number") from None
-        await appraisal.save_cell(request.user, cell_id, value, int(f.get("version") or 0))
+        value = form_number(f.get("value"), _("分数"))
+        await appraisal.save_cell(request.user, cell_id, value, version)
     except AppError as exc:
         return await _saved(request, appraisee_id, f.get("indicator", ""), exc.status_code, exc.message)
     return await _saved(request, appraisee_id, f.get("indicator", ""))
@@ -223,7 +221,7 @@ async def commendation_page(request: Request, year: FromQuery[int | None] = None
 @post("/appraisal/commendation", include_in_schema=False)
 async def commendation_confirm(request: Request) -> Template | Redirect:
     form = await request.form()
-    year = int(str(form.get("year") or today_local().year))
+    year = form_int(form.get("year"), _("年度")) or today_local().year
     ids = [int(v) for v in form.getall("person_ids", []) if str(v).isdigit()]
     try:
         await commendation.confirm(request.user, year, ids, str(form.get("note", "")))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from appraisal.domain.calendar import CalendarGap
+from appraisal.domain.calendar import CalendarGap, today_local
 from appraisal.domain.people import parse_date
 from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
@@ -18,6 +17,10 @@ from appraisal.web.common import notify, page
 
 
 async def _calendar_page(request: Request, year: int, error: str | None = None, status: int = 200) -> Template:
+    try:
+        calendar.check_year(year)
+    except AppError as exc:  # a year no calendar can hold: this year's page, with why
+        year, error, status = today_local().year, error or exc.message, exc.status_code if status == 200 else status
     try:
         view = await calendar.year_view(year)
         gap = None
@@ -29,7 +32,7 @@ async def _calendar_page(request: Request, year: int, error: str | None = None, 
 
 @get("/calendar", include_in_schema=False)
 async def calendar_page(request: Request, year: FromQuery[int | None] = None) -> Template:
-    return await _calendar_page(request, year or dt.date.today().year)
+    return await _calendar_page(request, year or today_local().year)
 
 
 @post("/calendar", guards=[admin_only], include_in_schema=False)
@@ -38,7 +41,7 @@ async def calendar_submit(request: Request) -> Template | Redirect:
     try:
         year = int(str(form.get("year", "")))
     except ValueError:
-        year = dt.date.today().year
+        year = today_local().year
     action = form.get("action")
     try:
         if action == "add_year":

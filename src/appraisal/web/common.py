@@ -16,10 +16,38 @@ from litestar.response import Template
 
 from appraisal.domain.calendar import today_local  # noqa: F401  (re-exported for pages)
 from appraisal.domain.people import GENDERS
+from appraisal.errors import InvalidInput
+from appraisal.i18n import _
 from appraisal.scopes import ROLE_LABELS, Principal, Role
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 30
+
+
+def form_int(value: object, what: str) -> int | None:
+    """A whole number typed or chosen in a form field: None when the field is blank, a 422
+    naming the field when it holds anything else (a hidden id a user edited, say)."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInput(_("{what}应为整数，而不是“{v}”").format(what=what, v=text[:20]), code="not_a_number") from None
+
+
+def form_number(value: object, what: str) -> float | None:
+    """A number typed in a form field: None when blank, a 422 naming the field otherwise."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise InvalidInput(_("{what}“{v}”不是数字").format(what=what, v=text[:20]), code="not_a_number")
+    return number
 
 
 def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -3,13 +3,13 @@ people and accounts."""
 
 from __future__ import annotations
 
-import datetime as dt
 
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from appraisal.domain.calendar import today_local
 from appraisal.domain.people import POLITICAL_STATUSES, parse_date
 from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
@@ -94,7 +94,7 @@ async def _person_page(request: Request, person: dict | None, error: str | None 
     return page(
         request, "org/person_form.html", status_code=status, person=person, error=error, error_field=error_field,
         sections=await org.list_sections(), political_statuses=POLITICAL_STATUSES,
-        roles=list(Role), today=dt.date.today(),
+        roles=list(Role), today=today_local(),
     )
 
 

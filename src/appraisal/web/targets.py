@@ -15,17 +15,7 @@ from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Role
 from appraisal.services import org, targets
-from appraisal.web.common import notify, page
-
-
-def _number(text: str, what: str) -> float | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidInput(_("{what}“{v}”不是数字").format(what=what, v=text), code="not_a_number") from None
+from appraisal.web.common import form_number as _number, notify, page
 
 
 def _target_data(f: dict[str, str]) -> targets.TargetData:
