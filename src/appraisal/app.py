@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import sqlite3
+from urllib.parse import urlencode
 
 os.environ.setdefault("PICCOLO_CONF", "appraisal.db.conf")
 
@@ -81,7 +82,7 @@ def _wants_html(request: Request) -> bool:
 def _error_response(request: Request, status: int, code: str, message: str, detail: object = None) -> Response:
     if _wants_html(request):
         if status == 401:
-            return Redirect(f"/login?next={request.url.path}")
+            return Redirect("/login?" + urlencode({"next": request.url.path}, safe="/"))
         return Template("pages/error.html", context={"status": status, "message": message}, status_code=status)
     return Response({"code": code, "message": message, "detail": detail}, status_code=status)
 

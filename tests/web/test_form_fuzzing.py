@@ -9,6 +9,9 @@ own, and sends each of them:
 - every field holding the same hostile value, for each value in HOSTILE;
 - the form as the page filled it in, with one field at a time replaced by a hostile value.
 
+Each page is also asked for with each hostile value in every query parameter its handler
+takes (and the pager's `page`), as an edited or truncated link would.
+
 Whatever comes back, no answer is a server error, and a refusal is a page that says something.
 The values are fixed, so a failure names the value and is repeated by running the test again.
 """
@@ -38,6 +41,7 @@ NOT_AN_UPLOAD = ("名单.xlsx", b"PK\x03\x04 this is not a workbook", "applicati
 # Forms that would end the caller's session, or change its password, rather than be refused.
 SESSION_ENDING = re.compile(r"^/(logout|login|account/password)\b")
 ROLES = ("staff", "chief", "leader", "admin")
+QUERY_NAMES: dict[str, list[str]] = {}
 
 
 @dataclass
@@ -117,9 +121,9 @@ class FormReader(HTMLParser):
             self._textarea = None
 
 
-def pages_for(role: str, ids: dict) -> list[str]:
-    """The page addresses of the route table that `role` may open, records of its own section
-    in the path."""
+def pages_for(role: str, ids: dict) -> list[tuple[str, str]]:
+    """The pages of the route table that `role` may open (route, address), records of its own
+    section in the path."""
     pages = []
     for route, rule in MATRIX.items():
         method, template = route.split(" ", 1)
@@ -128,8 +132,22 @@ def pages_for(role: str, ids: dict) -> list[str]:
         if isinstance(rule.roles, tuple) and role not in rule.roles:
             continue
         path, query = _path(route, rule, ids, "own")
-        pages.append(path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""))
+        pages.append((template, path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")))
     return pages
+
+
+def query_names() -> dict[str, list[str]]:
+    """Each page's query parameters, from its handler's signature, and `page` (the pager)."""
+    from appraisal.app import create_app
+
+    names = {}
+    for route in create_app().routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if "GET" in handler.http_methods and not route.path.startswith("/api/"):
+                params = handler.parsed_fn_signature.parameters
+                names[route.path] = sorted({n for n in params if n not in ("request", "state", "scope")
+                                            and n not in route.path_parameters} | {"page"})
+    return names
 
 
 def variants(form: Form) -> list[tuple[str, dict[str, str]]]:
@@ -158,7 +176,13 @@ async def fuzz_role(client, ids: dict, role: str) -> tuple[int, list[str]]:
     seen: set[tuple] = set()
     failures: list[str] = []
     sent = 0
-    for page in pages_for(role, ids):
+    for route, page in pages_for(role, ids):
+        for value in HOSTILE:  # the address's own parameters, as a link could carry them
+            params = {name: value[:1000] for name in QUERY_NAMES[route]}
+            answer = await client.get(page.split("?")[0], params=params, follow_redirects=False)
+            sent += 1
+            if answer.status_code >= 500:
+                failures.append(f"{role} GET {route} ({value[:20]!r}): {answer.status_code} {answer.text[:160]!r}")
         r = await client.get(page, follow_redirects=False)
         if r.status_code != 200 or "text/html" not in r.headers.get("content-type", ""):
             continue
@@ -190,10 +214,12 @@ async def demo_records(office, client):
 
 
 async def test_every_form_of_every_page_answers_hostile_input_without_a_server_error(demo_records, client):
+    QUERY_NAMES.update(query_names())
     failures: list[str] = []
     sent = {}
     for role in ROLES:
         sent[role], failed = await fuzz_role(client, demo_records, role)
         failures += failed
+    print(f"requests sent by role: {sent}")
     assert all(n > 40 for n in sent.values()), f"too few forms found to mean anything: {sent}"
     assert not failures, f"{len(failures)} of {sum(sent.values())} requests:\n" + "\n".join(failures[:40])

@@ -1,5 +1,6 @@
 """The pages in a browser's terms: Chinese text, forms with CSRF tokens, navigation by role."""
 
+import html
 import re
 
 from helpers import DEMO_PASSWORD
@@ -30,6 +31,23 @@ async def test_pages_send_anonymous_visitors_to_the_login_page(db, client):
     r = await client.get("/people", follow_redirects=False)
     assert r.status_code in (302, 303)
     assert r.headers["location"] == "/login?next=/people"
+
+
+async def test_logging_in_goes_back_to_a_page_of_this_site_and_nowhere_else(office, client):
+    """?next= is kept through the login form; a target a browser would take to another site
+    (`//host`, `/\\host`, a tab or line break that browsers drop, a scheme) goes home instead."""
+    for target, lands in (("/matters?mine=1", "/matters?mine=1"), ("/people", "/people"),
+                          ("//evil.example", "/"), ("/\\evil.example", "/"), ("/\t/evil.example", "/"),
+                          ("/\n/evil.example", "/"), ("https://evil.example/", "/"), ("javascript:alert(1)", "/"),
+                          ("/ok path", "/")):
+        page = await client.get("/login", params={"next": target})
+        assert page.status_code == 200
+        kept = re.search(r'name="next" value="([^"]*)"', page.text)[1]
+        assert html.unescape(kept) == lands, (target, kept)
+        r = await client.post("/login", data={"username": "staff", "password": DEMO_PASSWORD, "next": target,
+                                              "_csrf_token": csrf_from(page.text)}, follow_redirects=False)
+        assert r.status_code in (302, 303) and r.headers["location"] == lands, (target, r.headers.get("location"))
+        await client.post("/logout", data={"_csrf_token": client.cookies.get("csrftoken", "")}, follow_redirects=False)
 
 
 async def test_a_wrong_password_shows_the_error_on_the_form(office, client):

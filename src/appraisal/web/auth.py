@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery
@@ -16,10 +18,16 @@ from appraisal.web.common import notify, page
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site: no open redirect through ?next=//evil.example.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/"
+    r"""Where to go after logging in: a path on this site, or the home page. Browsers read
+    `/\evil.example` as `//evil.example` and drop tabs and line breaks from an address
+    (`/<TAB>/evil.example`), so a target with a backslash, a space or a control character is
+    refused with the rest that is not a plain path: no open redirect through ?next=."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in target):
+        return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
 
 
 @get("/login", opt={"exclude_from_auth": True}, include_in_schema=False)
