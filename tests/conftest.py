@@ -100,7 +100,7 @@ async def _migrate_once() -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if "db" in getattr(item, "fixturenames", ()):
+        if "db" in getattr(item, "fixturenames", ()) or item.get_closest_marker("db"):
             item.add_marker(pytest.mark.db)
             if POSTGRES_PROBLEM:
                 item.add_marker(pytest.mark.skip(reason=POSTGRES_PROBLEM))

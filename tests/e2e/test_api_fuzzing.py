@@ -1,5 +1,6 @@
 """Schemathesis against the application's own OpenAPI document, on a real server with the demo
-office, logged in as each role (and not at all): whatever the generated input, no answer is a
+office on the run's engine (SQLite, and PostgreSQL in its pass), logged in as each role (and not
+at all): whatever the generated input, no answer is a
 5xx, every 4xx carries a code and a message for people, and 2xx answers match the documented
 schema. A few examples per operation keep the run short; APPRAISAL_FUZZ_EXAMPLES raises it."""
 
@@ -11,7 +12,8 @@ import shutil
 import pytest
 import requests
 
-from test_cli_and_processes import TMP, free_port, run_cli, server
+from conftest import BACKEND
+from test_cli_and_processes import TMP, fresh_database_url, free_port, run_cli, server
 
 EXAMPLES = int(os.environ.get("APPRAISAL_FUZZ_EXAMPLES", "2"))
 # Operations that would end the fuzzing session itself: logging in (failed attempts lock the
@@ -20,17 +22,23 @@ SESSION_ENDING = {"POST /api/v1/auth/login", "POST /api/v1/auth/logout", "POST /
                   "PATCH /api/v1/accounts/{account_id}"}
 
 
+# On both engines: PostgreSQL refuses what SQLite takes (a number beyond a 32-bit column).
+pytestmark = pytest.mark.db
+
+
 @pytest.fixture(scope="module")
 def fuzz_site():
-    path = TMP / "fuzz.sqlite3"
     template = TMP / "e2e-demo.sqlite3"
-    if template.exists():
+    if BACKEND == "sqlite" and template.exists():
+        path = TMP / "fuzz.sqlite3"
         shutil.copyfile(template, path)
+        url = f"sqlite:///{path}"
     else:
-        env = {"APPRAISAL_DATABASE_URL": f"sqlite:///{path}"}
+        url = fresh_database_url("appraisal_test_fuzz")
+        env = {"APPRAISAL_DATABASE_URL": url}
         assert run_cli("migrate", env=env).returncode == 0
         assert run_cli("demo", env=env, timeout=300).returncode == 0
-    with server(f"sqlite:///{path}", free_port(), env={"APPRAISAL_VAR_DIR": str(TMP / "fuzz-var")}) as base:
+    with server(url, free_port(), env={"APPRAISAL_VAR_DIR": str(TMP / "fuzz-var")}) as base:
         yield base
 
 
