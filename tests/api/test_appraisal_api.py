@@ -77,6 +77,27 @@ async def test_the_export_is_a_printable_sheet_of_the_callers_scope(office, clie
     assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape"
 
 
+async def test_text_that_looks_like_a_formula_is_exported_as_text(office, client):
+    """A 职务职级 or a section name typed (or imported) as a formula is not run by Excel."""
+    import zipfile
+
+    from appraisal.db.tables import Person, Section
+
+    formula = '=HYPERLINK("http://evil.example","点击查看")'
+    await Person.update({Person.post_rank: formula}).where(Person.name == "赵雪").run()
+    await Section.update({Section.name: "=1+1"}).where(Section.name == "秘书科").run()
+    period_id = await open_quarter(client)
+    await login(client, "chief")
+    r = await client.get(f"/api/v1/appraisal/periods/{period_id}/export.xlsx")
+    assert r.status_code == 200
+    sheet = zipfile.ZipFile(io.BytesIO(r.content)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet, "no cell of the export is a formula"
+    ws = load_workbook(io.BytesIO(r.content)).active
+    row = next(row for row in ws.iter_rows(min_row=3) if row[2].value == "赵雪")
+    assert (row[1].value, row[1].data_type) == ("=1+1", "s")
+    assert (row[3].value, row[3].data_type) == (formula, "s")
+
+
 async def test_the_policy_is_admin_only_and_validated(office, client):
     await login(client, "chief")
     assert (await client.put("/api/v1/appraisal/policy", json={"rounding": "up"})).status_code == 403

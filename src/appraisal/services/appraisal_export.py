@@ -19,6 +19,16 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
+def _append(ws, values: list) -> None:
+    """Append a row in which text stays text. openpyxl stores a string that starts with "=" as
+    a formula, which Excel runs when the sheet is opened: a 职务职级 such as
+    `=HYPERLINK("http://…","点击")` from an imported roster would become a live link."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 async def export_period(actor: Principal, period_id: int) -> tuple[str, bytes]:
     period, rows = await period_results(actor, period_id)
     annual = period["is_annual"]
@@ -33,12 +43,12 @@ async def export_period(actor: Principal, period_id: int) -> tuple[str, bytes]:
     wb = Workbook()
     ws = wb.active
     ws.title = period["code"]
-    ws.append([_("{name}结果").format(name=period["name"])])
+    _append(ws, [_("{name}结果").format(name=period["name"])])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws["A1"].font = Font(name="宋体", size=16, bold=True)
     ws["A1"].alignment = CENTER
     ws.row_dimensions[1].height = 32
-    ws.append(headers)
+    _append(ws, headers)
     for cell in ws[2]:
         cell.font = Font(name="黑体", bold=True)
         cell.alignment = CENTER
@@ -55,7 +65,7 @@ async def export_period(actor: Principal, period_id: int) -> tuple[str, bytes]:
             line += [round(sum(c["points"] for c in b.get("components", [])), 2) if b else None]
         note = "" if r.get("frozen") else _("未提交")
         line += [r["total"], GRADE_LABELS.get(r["grade"] or "", ""), note]
-        ws.append(line)
+        _append(ws, line)
         for cell in ws[ws.max_row]:
             cell.border = BOX
             cell.alignment = CENTER
