@@ -116,12 +116,17 @@ YEAR_PARAMETERS = {"year", "from_year", "to_year"}
 
 # Control characters no text of the office has: NUL, which PostgreSQL cannot store in text at
 # all (SQLite stores it, and the pages, spreadsheets and PDFs then break on it), and the other C0
-# controls but tab, line feed and carriage return. In a JSON body they can only come escaped
-# (\u0000): an escape preceded by an even number of backslashes, so that the text "\\u0000"
-# typed by someone stays allowed. In a form body, percent-encoded.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_JSON_CONTROL = re.compile(rb"(?<!\\)(?:\\\\)*\\u00(?:0[0-8bcef]|1[0-9a-f])", re.IGNORECASE)
-_FORM_CONTROL = re.compile(rb"%(?:0[0-8bcef]|1[0-9a-f])", re.IGNORECASE)
+# controls but tab, line feed and carriage return; and the bidirectional embeddings, overrides
+# and isolates (U+202A–U+202E, U+2066–U+2069), which make text show in another order than it
+# is written ("Trojan Source"): a matter's subject or a note that reads one way on a leader's
+# page and says another. In a JSON body the C0 controls can only come escaped (\u0000): an
+# escape preceded by an even number of backslashes, so that the text "\\u0000" typed by someone
+# stays allowed; the bidi controls come escaped or as UTF-8. In a form body, percent-encoded.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\u202a-\u202e\u2066-\u2069]")
+_RAW_BIDI = rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
+_JSON_CONTROL = re.compile(rb"(?<!\\)(?:\\\\)*\\u(?:00(?:0[0-8bcef]|1[0-9a-f])|202[a-e]|206[6-9])|" + _RAW_BIDI,
+                           re.IGNORECASE)
+_FORM_CONTROL = re.compile(rb"%(?:0[0-8bcef]|1[0-9a-f])|%e2%80%a[a-e]|%e2%81%a[6-9]|" + _RAW_BIDI, re.IGNORECASE)
 
 
 def _bad_character(text: str) -> str | None:

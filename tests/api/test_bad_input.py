@@ -5,6 +5,7 @@ kept), duplicate usernames, control characters (NUL above all) in cookies, param
 bodies, JSON nested thousands deep."""
 
 import io
+import json
 
 from openpyxl import Workbook
 
@@ -113,10 +114,18 @@ async def test_control_characters_are_refused_wherever_they_come_and_store_nothi
     client.cookies.clear()
     await login(client, "admin")
     sections = await Section.count().run()
-    for name in ("财务\x00科", "财务\x1b科"):
+    # The bidirectional overrides and isolates show text in another order than it is written.
+    for name in ("财务\x00科", "财务\x1b科", "财务科\u202e", "\u2066财务科\u2069"):
         r = await client.post("/api/v1/sections", json={"name": name})
         assert r.status_code == 422 and r.json()["code"] == "control_character", r.text
         assert "控制字符" in readable(r)
+    for name in ("财务科\u202e", "\u2066财务科\u2069"):  # as UTF-8 in the body, not escaped
+        raw = json.dumps({"name": name}, ensure_ascii=False).encode()
+        r = await client.post("/api/v1/sections", content=raw, headers={"content-type": "application/json"})
+        assert r.status_code == 422 and r.json()["code"] == "control_character", r.text
+    matter = {"channel": "visit", "requester": "王先生", "subject": "退费\u202e申请", "limit_days": 3}
+    r = await client.post("/api/v1/matters", json=matter)
+    assert r.status_code == 422 and r.json()["code"] == "control_character", r.text
     assert await Section.count().run() == sections, "nothing stored"
     r = await client.get("/api/v1/people", params={"q": "张\x00"})
     assert r.status_code == 422 and "参数 q" in readable(r)
@@ -133,6 +142,11 @@ async def test_control_characters_are_refused_wherever_they_come_and_store_nothi
     r = await client.post("/matters/new", data={"_csrf_token": token, "channel": "visit", "requester": "刘\x00女士",
                                                 "subject": "咨询", "limit_days": "3"})
     assert r.status_code == 422 and "控制字符" in r.text
+    r = await client.post("/matters/new", data={"_csrf_token": token, "channel": "visit", "requester": "刘女士",
+                                                "subject": "咨询\u202e", "limit_days": "3"})
+    assert r.status_code == 422 and "控制字符" in r.text
+    r = await client.get("/api/v1/people", params={"q": "张\u202e"})
+    assert r.status_code == 422 and "参数 q" in readable(r)
     assert page.status_code == 200 and await Matter.count().where(Matter.requester.like("刘%")).run() == 0
 
 
