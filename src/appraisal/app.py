@@ -45,6 +45,7 @@ from appraisal.db.migrate import pending_migrations  # noqa: E402
 from appraisal.db.transaction import (  # noqa: E402
     close_connections, is_foreign_key_violation, is_unique_violation, open_connections,
 )
+from appraisal.domain.text import bad_character  # noqa: E402
 from appraisal.errors import AppError, InvalidInput, NotFound  # noqa: E402
 from appraisal.headers import security_headers  # noqa: E402
 from appraisal.i18n import _, ngettext  # noqa: E402
@@ -114,24 +115,14 @@ ID_LIMIT = 2**63 - 1  # the largest id either database stores
 YEAR_PARAMETERS = {"year", "from_year", "to_year"}
 
 
-# Control characters no text of the office has: NUL, which PostgreSQL cannot store in text at
-# all (SQLite stores it, and the pages, spreadsheets and PDFs then break on it), and the other C0
-# controls but tab, line feed and carriage return; and the bidirectional embeddings, overrides
-# and isolates (U+202A–U+202E, U+2066–U+2069), which make text show in another order than it
-# is written ("Trojan Source"): a matter's subject or a note that reads one way on a leader's
-# page and says another. In a JSON body the C0 controls can only come escaped (\u0000): an
-# escape preceded by an even number of backslashes, so that the text "\\u0000" typed by someone
-# stays allowed; the bidi controls come escaped or as UTF-8. In a form body, percent-encoded.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\u202a-\u202e\u2066-\u2069]")
+# The characters of appraisal.domain.text, found in a raw body before it is parsed. In a JSON
+# body the C0 controls can only come escaped (\u0000): an escape preceded by an even number of
+# backslashes, so that the text "\\u0000" typed by someone stays allowed; the bidi controls come
+# escaped or as UTF-8. In a form body, percent-encoded (or as UTF-8).
 _RAW_BIDI = rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
 _JSON_CONTROL = re.compile(rb"(?<!\\)(?:\\\\)*\\u(?:00(?:0[0-8bcef]|1[0-9a-f])|202[a-e]|206[6-9])|" + _RAW_BIDI,
                            re.IGNORECASE)
 _FORM_CONTROL = re.compile(rb"%(?:0[0-8bcef]|1[0-9a-f])|%e2%80%a[a-e]|%e2%81%a[6-9]|" + _RAW_BIDI, re.IGNORECASE)
-
-
-def _bad_character(text: str) -> str | None:
-    match = _CONTROL.search(text)
-    return f"U+{ord(match.group()):04X}" if match else None
 
 
 async def check_parameters(request: Request) -> None:
@@ -146,11 +137,11 @@ async def check_parameters(request: Request) -> None:
                 check_year(value)
             elif not 0 < value <= ID_LIMIT:
                 raise NotFound(_("记录不存在"))
-        elif isinstance(value, str) and _bad_character(value):
+        elif isinstance(value, str) and bad_character(value):
             raise NotFound(_("记录不存在"))
     for name, value in request.query_params.items():
         text = str(value).strip()
-        if (char := _bad_character(text)) is not None:
+        if (char := bad_character(text)) is not None:
             raise _control_character(char, name)
         if not text.lstrip("-").isdigit():
             continue

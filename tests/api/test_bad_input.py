@@ -81,6 +81,28 @@ async def test_broken_oversized_and_emoji_rosters_store_nothing(office, client):
     assert await Person.exists().where(Person.name == "吉𠮷").run()
 
 
+async def test_control_characters_in_imported_sheets_are_listed_by_row_and_store_nothing(office, client):
+    """A sheet is not a form body, so the request check does not see into it: the imports look
+    at every cell themselves. A CSV can carry NUL (PostgreSQL refuses it; SQLite stored it)."""
+    from appraisal.db.tables import Target
+
+    await login(client, "admin")
+    before = await Person.count().run()
+    roster = "姓名,性别,科室,职务职级\n吉安,男,秘书科,科\x00员\n周宁,女,秘书科,\u202e科员\n何平,男,秘书科,科员\x07\n"
+    r = await client.post("/api/v1/roster/import", files={"file": ("名册.csv", roster.encode("utf-8"))})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"]["errors"] == ["第 2 行：职务职级含有不可见的控制字符（U+0000）",
+                                            "第 3 行：职务职级含有不可见的控制字符（U+202E）",
+                                            "第 4 行：职务职级含有不可见的控制字符（U+0007）"]
+    assert await Person.count().run() == before, "all or nothing"
+    tree = "编号,上级编号,目标名称,权重,指标类型\n1,,信息\x00工作,100,数量\n"
+    r = await client.post("/api/v1/targets/import", data={"year": "2026"},
+                          files={"file": ("目标.csv", tree.encode("utf-8"))})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"]["errors"] == ["第 2 行：目标名称含有不可见的控制字符（U+0000）"]
+    assert await Target.count().run() == 0
+
+
 async def test_long_text_emoji_names_and_duplicate_usernames_are_refused(office, client):
     await login(client, "admin")
     matters_before = await Matter.count().run()
