@@ -1,5 +1,7 @@
 """Logging in and out, throttling, CSRF and password changes through the API."""
 
+import re
+
 from helpers import arm_csrf, login
 
 
@@ -92,6 +94,36 @@ async def test_a_password_change_needs_the_old_password_and_then_works(office, c
     bad = await client.post("/api/v1/auth/login", json={"username": "staff", "password": "demo123456"})
     assert bad.status_code == 401
     await login(client, "staff", "n3w-passw0rd")
+
+
+async def test_a_password_change_ends_the_accounts_other_sessions_but_not_its_own(office, client):
+    """Whoever knew the old password, logged in elsewhere, is logged out; the person changing it
+    stays in. Through the API and through the page."""
+    for via_page in (False, True):
+        password = "demo123456" if not via_page else "n3w-passw0rd"
+        new = "n3w-passw0rd" if not via_page else "an0ther-passw0rd"
+        await login(client, "staff", password)
+        elsewhere = client.cookies.get("appraisal_session")
+        client.cookies.clear()
+        await login(client, "staff", password)
+        here = client.cookies.get("appraisal_session")
+        assert here != elsewhere
+        if via_page:
+            page = await client.get("/account/password")
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)[1]
+            r = await client.post("/account/password", data={"_csrf_token": token, "old_password": password,
+                                                              "new_password": new, "new_password_again": new},
+                                  follow_redirects=False)
+            assert r.status_code in (302, 303), r.text
+        else:
+            r = await client.post("/api/v1/auth/password", json={"old_password": password, "new_password": new})
+            assert r.status_code == 204, r.text
+        assert (await client.get("/api/v1/me")).status_code == 200, "the session that changed it goes on"
+        client.cookies.clear()
+        client.cookies.set("appraisal_session", elsewhere, domain="testserver.local")
+        assert (await client.get("/api/v1/me")).status_code == 401, "the other session has ended"
+        client.cookies.clear()
+        client.headers.pop("x-csrftoken", None)
 
 
 async def test_a_disabled_account_loses_its_sessions(office, client):

@@ -10,7 +10,7 @@ from litestar.datastructures import State
 
 from appraisal.api.common import errors
 from appraisal.scopes import Principal
-from appraisal.security import start_session
+from appraisal.security import SESSION_COOKIE, start_session
 from appraisal.services import accounts, org
 
 Username = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -96,9 +96,11 @@ class AuthController(Controller):
     async def logout(self, request: Request) -> None:
         request.clear_session()
 
-    @post("/password", status_code=204, responses=errors(400, 401, 403, 422), summary="Change one's own password")
-    async def change_password(self, principal: Principal, data: PasswordChange) -> None:
-        await accounts.change_own_password(principal, data.old_password, data.new_password)
+    @post("/password", status_code=204, responses=errors(400, 401, 403, 422),
+          summary="Change one's own password; the account's other sessions end")
+    async def change_password(self, request: Request, principal: Principal, data: PasswordChange) -> None:
+        await accounts.change_own_password(principal, data.old_password, data.new_password,
+                                           current_session=request.cookies.get(SESSION_COOKIE))
 
 
 @get("/api/v1/me", tags=["auth"], responses=errors(401), summary="The logged-in user, their person and roles")

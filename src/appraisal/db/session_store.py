@@ -116,8 +116,12 @@ class DatabaseStore(Store):
         return max(0, int((row["expires_at"] - _now()).total_seconds()))
 
     @staticmethod
-    async def delete_for_account(account_id: int) -> None:
-        await WebSession.delete().where(WebSession.key.like(f"{account_id}{_ACCOUNT_SEP}%")).run()
+    async def delete_for_account(account_id: int, keep: str | None = None) -> None:
+        """End every session of the account, but `keep` (the caller's own, when given)."""
+        where = [WebSession.key.like(f"{account_id}{_ACCOUNT_SEP}%")]
+        if keep:
+            where.append(WebSession.key != keep)
+        await WebSession.delete().where(*where).run()
 
     @staticmethod
     async def delete_expired(now: dt.datetime | None = None) -> int:

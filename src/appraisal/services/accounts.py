@@ -212,7 +212,11 @@ async def update_account(
     return account
 
 
-async def change_own_password(principal: Principal, old_password: str, new_password: str) -> None:
+async def change_own_password(principal: Principal, old_password: str, new_password: str,
+                              current_session: str | None = None) -> None:
+    """Change the caller's password and end the account's other sessions (another browser, a
+    machine left logged in: whoever knew the old password is logged out); `current_session`,
+    the one asking, goes on."""
     account = await UserAccount.objects().get(UserAccount.id == principal.user_id).run()
     if account is None or not verify_password(account.password_hash, old_password):
         raise InvalidInput(_("原密码不正确"), code="bad_old_password")
@@ -226,6 +230,7 @@ async def change_own_password(principal: Principal, old_password: str, new_passw
             {"password_hash": hash_password(new_password), "password_changed_at": _now()},
             note="password changed by its owner",
         )
+        await DatabaseStore.delete_for_account(account.id, keep=current_session)
 
 
 async def end_sessions_of(account_id: int) -> None:

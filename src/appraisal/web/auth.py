@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from appraisal.api.auth import client_address
 from appraisal.errors import AppError
 from appraisal.i18n import _
-from appraisal.security import start_session
+from appraisal.security import SESSION_COOKIE, start_session
 from appraisal.services import accounts
 from appraisal.web.common import notify, page
 
@@ -72,8 +72,9 @@ async def password_submit(request: Request) -> Template | Redirect:
     if new != str(form.get("new_password_again", "")):
         return page(request, "auth/password.html", status_code=422, error=_("两次输入的新密码不一致"))
     try:
-        await accounts.change_own_password(request.user, str(form.get("old_password", "")), new)
+        await accounts.change_own_password(request.user, str(form.get("old_password", "")), new,
+                                           current_session=request.cookies.get(SESSION_COOKIE))
     except AppError as exc:
         return page(request, "auth/password.html", status_code=exc.status_code, error=exc.message)
-    notify(request, _("密码已修改"))
+    notify(request, _("密码已修改，其他设备上的登录已退出"))
     return Redirect("/")
