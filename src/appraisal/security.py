@@ -118,12 +118,12 @@ class AccountSessionStore(DatabaseStore):
     trip to the server instead of two, on every request (a score write made four). SQLite
     answers both reads on the calling thread, with no round trip to save."""
 
-    async def _read_for_get(self, key: str) -> dict | None:
-        prefix, _sep, _rest = key.partition(":")
+    async def _read_for_get(self, stored: str) -> dict | None:
+        prefix, _sep, _rest = stored.partition(":")
         if is_sqlite() or not prefix.isdigit():
-            return await super()._read_for_get(key)
+            return await super()._read_for_get(stored)
         account = int(prefix)
-        rows = await run_native(_SESSION_AND_ACCOUNT, [key, account, account, account])
+        rows = await run_native(_SESSION_AND_ACCOUNT, [stored, account, account, account])
         session = next((r for r in rows if r["kind"] == "s"), None)
         if session is None:
             return None

@@ -173,6 +173,16 @@ async def _session_rows() -> list[dict]:
     return await WebSession.select(WebSession.key, WebSession.data).run()
 
 
+async def test_a_session_row_read_from_the_database_is_no_login(office, client):
+    """Whoever reads web_session (a backup file, a database account) finds digests: sent as a
+    cookie, one is no session."""
+    await login(client, "admin")
+    [row] = await _session_rows()
+    client.cookies.clear()
+    client.cookies.set("appraisal_session", row["key"], domain="testserver.local")
+    assert (await client.get("/api/v1/me")).status_code == 401
+
+
 async def test_anonymous_visits_store_no_session(db, client):
     """Litestar stored an empty session under a new id for every request without a cookie:
     each anonymous page view wrote a row, and anyone could fill the table."""
@@ -192,9 +202,12 @@ async def test_anonymous_visits_store_no_session(db, client):
 
 async def test_a_session_is_stored_from_login_to_logout_with_one_cookie(office, client, settings):
     await login(client, "staff")
+    from appraisal.db.session_store import stored_key
+
     [row] = await _session_rows()
     cookie = client.cookies.get("appraisal_session")
-    assert row["key"] == cookie and cookie.split(":")[0].isdigit()
+    assert row["key"] == stored_key(cookie) and cookie.split(":")[0].isdigit()
+    assert cookie not in row["key"] and cookie.split(":")[1] not in row["key"], "the table holds a digest of the id"
     first = (await client.get("/api/v1/me")).headers["set-cookie"]
     second = (await client.get("/api/v1/inbox")).headers["set-cookie"]
     expected = f"appraisal_session={cookie}; HttpOnly; Max-Age={settings.session_max_age}; Path=/; SameSite=lax"

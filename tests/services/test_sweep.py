@@ -84,8 +84,10 @@ async def test_the_sweep_deletes_expired_sessions_and_month_old_failed_logins(of
     result = await sweep(D(2026, 11, 23))
     assert (result.expired_sessions, result.old_login_failures) == (1, 1)
     assert result.total == 0, "housekeeping is not the office's work"
+    from appraisal.db.session_store import stored_key
+
     live = [r["key"] for r in await WebSession.select(WebSession.key).run()]
-    assert live == [client.cookies.get("appraisal_session")]
+    assert live == [stored_key(client.cookies.get("appraisal_session"))]
     assert await LoginFailure.select(LoginFailure.at).output(as_list=True).run() == [now - dt.timedelta(days=29)]
     assert (await client.get("/api/v1/me")).status_code == 200, "the live session still works"
     assert (await sweep(D(2026, 11, 23))).expired_sessions == 0

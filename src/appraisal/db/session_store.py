@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import OrderedDict
 
 from litestar.stores.base import Store
@@ -10,9 +11,17 @@ from litestar.stores.base import Store
 from appraisal.db.tables import WebSession
 from appraisal.db.transaction import atomic, read_point
 
-# Session ids are stored with the owning account as a prefix ("<account>:<random>") so that
-# ending all sessions of one account is a single indexed delete.
+# Session ids carry the owning account as a prefix ("<account>:<random>") so that ending all
+# sessions of one account is a single indexed delete. The table holds a digest of the id, not
+# the id: whoever reads the table (a backup file, a database account) cannot log in with it.
 _ACCOUNT_SEP = ":"
+
+
+def stored_key(session_id: str) -> str:
+    """The key a session id is stored under: its account prefix and the SHA-256 of the id."""
+    prefix, sep, _rest = session_id.partition(_ACCOUNT_SEP)
+    digest = hashlib.sha256(session_id.encode()).hexdigest()
+    return f"{prefix}{sep}{digest}" if sep and prefix.isdigit() else digest
 
 
 def _now() -> dt.datetime:
@@ -67,24 +76,27 @@ class DatabaseStore(Store):
             return
         # A read is cheap, a write queues behind every other writer, so an unchanged session
         # is written only to renew it.
-        row = await _read(key)
+        stored = stored_key(key)
+        row = await _read(stored)
         if row is not None and bytes(row["data"]) == data and _fresh(row["expires_at"], expires_at):
             self._remember(key, data, row["expires_at"])
             return
         async with atomic():
-            await WebSession.insert(WebSession(key=key, data=data, expires_at=expires_at)).on_conflict(
+            await WebSession.insert(WebSession(key=stored, data=data, expires_at=expires_at)).on_conflict(
                 target=WebSession.key,
                 action="DO UPDATE",
                 values=[WebSession.data, WebSession.expires_at],
             ).run()
         self._remember(key, data, expires_at)
 
-    async def _read_for_get(self, key: str) -> dict | None:
-        """The session's row for `get` (a subclass may read more in the same statement)."""
-        return await _read(key)
+    async def _read_for_get(self, stored: str) -> dict | None:
+        """The session's row for `get`, by its stored key (a subclass may read more in the same
+        statement)."""
+        return await _read(stored)
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
-        row = await self._read_for_get(key)
+        stored = stored_key(key)
+        row = await self._read_for_get(stored)
         if row is None:
             return None
         if row["expires_at"] is not None and row["expires_at"] <= _now():
@@ -94,13 +106,13 @@ class DatabaseStore(Store):
         if renew_for is not None and expires_at is not None and not _fresh(expires_at, _expiry(renew_for)):
             expires_at = _expiry(renew_for)
             async with atomic():
-                await WebSession.update({WebSession.expires_at: expires_at}).where(WebSession.key == key).run()
+                await WebSession.update({WebSession.expires_at: expires_at}).where(WebSession.key == stored).run()
         self._remember(key, data, expires_at)
         return data
 
     async def delete(self, key: str) -> None:
         self._seen.pop(key, None)
-        await WebSession.delete().where(WebSession.key == key).run()
+        await WebSession.delete().where(WebSession.key == stored_key(key)).run()
 
     async def delete_all(self) -> None:
         self._seen.clear()
@@ -110,7 +122,7 @@ class DatabaseStore(Store):
         return await self.get(key) is not None
 
     async def expires_in(self, key: str) -> int | None:
-        row = await WebSession.select(WebSession.expires_at).where(WebSession.key == key).first().run()
+        row = await WebSession.select(WebSession.expires_at).where(WebSession.key == stored_key(key)).first().run()
         if row is None or row["expires_at"] is None:
             return None
         return max(0, int((row["expires_at"] - _now()).total_seconds()))
@@ -120,7 +132,7 @@ class DatabaseStore(Store):
         """End every session of the account, but `keep` (the caller's own, when given)."""
         where = [WebSession.key.like(f"{account_id}{_ACCOUNT_SEP}%")]
         if keep:
-            where.append(WebSession.key != keep)
+            where.append(WebSession.key != stored_key(keep))
         await WebSession.delete().where(*where).run()
 
     @staticmethod
