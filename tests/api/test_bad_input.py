@@ -81,6 +81,59 @@ async def test_broken_oversized_and_emoji_rosters_store_nothing(office, client):
     assert await Person.exists().where(Person.name == "吉𠮷").run()
 
 
+def unpacking_to(megabytes: int, row: list[str]) -> bytes:
+    """A small .xlsx whose one sheet unpacks to `megabytes` MB of the same row, as a zip bomb
+    does (or a sheet formatted down to its last row)."""
+    import zipfile
+
+    book = io.BytesIO(xlsx([row]))
+    out = io.BytesIO()
+    cells = "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in row)
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(info, source.read(info))
+        with target.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            chunk = (f"<row>{cells}</row>" * 1000).encode()
+            for _ in range(megabytes * 1024 * 1024 // len(chunk) + 1):
+                sheet.write(chunk)
+            sheet.write(b"</sheetData></worksheet>")
+    return out.getvalue()
+
+
+async def test_a_sheet_that_unpacks_huge_or_runs_long_is_refused_quickly_and_stores_nothing(office, client):
+    """A 5 MB .xlsx can unpack to gigabytes: a million rows took 28 s and 290 MB to read, on the
+    server's event loop. The unpacked size is checked before reading, reading stops after the
+    row limit, and trailing blank rows (formatting down the sheet) are not rows."""
+    import time
+
+    from appraisal.db.tables import Target
+
+    await login(client, "admin")
+    people = await Person.count().run()
+    bomb = unpacking_to(30, ["王某", "男", "秘书科"])
+    assert len(bomb) < 1024 * 1024, "a small upload"
+    started = time.perf_counter()
+    r = await client.post("/api/v1/roster/import", files={"file": ("名册.xlsx", bomb)})
+    assert r.status_code == 422 and "解压后超过 20 MB" in readable(r), r.text
+    r = await client.post("/api/v1/targets/import", data={"year": "2026"}, files={"file": ("目标.xlsx", bomb)})
+    assert r.status_code == 422 and "解压后超过 20 MB" in readable(r), r.text
+    assert time.perf_counter() - started < 5, "refused without reading the sheet"
+
+    many = xlsx([["姓名", "性别", "科室"]] + [["王某", "男", "秘书科"]] * 5001)
+    r = await client.post("/api/v1/roster/import", files={"file": ("名册.xlsx", many)})
+    assert r.status_code == 422 and readable(r) == "一次最多导入 5000 行"
+    tree = xlsx([["编号", "上级编号", "目标名称", "权重", "指标类型"]] + [[str(i), "", "目标", 1, "数量"] for i in range(5001)])
+    r = await client.post("/api/v1/targets/import", data={"year": "2026"}, files={"file": ("目标.xlsx", tree)})
+    assert r.status_code == 422 and readable(r) == "一次最多导入 5000 行"
+    assert await Person.count().run() == people and await Target.count().run() == 0
+
+    trailing = xlsx([["姓名", "性别", "科室"], ["吉安", "男", "秘书科"]] + [[None, None, " "]] * 6000)
+    r = await client.post("/api/v1/roster/import", files={"file": ("名册.xlsx", trailing)})
+    assert r.status_code == 200 and r.json()["rows"] == 1, r.text
+
+
 async def test_control_characters_in_imported_sheets_are_listed_by_row_and_store_nothing(office, client):
     """A sheet is not a form body, so the request check does not see into it: the imports look
     at every cell themselves. A CSV can carry NUL (PostgreSQL refuses it; SQLite stored it)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+import anyio
+
 from appraisal.db.tables import Person, Section, Target, TargetProgress
 from appraisal.db.transaction import Prepared, atomic, one_writer_for
 from appraisal.domain import targets as rules
@@ -21,7 +23,7 @@ from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, read_scope
 from appraisal.services import audit
 from appraisal.services.calendar import check_year
-from appraisal.services.roster import read_rows  # the same .xlsx/.csv reader as the roster
+from appraisal.services.roster import MAX_ROWS, read_rows  # the same .xlsx/.csv reader as the roster
 
 ACTIVE, ARCHIVED = "active", "archived"
 
@@ -402,9 +404,11 @@ async def import_tree(actor: Principal, year: int, filename: str, content: bytes
     All or nothing: every bad row is listed, and every parent's children must sum to 100."""
     if not actor.has(Role.ADMIN, Role.LEADER):
         raise Forbidden(_("只有领导或管理员可以导入目标"))
-    table = read_rows(filename, content)
+    table = await anyio.to_thread.run_sync(read_rows, filename, content)
     if not table:
         raise InvalidInput(_("文件是空的"), code="empty_file")
+    if len(table) - 1 > MAX_ROWS:
+        raise InvalidInput(_("一次最多导入 {n} 行").format(n=MAX_ROWS), code="too_many_rows")
     header = [str(h or "").strip() for h in table[0]]
     missing = [h for h in ("编号", "目标名称", "权重", "指标类型") if h not in header]
     if missing:
