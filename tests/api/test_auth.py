@@ -126,6 +126,27 @@ async def test_a_password_change_ends_the_accounts_other_sessions_but_not_its_ow
         client.headers.pop("x-csrftoken", None)
 
 
+async def test_an_unknown_username_costs_a_password_check_like_a_known_one(office, client, monkeypatch):
+    """A username that does not exist was answered at once, without a hash to check, so the
+    time of the answer told which usernames exist. (That checking runs off the event loop is
+    tested on a real server: tests/e2e/test_cli_and_processes.py.)"""
+    from appraisal.services import accounts
+
+    checked: list[tuple[str, str]] = []
+    real = accounts.verify_password
+
+    def counting(password_hash: str, password: str) -> bool:
+        checked.append((password_hash, password))
+        return real(password_hash, password)
+
+    monkeypatch.setattr(accounts, "verify_password", counting)
+    for username in ("no-such-person", "staff"):
+        r = await client.post("/api/v1/auth/login", json={"username": username, "password": "guess-1234"})
+        assert r.status_code == 401 and r.json()["message"] == "用户名或密码错误"
+    assert [p for _h, p in checked] == ["guess-1234", "guess-1234"], "a hash is checked for both"
+    assert checked[0][0].startswith("$argon2") and checked[0][0] != checked[1][0]
+
+
 async def test_a_disabled_account_loses_its_sessions(office, client):
     await login(client, "staff")
     staff_session = client.cookies.get("appraisal_session")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import secrets
+import weakref
 from collections.abc import Iterable
 from contextvars import ContextVar
+
+import anyio
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -22,8 +27,9 @@ _hasher = PasswordHasher()
 
 
 def configure_hasher(time_cost: int, memory_cost: int) -> None:
-    global _hasher
+    global _hasher, _absent_hash
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    _absent_hash = None  # made again with these costs, so that it takes as long as a real one
 
 
 def hash_password(password: str) -> str:
@@ -35,6 +41,39 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+# argon2 takes about 0.1 s of a core and 64 MB by design. Run on the event loop, each login held
+# every other request of the process for that long; in worker threads, at most a few at once
+# (their memory), the loop goes on serving.
+HASHING_THREADS = 4
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
+_absent_hash: str | None = None  # checked when there is no account (see password_matches)
+
+
+def _hashing_limiter() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    if (limiter := _limiters.get(loop)) is None:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(HASHING_THREADS)
+    return limiter
+
+
+async def hashed(password: str) -> str:
+    """`hash_password` in a worker thread."""
+    return await anyio.to_thread.run_sync(hash_password, password, limiter=_hashing_limiter())
+
+
+async def password_matches(password_hash: str | None, password: str) -> bool:
+    """`verify_password` in a worker thread. Without a hash (no such account) a made-up one is
+    checked all the same, so that a wrong username takes as long as a wrong password and the
+    time of an answer does not tell which usernames exist."""
+    global _absent_hash
+    if password_hash is None:
+        if _absent_hash is None:
+            _absent_hash = await hashed(secrets.token_hex(16))
+        await anyio.to_thread.run_sync(verify_password, _absent_hash, password, limiter=_hashing_limiter())
+        return False
+    return await anyio.to_thread.run_sync(verify_password, password_hash, password, limiter=_hashing_limiter())
 
 
 def check_password_policy(password: str) -> None:
@@ -72,11 +111,12 @@ async def authenticate(
         raise TooManyAttempts(_("登录失败次数过多，请一分钟后再试"))
 
     account = await UserAccount.objects().where(UserAccount.username == username).first().run()
-    if account is None or not account.is_active or not verify_password(account.password_hash, password):
+    usable = account is not None and account.is_active
+    if not await password_matches(account.password_hash if usable else None, password):
         await LoginFailure.insert(LoginFailure(username=username[:64], address=address[:64])).run()
         raise NotAuthenticated(_("用户名或密码错误"), code="bad_credentials")
     if _hasher.check_needs_rehash(account.password_hash):
-        await UserAccount.update({UserAccount.password_hash: hash_password(password)}).where(
+        await UserAccount.update({UserAccount.password_hash: await hashed(password)}).where(
             UserAccount.id == account.id
         ).run()
     principal = await load_principal(account.id)
@@ -150,7 +190,7 @@ async def create_account(
         if password is None:
             raise InvalidInput(_("请设置密码"), code="weak_password")
         check_password_policy(password)
-        password_hash = hash_password(password)
+        password_hash = await hashed(password)
     # A concurrent account may take the name or the person between the checks and the insert
     # (PostgreSQL); its unique constraint then refuses this one.
     taken = Conflict(_("用户名“{username}”已被使用，或该人员已有账号").format(username=username),
@@ -192,6 +232,9 @@ async def update_account(
     is_active: bool | None = None,
     new_password: str | None = None,
 ) -> UserAccount:
+    if new_password is not None:  # before the transaction: hashing is slow, a write lock is not
+        check_password_policy(new_password)
+        new_hash = await hashed(new_password)
     async with atomic():
         # Locked: two role changes at once would each delete and insert the grants.
         account = await for_update(UserAccount.objects().where(UserAccount.id == account_id)).first().run()
@@ -201,8 +244,7 @@ async def update_account(
         if is_active is not None:
             changes["is_active"] = is_active
         if new_password is not None:
-            check_password_policy(new_password)
-            changes["password_hash"] = hash_password(new_password)
+            changes["password_hash"] = new_hash
             changes["password_changed_at"] = _now()
         await audit.update(actor, account, changes)
         if roles is not None:
@@ -218,16 +260,17 @@ async def change_own_password(principal: Principal, old_password: str, new_passw
     machine left logged in: whoever knew the old password is logged out); `current_session`,
     the one asking, goes on."""
     account = await UserAccount.objects().get(UserAccount.id == principal.user_id).run()
-    if account is None or not verify_password(account.password_hash, old_password):
+    if not await password_matches(account.password_hash if account else None, old_password):
         raise InvalidInput(_("原密码不正确"), code="bad_old_password")
     check_password_policy(new_password)
     if old_password == new_password:
         raise InvalidInput(_("新密码不能与原密码相同"), code="same_password")
+    new_hash = await hashed(new_password)
     async with atomic():
         await audit.update(
             principal,
             account,
-            {"password_hash": hash_password(new_password), "password_changed_at": _now()},
+            {"password_hash": new_hash, "password_changed_at": _now()},
             note="password changed by its owner",
         )
         await DatabaseStore.delete_for_account(account.id, keep=current_session)

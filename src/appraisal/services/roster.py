@@ -123,7 +123,7 @@ async def import_roster(actor: Principal, filename: str, content: bytes, *, pass
     if dry_run:
         return result
     accounts.check_password_policy(password)
-    password_hash = accounts.hash_password(password)
+    password_hash = await accounts.hashed(password)
     async with atomic():
         for row in good:
             person = await audit.insert(
