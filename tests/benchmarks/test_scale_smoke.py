@@ -44,6 +44,7 @@ def test_the_scale_benchmark_measures_a_small_office():
     out = done.stdout
     assert re.search(r"closing a quarter for 300 staff \(6 units\), one unit after another: [\d.]+ s", out), out
     assert re.search(r"all 6 scorers submitting at once: [\d.]+ s", out), out
+    assert re.search(r"Excel export of that quarter: 300 people in [\d.]+ s", out), out
     writes = re.search(r"score-cell writes, 5 clients: (\d+)/s, .* 0 refused as stale of (\d+)", out)
     assert writes and int(writes.group(2)) > 0, out
     assert re.search(r"hello-world floor, same load: [1-9]\d*/s", out), out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import anyio
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -19,18 +20,31 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _append(ws, values: list) -> None:
-    """Append a row in which text stays text. openpyxl stores a string that starts with "=" as
-    a formula, which Excel runs when the sheet is opened: a 职务职级 such as
-    `=HYPERLINK("http://…","点击")` from an imported roster would become a live link."""
-    ws.append(values)
-    for cell in ws[ws.max_row]:
+TITLE_FONT = Font(name="宋体", size=16, bold=True)
+HEADER_FONT = Font(name="黑体", bold=True)
+BODY_FONT = Font(name="宋体")
+
+
+def _write_row(ws, row: int, values: list, font: Font) -> None:
+    """Row `row` of the sheet, boxed and centred. Text stays text: openpyxl stores a string
+    that starts with "=" as a formula, which Excel runs when the sheet is opened (a 职务职级
+    such as `=HYPERLINK("http://…","点击")` from an imported roster would become a live link).
+    Cells are addressed by row and column: `ws[ws.max_row]` after `append` scans the whole
+    sheet, and made exporting 10,000 people take 84 s."""
+    for column, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=column, value=value)
         if cell.data_type == "f":
             cell.data_type = "s"
+        cell.font, cell.border, cell.alignment = font, BOX, CENTER
 
 
 async def export_period(actor: Principal, period_id: int) -> tuple[str, bytes]:
     period, rows = await period_results(actor, period_id)
+    # Building the sheet is a few seconds of CPU for a large office: off the event loop.
+    return f"{period['name']}.xlsx", await anyio.to_thread.run_sync(_workbook, period, rows)
+
+
+def _workbook(period: dict, rows: list[dict]) -> bytes:
     annual = period["is_annual"]
     indicators = [] if annual else list(period["indicators"])
     headers = [_("序号"), _("科室"), _("姓名"), _("职务职级")]
@@ -43,16 +57,12 @@ async def export_period(actor: Principal, period_id: int) -> tuple[str, bytes]:
     wb = Workbook()
     ws = wb.active
     ws.title = period["code"]
-    _append(ws, [_("{name}结果").format(name=period["name"])])
+    title = ws.cell(row=1, column=1, value=_("{name}结果").format(name=period["name"]))
+    title.data_type = "s"
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    ws["A1"].font = Font(name="宋体", size=16, bold=True)
-    ws["A1"].alignment = CENTER
+    title.font, title.alignment = TITLE_FONT, CENTER
     ws.row_dimensions[1].height = 32
-    _append(ws, headers)
-    for cell in ws[2]:
-        cell.font = Font(name="黑体", bold=True)
-        cell.alignment = CENTER
-        cell.border = BOX
+    _write_row(ws, 2, headers, HEADER_FONT)
 
     for n, r in enumerate(rows, start=1):
         b = r.get("breakdown") or {}
@@ -65,11 +75,7 @@ async def export_period(actor: Principal, period_id: int) -> tuple[str, bytes]:
             line += [round(sum(c["points"] for c in b.get("components", [])), 2) if b else None]
         note = "" if r.get("frozen") else _("未提交")
         line += [r["total"], GRADE_LABELS.get(r["grade"] or "", ""), note]
-        _append(ws, line)
-        for cell in ws[ws.max_row]:
-            cell.border = BOX
-            cell.alignment = CENTER
-            cell.font = Font(name="宋体")
+        _write_row(ws, n + 2, line, BODY_FONT)
 
     widths = [6, 12, 10, 22] + [10] * (len(headers) - 7) + [10, 8, 10]
     for i, w in enumerate(widths, start=1):
@@ -84,4 +90,4 @@ async def export_period(actor: Principal, period_id: int) -> tuple[str, bytes]:
     ws.freeze_panes = "A3"
     buffer = io.BytesIO()
     wb.save(buffer)
-    return f"{period['name']}.xlsx", buffer.getvalue()
+    return buffer.getvalue()
