@@ -5,6 +5,7 @@ their glyphs, their page numbers, their cache and who may download them."""
 import asyncio
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 
@@ -170,6 +171,40 @@ async def test_the_bulletin_lists_overdue_matters_and_supervision_items_by_how_t
         r = await client.get("/api/v1/reports/bulletin", params={"year": 2026, "month": 13})
         assert r.status_code == 422
     assert late.id
+
+
+async def test_a_bulletin_of_thousands_of_late_matters_sums_them_by_section_and_names_the_worst(office, client):
+    """A bulletin is read and circulated: with 2,000 matters overdue it counts them by section and
+    names the 200 longest overdue, instead of listing every one over 40 pages."""
+    import time_machine
+
+    from appraisal.db.tables import Matter
+    from appraisal.db.transaction import insert_in_batches
+    from appraisal.reports import data as report_data
+
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    people = await Person.select(Person.id, Person.section).where(Person.section.is_not_null()).limit(10).run()
+    created = dt.datetime(2026, 9, 1, 1, 0, tzinfo=dt.timezone.utc)
+    due = [dt.date(2026, 9, 8) + dt.timedelta(days=i % 50) for i in range(2000)]
+    await insert_in_batches(Matter, [Matter(
+        channel="visit", requester="来访人", subject=f"积压事项{i}", owner=people[i % 10]["id"],
+        first_receiver=people[i % 10]["id"], section=people[i % 10]["section"], status="open", limit_days=5,
+        accepted_on=dt.date(2026, 9, 1), due_on=due[i], yellow_on=due[i] - dt.timedelta(days=1), created_at=created)
+        for i in range(2000)])
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=shanghai), tick=False):
+        admin = await as_user("admin")
+        _name, template, values = await report_data.bulletin(admin, 2026, 11)
+        assert values["overdue_total"] == 2000 and len(values["overdue"]) == 200
+        assert [m["due_on"] for m in values["overdue"][:2]] == ["2026-09-08", "2026-09-08"], "the longest overdue first"
+        assert sum(s["overdue"] for s in values["sections"]) == 2000
+        await login(client, "admin")
+        r = await client.get("/api/v1/reports/bulletin", params={"year": 2026, "month": 11})
+    assert r.status_code == 200, r.text
+    text = text_of(r.content)
+    assert "超期未办结办件 2000 件" in text and "共 2000 件，以下列出超期最久的 200 件" in text
+    named = set(re.findall(r"积压事项(\d+)", text))
+    assert len(named) == 200 and all(int(n) % 50 < 5 for n in named), "only the 200 longest overdue are named"
+    assert len(pages_of(r.content)) < 15
 
 
 async def wait_for(client, job_id: int) -> dict:

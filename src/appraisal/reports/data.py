@@ -186,6 +186,9 @@ def _local(value: dt.datetime | None) -> dt.date | None:
     return value.astimezone(LOCAL_TZ).date() if value else None
 
 
+BULLETIN_LIST = 200  # matters named in each list of a bulletin
+
+
 async def bulletin(actor: Principal, year: int, month: int) -> Report:
     """The 通报 of a month: matters still open past their due date, matters completed late in
     the month, and every supervision item due by the month's end with how it stands."""
@@ -243,8 +246,24 @@ async def bulletin(actor: Principal, year: int, month: int) -> Report:
     counts = defaultdict(int)
     for s in supervision:
         counts[s["state"]] += 1
+    by_section: dict[str, dict[str, int]] = defaultdict(lambda: {"overdue": 0, "late": 0, "items_overdue": 0})
+    for m in overdue:
+        by_section[m["section"]]["overdue"] += 1
+    for m in late:
+        by_section[m["section"]]["late"] += 1
+    for s in supervision:
+        if s["state"] == "overdue":
+            by_section[s["section"]]["items_overdue"] += 1
+    sections = sorted(({"section": name or _("（未分科室）"), **n} for name, n in by_section.items()),
+                      key=lambda r: (-r["overdue"] - r["late"] - r["items_overdue"], r["section"]))
+    # The lists name the longest overdue and the latest first, up to BULLETIN_LIST each: a
+    # bulletin is read and circulated, and one of thousands of rows (900 pages, four minutes to
+    # lay out) would be neither; the matter board lists them all.
+    overdue.sort(key=lambda m: (-m["days_late"], m["due_on"], m["number"]))
+    late.sort(key=lambda m: (-m["days_late"], m["done_on"], m["number"]))
     data = {"office": OFFICE_NAME, "year": year, "month": month, "as_of": str(as_of),
-            "overdue": overdue, "late": late, "supervision": supervision,
+            "overdue": overdue[:BULLETIN_LIST], "late": late[:BULLETIN_LIST], "supervision": supervision,
+            "overdue_total": len(overdue), "late_total": len(late), "sections": sections, "list_limit": BULLETIN_LIST,
             "counts": {k: counts[k] for k in labels}, "labels": labels}
     return f"{year}年{month}月效能通报.pdf", "bulletin.html", data
 

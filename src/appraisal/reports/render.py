@@ -7,6 +7,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import json
+import logging
 import os
 import threading
 from functools import cache
@@ -14,6 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+
+# WeasyPrint announces every step and every page it lays out at INFO, which the server's log
+# (INFO) would print: a line per page of each report, 900 for a large bulletin.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 from appraisal.i18n import _, ngettext
 from appraisal.reports.fonts import report_fonts
