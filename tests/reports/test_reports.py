@@ -128,6 +128,35 @@ async def test_the_ranking_shows_section_averages_as_a_chart_and_ranks_within_th
     assert r.status_code == 403 and r.json()["message"] == "只有科长、领导或考核办可以查看此报表"
 
 
+async def test_a_large_report_renders_in_a_process_of_its_own_and_comes_back_the_same(
+        office, client, clock, monkeypatch):
+    """Above LARGE_REPORT characters of data a report renders in a worker process, not in the
+    server's threads: the same PDF text, through the cache, and asked again it is not rendered."""
+    from appraisal.reports import render
+
+    period = await open_quarter(2026, 4)
+    await fill(period["id"], 0.8)
+    await submit_everything(period["id"])
+    await login(client, "leader")
+    small = text_of((await client.get(f"/api/v1/reports/ranking/{period['id']}")).content)
+    for path in render.cache_dir().rglob("*.pdf"):
+        path.unlink()
+    monkeypatch.setattr(render, "LARGE_REPORT", 0)
+    rendered_here: list[str] = []
+    monkeypatch.setattr(render, "render_uncached", lambda t, d: rendered_here.append(t) or b"")
+    try:
+        r = await client.get(f"/api/v1/reports/ranking/{period['id']}")
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        assert text_of(r.content) == small, "the worker's PDF says what this process's said"
+        assert rendered_here == [], "nothing was rendered in the server's process"
+        assert render._large is not None
+        again = await client.get(f"/api/v1/reports/ranking/{period['id']}")
+        assert again.content == r.content, "from the cache"
+    finally:
+        render._stop_large_reports()
+        monkeypatch.setattr(render, "_large", None)
+
+
 async def test_a_section_summary_shows_each_persons_quarters_and_is_the_chiefs_own_section_only(office, client, clock):
     for quarter in (3, 4):
         period = await open_quarter(2026, quarter)

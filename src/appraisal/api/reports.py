@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import anyio
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromQuery
@@ -21,7 +20,7 @@ PDF = "application/pdf"
 
 async def _pdf(report: report_data.Report) -> Response[bytes]:
     filename, template, values = report
-    content = await anyio.to_thread.run_sync(render.render, template, values)
+    content = await render.render_async(template, values)
     return file_response(content, PDF, filename, "report.pdf", inline=True)
 
 

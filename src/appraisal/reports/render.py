@@ -4,16 +4,20 @@ sources and the data, so an unchanged report is never rendered twice."""
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import anyio
 import jinja2
 
 # WeasyPrint announces every step and every page it lays out at INFO, which the server's log
@@ -87,7 +91,10 @@ def cache_dir() -> Path:
 
 
 def cache_key(template: str, data: Any) -> str:
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return _key_of(template, json.dumps(data, ensure_ascii=False, sort_keys=True, default=str))
+
+
+def _key_of(template: str, payload: str) -> str:
     return hashlib.sha256((_sources_digest(template) + payload).encode()).hexdigest()
 
 
@@ -136,3 +143,41 @@ def render_to_cache(template: str, data: dict[str, Any]) -> None:
     """Render into the cache: what a bundle's worker process does, so no PDF crosses back to
     the parent, which reads the parts from the cache when it joins them."""
     render(template, data)
+
+
+# A report whose data is this large (its JSON, in characters; a ranking of about 1,500 people)
+# renders in a process of its own. WeasyPrint lays out about five pages a second here: a ranking
+# of 10,000 people takes most of a minute, and in a thread of the server it would hold the lock
+# above, so that every report card asked for meanwhile waited for it, and share the server's
+# interpreter (its GIL) with every request.
+LARGE_REPORT = 200_000
+_large: ProcessPoolExecutor | None = None
+
+
+def _large_reports() -> ProcessPoolExecutor:
+    global _large
+    if _large is None:
+        # spawn, not fork: the server process holds an event loop, threads and connections.
+        _large = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return _large
+
+
+@atexit.register
+def _stop_large_reports() -> None:
+    if _large is not None:
+        _large.shutdown(wait=False, cancel_futures=True)
+
+
+async def render_async(template: str, data: dict[str, Any]) -> bytes:
+    """`render` without holding up the server: from the cache, or in a worker thread, or for a
+    large report in a process of its own (one at a time; the PDF comes back through the cache)."""
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    key = _key_of(template, payload)
+    if (pdf := load_cached(key)) is not None:
+        return pdf
+    if len(payload) < LARGE_REPORT:
+        return await anyio.to_thread.run_sync(render, template, data)
+    await asyncio.get_running_loop().run_in_executor(_large_reports(), render_to_cache, template, data)
+    if (pdf := load_cached(key)) is None:  # pragma: no cover - the worker stored it just before
+        raise RuntimeError("a large report is missing from the report cache")
+    return pdf
