@@ -20,13 +20,13 @@ from typing import Any
 import anyio
 import jinja2
 
-# WeasyPrint announces every step and every page it lays out at INFO, which the server's log
-# (INFO) would print: a line per page of each report, 900 for a large bulletin.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
 from appraisal.i18n import _, ngettext
 from appraisal.reports.fonts import report_fonts
 from appraisal.settings import _templates_dir
+
+# WeasyPrint announces every step and every page it lays out at INFO, which the server's log
+# (INFO) would print: a line per page of each report, 900 for a large bulletin.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 TEMPLATES_DIR = Path(os.environ["APPRAISAL_TEMPLATES_DIR"]) if os.environ.get("APPRAISAL_TEMPLATES_DIR") else _templates_dir()
 REPORTS_DIR = TEMPLATES_DIR / "reports"
@@ -134,6 +134,10 @@ def render(template: str, data: dict[str, Any]) -> bytes:
     key = cache_key(template, data)
     if (pdf := load_cached(key)) is not None:
         return pdf
+    return _render_and_store(key, template, data)
+
+
+def _render_and_store(key: str, template: str, data: dict[str, Any]) -> bytes:
     pdf = render_uncached(template, data)
     store(key, pdf)
     return pdf
@@ -170,14 +174,12 @@ def _stop_large_reports() -> None:
 
 async def render_async(template: str, data: dict[str, Any]) -> bytes:
     """`render` without holding up the server: from the cache, or in a worker thread, or for a
-    large report in a process of its own (one at a time; the PDF comes back through the cache)."""
+    large report in a process of its own (one at a time). The data is serialized once, for its
+    key and its size."""
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
     key = _key_of(template, payload)
     if (pdf := load_cached(key)) is not None:
         return pdf
     if len(payload) < LARGE_REPORT:
-        return await anyio.to_thread.run_sync(render, template, data)
-    await asyncio.get_running_loop().run_in_executor(_large_reports(), render_to_cache, template, data)
-    if (pdf := load_cached(key)) is None:  # pragma: no cover - the worker stored it just before
-        raise RuntimeError("a large report is missing from the report cache")
-    return pdf
+        return await anyio.to_thread.run_sync(_render_and_store, key, template, data)
+    return await asyncio.get_running_loop().run_in_executor(_large_reports(), _render_and_store, key, template, data)
