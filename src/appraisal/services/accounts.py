@@ -68,12 +68,11 @@ async def password_matches(password_hash: str | None, password: str) -> bool:
     checked all the same, so that a wrong username takes as long as a wrong password and the
     time of an answer does not tell which usernames exist."""
     global _absent_hash
-    if password_hash is None:
-        if _absent_hash is None:
-            _absent_hash = await hashed(secrets.token_hex(16))
-        await anyio.to_thread.run_sync(verify_password, _absent_hash, password, limiter=_hashing_limiter())
-        return False
-    return await anyio.to_thread.run_sync(verify_password, password_hash, password, limiter=_hashing_limiter())
+    if password_hash is None and _absent_hash is None:
+        _absent_hash = await hashed(secrets.token_hex(16))
+    matched = await anyio.to_thread.run_sync(verify_password, password_hash or _absent_hash, password,
+                                             limiter=_hashing_limiter())
+    return matched and password_hash is not None
 
 
 def check_password_policy(password: str) -> None:
