@@ -15,10 +15,17 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def notification(recipient: int, key: str, kind: str, title: str, body: str = "",
+                 matter_id: int | None = None) -> dict:
+    """A notification as a row for `insert_values(Notification, rows, unique="key")`, its key
+    and title cut to their columns."""
+    return dict(recipient=recipient, key=key[:120], kind=kind, matter=matter_id, title=title[:200], body=body)
+
+
 async def notify(recipient: int, key: str, kind: str, title: str, body: str = "", matter_id: int | None = None) -> bool:
     """Write a notification once per `key`; True when it is new."""
-    return await insert_values(Notification, [dict(recipient=recipient, key=key[:120], kind=kind, matter=matter_id,
-                                                   title=title[:200], body=body)], unique="key") == 1
+    return await insert_values(Notification, [notification(recipient, key, kind, title, body, matter_id)],
+                               unique="key") == 1
 
 
 async def notify_many(recipients: list[int], key: str, kind: str, title: str, body: str = "") -> int:

@@ -16,7 +16,7 @@ from appraisal.i18n import _
 from appraisal.scopes import Principal, Role
 from appraisal.services import calendar as calendar_service
 from appraisal.services import accountability, accounts, matters
-from appraisal.services.inbox import notify
+from appraisal.services.inbox import notification, notify
 
 
 @dataclass
@@ -77,9 +77,8 @@ async def sweep(today: dt.date | None = None) -> SweepResult:
         text = body.format(number=number, due=row["due_on"], late=late)
         recipients = [row["owner"]] + (leaders.get(row["section"], []) if stage != deadlines.ChaseStage.REMINDER else [])
         for person in dict.fromkeys(recipients):
-            notices[stage].append(dict(recipient=person, key=f"{kind}:{row['id']}:{row['due_on']}:{person}"[:120],
-                                       kind=kind, matter=row["id"], title=title.format(subject=row["subject"])[:200],
-                                       body=text))
+            notices[stage].append(notification(person, f"{kind}:{row['id']}:{row['due_on']}:{person}", kind,
+                                               title.format(subject=row["subject"]), text, row["id"]))
     async with atomic():
         for stage, rows_of_stage in notices.items():
             result.count(stage, await insert_values(Notification, rows_of_stage, unique="key"))
