@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from appraisal.domain.calendar import today_local
 from appraisal.domain.people import GENDER_BY_LABEL, name_problem, parse_date
-from appraisal.domain.text import bad_character
+from appraisal.domain.text import cell_problem
 from appraisal.i18n import _
 
 REQUIRED_COLUMNS = ("姓名", "性别", "科室")
@@ -86,9 +86,8 @@ def validate_roster(
         if all(_cell(v) == "" for v in raw):
             continue
         row_errors: list[str] = []
-        for column, i in index.items():
-            if i < len(raw) and (char := bad_character(_cell(raw[i]))) is not None:
-                row_errors.append(_("{column}含有不可见的控制字符（{char}）").format(column=column, char=char))
+        row_errors += [problem for column, i in index.items()
+                       if i < len(raw) and (problem := cell_problem(column, _cell(raw[i]))) is not None]
         name = _cell(get("姓名"))
         if (problem := name_problem(name)) is not None:
             row_errors.append(problem)

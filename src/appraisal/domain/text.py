@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from appraisal.i18n import _
+
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -18,3 +20,9 @@ def bad_character(text: str) -> str | None:
     """The first such character of `text` as U+XXXX, or None."""
     match = CONTROL.search(text)
     return f"U+{ord(match.group()):04X}" if match else None
+
+
+def cell_problem(column: object, value: object) -> str | None:
+    """Why a cell of an imported sheet cannot be taken, naming its column, or None."""
+    char = bad_character("" if value is None else str(value))
+    return None if char is None else _("{column}含有不可见的控制字符（{char}）").format(column=column, char=char)

@@ -36,6 +36,10 @@ class ImportResult:
     created_accounts: int = 0
 
 
+def _unreadable_xlsx() -> InvalidInput:
+    return InvalidInput(_("无法读取该 Excel 文件，请确认是 .xlsx 格式"), code="bad_file")
+
+
 def _blank(row: list[object]) -> bool:
     return all(v is None or str(v).strip() == "" for v in row)
 
@@ -69,19 +73,19 @@ def read_rows(filename: str, content: bytes, max_rows: int = MAX_ROWS) -> list[l
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
                 unpacked = sum(info.file_size for info in archive.infolist())
         except (zipfile.BadZipFile, OSError) as exc:
-            raise InvalidInput(_("无法读取该 Excel 文件，请确认是 .xlsx 格式"), code="bad_file") from exc
+            raise _unreadable_xlsx() from exc
         if unpacked > MAX_UNPACKED_BYTES:
             raise InvalidInput(_("该 Excel 文件解压后超过 {n} MB，请删除空行和多余格式，或拆分后导入").format(
                 n=MAX_UNPACKED_BYTES // (1024 * 1024)), code="file_too_large")
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise InvalidInput(_("无法读取该 Excel 文件，请确认是 .xlsx 格式"), code="bad_file") from exc
+            raise _unreadable_xlsx() from exc
         try:
             sheet = workbook.worksheets[0]
             return _rows_up_to(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), max_rows)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:  # a part that does not unpack
-            raise InvalidInput(_("无法读取该 Excel 文件，请确认是 .xlsx 格式"), code="bad_file") from exc
+            raise _unreadable_xlsx() from exc
         finally:
             workbook.close()
     if name.endswith(".csv"):

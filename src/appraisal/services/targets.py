@@ -16,7 +16,7 @@ from appraisal.db.tables import Person, Section, Target, TargetProgress
 from appraisal.db.transaction import Prepared, atomic, one_writer_for
 from appraisal.domain import targets as rules
 from appraisal.domain.people import parse_date
-from appraisal.domain.text import bad_character
+from appraisal.domain.text import cell_problem
 from appraisal.domain.targets import IndicatorKind, Level, Node
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
@@ -432,9 +432,9 @@ async def import_tree(actor: Principal, year: int, filename: str, content: bytes
         if not any(str(v or "").strip() for v in values):
             continue
         try:
-            for name, i in zip(header, range(len(values))):
-                if (char := bad_character(str(values[i] or ""))) is not None:
-                    raise InvalidInput(_("{column}含有不可见的控制字符（{char}）").format(column=name or i + 1, char=char))
+            for i, (name, value) in enumerate(zip(header, values), start=1):
+                if (problem := cell_problem(name or i, value)) is not None:
+                    raise InvalidInput(problem)
             ref, parent_ref = cell(values, "ref"), cell(values, "parent_ref")
             if not ref:
                 raise InvalidInput(_("编号不能为空"))
