@@ -263,7 +263,7 @@ async def bulletin(actor: Principal, year: int, month: int) -> Report:
     late.sort(key=lambda m: (-m["days_late"], m["done_on"], m["number"]))
     data = {"office": OFFICE_NAME, "year": year, "month": month, "as_of": str(as_of),
             "overdue": overdue[:BULLETIN_LIST], "late": late[:BULLETIN_LIST], "supervision": supervision,
-            "overdue_total": len(overdue), "late_total": len(late), "sections": sections, "list_limit": BULLETIN_LIST,
+            "overdue_total": len(overdue), "late_total": len(late), "sections": sections,
             "counts": {k: counts[k] for k in labels}, "labels": labels}
     return f"{year}年{month}月效能通报.pdf", "bulletin.html", data
 

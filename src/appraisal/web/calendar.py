@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template

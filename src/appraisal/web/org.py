@@ -3,7 +3,6 @@ people and accounts."""
 
 from __future__ import annotations
 
-
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery

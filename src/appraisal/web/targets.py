@@ -15,7 +15,7 @@ from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Role
 from appraisal.services import org, targets
-from appraisal.web.common import form_number as _number, notify, page
+from appraisal.web.common import form_number, notify, page
 
 
 def _target_data(f: dict[str, str]) -> targets.TargetData:
@@ -23,11 +23,11 @@ def _target_data(f: dict[str, str]) -> targets.TargetData:
     due_on = parse_date(due) if due else None
     if due and due_on is None:
         raise InvalidInput(_("完成时限不是有效日期"), code="bad_date")
-    weight = _number(f.get("weight", ""), _("权重"))
+    weight = form_number(f.get("weight", ""), _("权重"))
     owner, section = f.get("owner_id", ""), f.get("section_id", "")
     return targets.TargetData(
         title=f.get("title", ""), weight=weight if weight is not None else 0, indicator_kind=f.get("indicator_kind", ""),
-        target_value=_number(f.get("target_value", ""), _("目标值")), unit=f.get("unit", ""), due_on=due_on,
+        target_value=form_number(f.get("target_value", ""), _("目标值")), unit=f.get("unit", ""), due_on=due_on,
         quality=f.get("quality", ""), section_id=int(section) if section.isdigit() else None,
         owner_id=int(owner) if owner.isdigit() else None)
 
@@ -66,19 +66,19 @@ async def tree_submit(request: Request) -> Template | Redirect:
         target_id = int(f.get("target_id") or 0)
         if action == "create":
             parent = int(f["parent_id"]) if f.get("parent_id", "").isdigit() else None
-            siblings = {int(k[2:]): _number(v, _("权重")) or 0 for k, v in f.items() if k.startswith("w_") and k[2:].isdigit()}
+            siblings = {int(k[2:]): form_number(v, _("权重")) or 0 for k, v in f.items() if k.startswith("w_") and k[2:].isdigit()}
             await targets.create(me, year, parent, _target_data(f), sibling_weights=siblings or None)
             notify(request, _("目标已添加"))
         elif action == "progress":
-            value = await targets.report(me, target_id, completion=_number(f.get("completion", ""), _("完成度")),
-                                         actual=_number(f.get("actual", ""), _("实际完成值")), evidence=f.get("evidence", ""))
+            value = await targets.report(me, target_id, completion=form_number(f.get("completion", ""), _("完成度")),
+                                         actual=form_number(f.get("actual", ""), _("实际完成值")), evidence=f.get("evidence", ""))
             notify(request, _("进展已报告，完成度 {v:g}%").format(v=value))
         elif action in ("archive", "restore"):
             await targets.set_archived(me, target_id, action == "archive")
             notify(request, _("目标已归档") if action == "archive" else _("目标已恢复"))
         elif action == "weights":
             parent = int(f["parent_id"]) if f.get("parent_id", "").isdigit() else None
-            weights = {int(k[2:]): _number(v, _("权重")) or 0 for k, v in f.items() if k.startswith("w_") and k[2:].isdigit()}
+            weights = {int(k[2:]): form_number(v, _("权重")) or 0 for k, v in f.items() if k.startswith("w_") and k[2:].isdigit()}
             await targets.set_weights(me, year, parent, weights)
             notify(request, _("权重已保存"))
         elif action == "copy":
