@@ -1,6 +1,6 @@
 """The scale benchmark runs end to end on a small office, on the pass's engine: generation,
-the dashboard, both ways of closing a quarter (each must leave the period submitted), the score
-writes and both floors. Its figures are not asserted; that it measures something is."""
+the dashboard, both ways of closing a quarter (each must leave the period submitted), the
+sweep, the score writes and both floors. Its figures are not asserted; that it measures something is."""
 
 import os
 import re
@@ -45,6 +45,8 @@ def test_the_scale_benchmark_measures_a_small_office():
     assert re.search(r"closing a quarter for 300 staff \(6 units\), one unit after another: [\d.]+ s", out), out
     assert re.search(r"all 6 scorers submitting at once: [\d.]+ s", out), out
     assert re.search(r"Excel export of that quarter: 300 people in [\d.]+ s", out), out
+    sweep = re.search(r"first sweep of the open matters: [\d.]+ s \((\d+) notices, (\d+) proposals\); the next", out)
+    assert sweep and int(sweep.group(1)) > 0 and int(sweep.group(2)) > 0, out
     writes = re.search(r"score-cell writes, 5 clients: (\d+)/s, .* 0 refused as stale of (\d+)", out)
     assert writes and int(writes.group(2)) > 0, out
     assert re.search(r"hello-world floor, same load: [1-9]\d*/s", out), out

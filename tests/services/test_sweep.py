@@ -108,19 +108,50 @@ async def test_a_sweep_with_nothing_new_asks_nothing_per_matter(office, clock, m
     assert first.bulletins == 12 * 3 and first.proposals == 12, first
 
     proposed, inserts = [], []
-    real_propose, real_insert = accountability.propose, sweep_module.insert_values
+    real_propose, real_insert = accountability.propose_automatic, sweep_module.insert_values
 
-    async def counting_propose(*args, **kwargs):
-        proposed.append(kwargs.get("source_key"))
-        return await real_propose(*args, **kwargs)
+    async def counting_propose(actor, proposals):
+        proposed.extend(proposals)
+        return await real_propose(actor, proposals)
 
     async def counting_insert(table, rows, unique=None):
         inserts.append(len(rows))
         return await real_insert(table, rows, unique=unique)
 
-    monkeypatch.setattr(accountability, "propose", counting_propose)
+    monkeypatch.setattr(accountability, "propose_automatic", counting_propose)
     monkeypatch.setattr(sweep_module, "insert_values", counting_insert)
     again = await sweep(D(2026, 12, 3))
     assert again.total == 0
     assert proposed == [], "no proposal is asked for again"
     assert inserts == [36], "the ladder's notices in one insert, not one per notice"
+
+
+async def test_the_first_sweep_of_a_backlog_proposes_in_one_set_with_an_audit_entry_each(office, clock, monkeypatch):
+    """The first sweep of 30,000 overdue matters took over a minute making the proposals one by
+    one. They are made together now, each once, each with its audit entry in the sweep's name,
+    the owner's section on the record."""
+    from appraisal.db.tables import AccountabilityRecord, AuditEntry
+    from appraisal.services import accountability
+
+    staff = await principal("staff")
+    registered = [await matters.register(staff, matters.Registration("call", "李女士", f"咨询{i}", limit_days=1))
+                  for i in range(30)]
+
+    async def one_by_one(*args, **kwargs):
+        raise AssertionError("the sweep proposes one by one")
+
+    monkeypatch.setattr(accountability, "propose", one_by_one)
+    assert (await sweep(D(2026, 12, 3))).proposals == 30
+    records = await AccountabilityRecord.select().where(AccountabilityRecord.trigger == "overdue").run()
+    section = await Person.select(Person.section).where(Person.id == staff.person_id).first().run()
+    assert sorted(r["matter"] for r in records) == sorted(m.id for m in registered)
+    assert {(r["person"], r["section"], r["status"]) for r in records} == {
+        (staff.person_id, section["section"], "proposed")}
+    assert all("超过办结期限 2026-11-24" in r["description"] for r in records), records[0]["description"]
+
+    audits = await AuditEntry.select().where(AuditEntry.table_name == "accountability_record").run()
+    assert sorted(int(a["record_id"]) for a in audits) == sorted(r["id"] for r in records)
+    assert {(a["actor_name"], a["action"]) for a in audits} == {("sweep", "create")}
+    assert all(f'"matter":{r["matter"]}' in next(a["new_values"] for a in audits if a["record_id"] == str(r["id"]))
+               for r in records)
+    assert (await sweep(D(2026, 12, 4))).proposals == 0, "made once"

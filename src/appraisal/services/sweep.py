@@ -135,34 +135,36 @@ async def chase_supervision(cal, today: dt.date, result: SweepResult) -> None:
 
 
 async def propose_accountability(system: Principal, today: dt.date) -> int:
-    """Overdue matters (their owner) and 推诿 reports (the person named) become proposals, once."""
-    proposals = 0
+    """Overdue matters (their owner), 推诿 reports (the person named) and supervision items past
+    their deadline (the responsible person) become proposals, once each."""
     # The proposals made on earlier days, read at once: asking for each overdue matter whether
     # its proposal exists was a query per row, every day, for as long as the matter stays open.
     made = set(await AccountabilityRecord.select(AccountabilityRecord.source_key).where(
         AccountabilityRecord.source_key.is_not_null()).output(as_list=True).run())
-    overdue = await Matter.select(Matter.id, Matter.owner, Matter.subject, Matter.due_on, Matter.created_at).where(
+    new: list[accountability.AutoProposal] = []
+    overdue = await Matter.select(Matter.id, Matter.owner, Matter.owner.section.as_alias("section"), Matter.subject,
+                                  Matter.due_on, Matter.created_at).where(
         Matter.status == matters.OPEN, Matter.due_on < today).run()
     for row in (r for r in overdue if f"overdue:{r['id']}" not in made):
         number = matters.matter_number(row["id"], row["created_at"])
-        record = await accountability.propose(
-            system, row["owner"], "overdue", _("办件 {n}“{s}”超过办结期限 {d}").format(n=number, s=row["subject"], d=row["due_on"]),
-            matter_id=row["id"], source_key=f"overdue:{row['id']}")
-        proposals += record is not None
-    shirks = await MatterEvent.select(MatterEvent.id, MatterEvent.matter, MatterEvent.to_person, MatterEvent.note).where(
-        MatterEvent.kind == matters.EventKind.SHIRK.value).run()
+        new.append(accountability.AutoProposal(
+            row["owner"], row["section"], "overdue",
+            _("办件 {n}“{s}”超过办结期限 {d}").format(n=number, s=row["subject"], d=row["due_on"]),
+            f"overdue:{row['id']}", matter=row["id"]))
+    shirks = await MatterEvent.select(MatterEvent.id, MatterEvent.matter, MatterEvent.to_person,
+                                      MatterEvent.to_person.section.as_alias("section"), MatterEvent.note).where(
+        MatterEvent.kind == matters.EventKind.SHIRK.value, MatterEvent.to_person.is_not_null()).run()
     for event in (e for e in shirks if f"shirk:{e['id']}" not in made):
-        record = await accountability.propose(
-            system, event["to_person"], "shirk", _("推诿：{note}").format(note=event["note"]),
-            matter_id=event["matter"], source_key=f"shirk:{event['id']}")
-        proposals += record is not None
-    failed = await SupervisionItem.select(SupervisionItem.id, SupervisionItem.number, SupervisionItem.title,
-                                          SupervisionItem.deadline, SupervisionItem.responsible_person).where(
-        SupervisionItem.status == "open", SupervisionItem.deadline < today).run()
+        new.append(accountability.AutoProposal(
+            event["to_person"], event["section"], "shirk", _("推诿：{note}").format(note=event["note"]),
+            f"shirk:{event['id']}", matter=event["matter"]))
+    failed = await SupervisionItem.select(
+        SupervisionItem.id, SupervisionItem.number, SupervisionItem.title, SupervisionItem.deadline,
+        SupervisionItem.responsible_person, SupervisionItem.responsible_person.section.as_alias("section"),
+    ).where(SupervisionItem.status == "open", SupervisionItem.deadline < today).run()
     for row in (r for r in failed if f"supervision:{r['id']}:{r['deadline']}" not in made):
-        record = await accountability.propose(
-            system, row["responsible_person"], "supervision",
+        new.append(accountability.AutoProposal(
+            row["responsible_person"], row["section"], "supervision",
             _("督办事项 {n}“{t}”未在期限 {d} 前完成").format(n=row["number"], t=row["title"], d=row["deadline"]),
-            source_key=f"supervision:{row['id']}:{row['deadline']}")
-        proposals += record is not None
-    return proposals
+            f"supervision:{row['id']}:{row['deadline']}"))
+    return await accountability.propose_automatic(system, new)
