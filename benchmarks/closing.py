@@ -3,7 +3,7 @@ code on this machine, whose speed varies from hour to hour (alternate them, the 
 PYTHONPATH=<its checkout>/src), without building the large office anew for every run.
 
     .venv/bin/python benchmarks/closing.py [--database sqlite:////tmp/appraisal-closing.sqlite3 | postgresql://…]
-                                           [--runs 3] [--at-once] [--rebuild] [--staff 10000] [--matters 1000000]
+                                           [--runs 3] [--at-once | --sweep] [--rebuild] [--staff 10000] [--matters 1000000]
 
 The first use builds the office as scale.py does (10,000 staff, 1,000,000 matters, four quarters
 scored) and keeps a copy of it: the SQLite file `<file>.base`, or the PostgreSQL database
@@ -11,6 +11,8 @@ scored) and keeps a copy of it: the SQLite file `<file>.base`, or the PostgreSQL
 starts from a fresh copy of that base (the file, or CREATE DATABASE … TEMPLATE), writes out
 the pages the system holds dirty (`sync`, see scale.py), and closes the first quarter: one unit
 after another, or with every scorer at once (`--at-once`). It prints the seconds of each run.
+`--sweep` times the sweep instead: its first run over the office's open matters (the backlog's
+notices and proposals) and the next, which finds nothing new.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ def main() -> None:
     parser.add_argument("--database", default=f"sqlite:///{tempfile.gettempdir()}/appraisal-closing.sqlite3")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--at-once", action="store_true", help="every scorer submits at the same moment")
+    parser.add_argument("--sweep", action="store_true", help="time the first sweep and the next instead")
     parser.add_argument("--rebuild", action="store_true", help="build the base office anew")
     parser.add_argument("--staff", type=int, default=10000)
     parser.add_argument("--matters", type=int, default=1_000_000)
@@ -95,6 +98,10 @@ def main() -> None:
         for run in range(args.runs):
             _copy(url, base, name)
             os.sync()
+            if args.sweep:
+                first, again, swept = scale.pooled(scale.sweep_times())
+                print(f"run {run + 1}: the first sweep {first:.2f} s ({swept.proposals} proposals), the next {again:.2f} s")
+                continue
             seconds = scale.pooled(_close_first_quarter(args.at_once))
             how = "with every scorer at once" if args.at_once else "one unit after another"
             print(f"run {run + 1}: closing the first quarter {how}: {seconds:.2f} s")
