@@ -129,6 +129,21 @@ async def test_an_admin_edits_a_person_and_gives_them_an_account(office, client)
     assert r.status_code == 200 and "账号已创建" in r.text and "ouyangnana" in r.text
 
 
+async def test_a_section_that_is_not_an_id_is_refused_and_leaves_the_person_in_theirs(office, client):
+    """An edited <option> value used to read as "no section" and took the person out of theirs."""
+    from appraisal.db.tables import Person
+
+    await browser_login(client, "admin")
+    person = await Person.select(Person.id, Person.name, Person.section).where(Person.section.is_not_null()).first().run()
+    edit = await client.get(f"/admin/people/{person['id']}")
+    r = await client.post(f"/admin/people/{person['id']}", data={
+        "_csrf_token": csrf_from(edit.text), "action": "save", "name": person["name"], "gender": "male",
+        "section_id": "秘书科", "political_status": "群众"})
+    assert r.status_code == 422 and "科室应为整数" in r.text
+    after = await Person.select(Person.section).where(Person.id == person["id"]).first().run()
+    assert after["section"] == person["section"]
+
+
 async def test_the_calendar_page_shows_holidays_and_lets_an_admin_add_one(office, client):
     await browser_login(client, "admin")
     page = await client.get("/calendar", params={"year": 2026})

@@ -12,7 +12,7 @@ from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Role
 from appraisal.services import commitments, matters, org
-from appraisal.web.common import Pager, notify, page, pager_for
+from appraisal.web.common import Pager, form_int, notify, page, pager_for
 
 LIGHTS = {"green": _("正常"), "yellow": _("预警"), "red": _("超期"), "paused": _("已中止"), "done": _("已办结")}
 EVENTS = {
@@ -91,16 +91,17 @@ async def matter_step(request: Request, matter_id: int, action: str) -> Template
     f = {k: str(v) for k, v in form.items()}
     me = request.user
     steps = {
-        "transfer": lambda: matters.transfer(me, matter_id, _int(f.get("to_person_id")), f.get("note", "")),
+        "transfer": lambda: matters.transfer(me, matter_id, _person(f.get("to_person_id")), f.get("note", "")),
         "accept": lambda: matters.accept(me, matter_id),
         "return": lambda: matters.return_transfer(me, matter_id, f.get("note", "")),
         "pause": lambda: matters.pause(me, matter_id, f.get("reason", "")),
         "resume": lambda: matters.resume(me, matter_id, f.get("note", "")),
         "extension": lambda: matters.request_extension(me, matter_id, _date(f.get("new_due_on")), f.get("reason", "")),
-        "decide": lambda: matters.decide_extension(me, _int(f.get("request_id")), f.get("approve") == "1", f.get("note", "")),
+        "decide": lambda: matters.decide_extension(me, form_int(f.get("request_id"), _("延期申请")) or 0,
+                                                   f.get("approve") == "1", f.get("note", "")),
         "complete": lambda: matters.complete(me, matter_id, f.get("result", "")),
         "follow-up": lambda: matters.follow_up(me, matter_id, f.get("satisfaction", ""), f.get("note", "")),
-        "shirk": lambda: matters.report_shirk(me, matter_id, _int(f.get("person_id")), f.get("note", "")),
+        "shirk": lambda: matters.report_shirk(me, matter_id, _person(f.get("person_id")), f.get("note", "")),
     }
     if action not in steps:
         return await _detail_page(request, matter_id, _("未知操作"), 404)
@@ -114,11 +115,13 @@ async def matter_step(request: Request, matter_id: int, action: str) -> Template
     return Redirect(f"/matters/{matter_id}")
 
 
-def _int(value: str | None) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        raise InvalidInput(_("请选择人员"), code="missing_person") from None
+def _person(value: str | None) -> int:
+    """The person chosen in a form's drop-down: a 422 when none was chosen or the value is not
+    an id."""
+    person_id = form_int(value, _("人员"))
+    if person_id is None:
+        raise InvalidInput(_("请选择人员"), code="missing_person")
+    return person_id
 
 
 def _date(value: str | None):

@@ -15,12 +15,14 @@ from appraisal.i18n import _
 from appraisal.scopes import Role
 from appraisal.security import admin_only
 from appraisal.services import accounts, org
-from appraisal.web.common import Pager, notify, page, pager_for
+from appraisal.web.common import Pager, form_int, notify, page, pager_for
 
 
-def _int_or_none(value: object) -> int | None:
+def _filter_id(value: str) -> int | None:
+    """A list's section filter from the query string: a value that is not an id filters
+    nothing (the whole list), as a blank one does."""
     try:
-        return int(str(value)) if value not in (None, "") else None
+        return int(value) if value else None
     except ValueError:
         return None
 
@@ -29,10 +31,10 @@ def _int_or_none(value: object) -> int | None:
 async def people_list(request: Request, q: FromQuery[str] = "", section_id: FromQuery[str] = "") -> Template:
     offset, limit = pager_for(request)
     rows, total = await org.list_people(
-        request.user, org.PeopleQuery(search=q[:50], section_id=_int_or_none(section_id), offset=offset, limit=limit)
+        request.user, org.PeopleQuery(search=q[:50], section_id=_filter_id(section_id), offset=offset, limit=limit)
     )
     return page(request, "org/people.html", people=rows, pager=Pager(request, total), q=q,
-                section_id=_int_or_none(section_id), sections=await org.list_sections())
+                section_id=_filter_id(section_id), sections=await org.list_sections())
 
 
 # ------------------------------------------------------------------ sections (admin)
@@ -46,8 +48,8 @@ async def sections_page(request: Request) -> Template:
 @post("/admin/sections", guards=[admin_only], include_in_schema=False)
 async def sections_submit(request: Request) -> Template | Redirect:
     form = await request.form()
-    section_id = _int_or_none(form.get("id"))
     try:
+        section_id = form_int(form.get("id"), _("科室"))
         sort_order = int(str(form.get("sort_order") or 0))
         if section_id is None:
             await org.create_section(request.user, str(form.get("name", "")), sort_order)
@@ -83,7 +85,7 @@ def _person_form(form) -> org.PersonData:
         political_status=str(form.get("political_status", "")),
         post_rank=str(form.get("post_rank", "")),
         duties=str(form.get("duties", "")),
-        section_id=_int_or_none(form.get("section_id")),
+        section_id=form_int(form.get("section_id"), _("科室")),
         is_active=form.get("is_active", "on") == "on",
     )
 
@@ -143,7 +145,7 @@ async def person_update(request: Request, person_id: int, state: State) -> Templ
             )
             notify(request, _("账号已创建"))
         elif action == "update_account":
-            account_id = _int_or_none(form.get("account_id"))
+            account_id = form_int(form.get("account_id"), _("账号"))
             if account_id is None:
                 raise InvalidInput(_("账号不存在"))
             await accounts.update_account(
