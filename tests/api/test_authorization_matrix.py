@@ -170,6 +170,7 @@ MATRIX: dict[str, Rule] = {
     "POST /account/password": LOGIN,
     "GET /": LOGIN,
     "GET /people": LOGIN,
+    "GET /people/choices": LOGIN,  # whom a person field offers: the source's own scope (tests/web/test_picker.py)
     "GET /admin/sections": only("admin"),
     "POST /admin/sections": only("admin"),
     "GET /admin/people/new": only("admin"),

@@ -277,14 +277,16 @@ async def effects_for(person_ids: list[int], start: dt.date, end: dt.date,
     return {p: rules.effects(records) for p, records in by_person.items()}
 
 
-async def reportable_people(actor: Principal) -> list[dict]:
+async def reportable_people(actor: Principal, search: str = "", limit: int | None = None) -> list[dict]:
     """Whom a leader may report a case about: the active people of the sections they oversee
-    (everyone for an admin), by section and name."""
+    (everyone for an admin), by section and name. `search` finds a name, its pinyin or a section."""
     if not actor.has(Role.LEADER, Role.ADMIN):
         return []
+    clauses = [Person.is_active == True, Person.section.is_not_null()]  # noqa: E712
+    if (clause := visible_where(manage_scope(actor), Person.id, Person.section)) is not None:
+        clauses.append(clause)
+    if (found := contains_any(search, Person.name, Person.name_pinyin, Person.section.name)) is not None:
+        clauses.append(found)
     query = Person.select(Person.id, Person.name, Person.section.name.as_alias("section_name")).where(
-        Person.is_active == True, Person.section.is_not_null())  # noqa: E712
-    clause = visible_where(manage_scope(actor), Person.id, Person.section)
-    if clause is not None:
-        query = query.where(clause)
-    return await query.order_by(Person.section.sort_order).order_by(Person.name_pinyin).run()
+        *clauses).order_by(Person.section.sort_order).order_by(Person.name_pinyin)
+    return await (query.limit(limit) if limit is not None else query).run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from appraisal.db.search import contains_any
 from appraisal.db.tables import LeaderSection, Person, Section, UserAccount
 from appraisal.db.transaction import atomic, duplicate_raises, for_update
 from appraisal.domain.calendar import today_local
@@ -252,12 +253,15 @@ async def set_led_sections(actor: Principal, person_id: int, section_ids: list[i
         await audit.record(actor, "update", "leader_section", person_id, old={"sections": current}, new={"sections": wanted})
 
 
-async def directory() -> list[dict]:
+async def directory(search: str = "", limit: int | None = None) -> list[dict]:
     """Active people by section: names and sections only, which everyone in the office knows,
-    for choosing whom to transfer a matter to."""
-    return await Person.select(Person.id, Person.name, Person.section.name.as_alias("section_name")).where(
-        Person.is_active == True  # noqa: E712
-    ).order_by(Person.section.sort_order).order_by(Person.name_pinyin).run()
+    for choosing whom to transfer a matter to. `search` finds a name, its pinyin or a section."""
+    clauses = [Person.is_active == True]  # noqa: E712
+    if (found := contains_any(search, Person.name, Person.name_pinyin, Person.section.name)) is not None:
+        clauses.append(found)
+    query = Person.select(Person.id, Person.name, Person.section.name.as_alias("section_name")).where(
+        *clauses).order_by(Person.section.sort_order).order_by(Person.name_pinyin)
+    return await (query.limit(limit) if limit is not None else query).run()
 
 
 async def leaders_over(section_id: int | None) -> list[int]:

@@ -1,6 +1,7 @@
 """Server-rendered pages (Jinja2 + htmx), as thin as the API controllers."""
 
-from appraisal.web import accountability, admin, appraisal, targets, auth, calendar, commitments, home, inbox, matters, org, reports, supervision
+from appraisal.web import (accountability, admin, appraisal, auth, calendar, commitments, home, inbox, matters, org, picker,
+                           reports, supervision, targets)
 
 ROUTES = [
     auth.login_page,
@@ -10,6 +11,7 @@ ROUTES = [
     auth.password_submit,
     home.home,
     org.people_list,
+    picker.people_choices,
     org.sections_page,
     org.sections_submit,
     org.person_new,

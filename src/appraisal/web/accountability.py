@@ -12,6 +12,7 @@ from appraisal.i18n import _
 from appraisal.scopes import Role
 from appraisal.services import accountability
 from appraisal.web.common import Pager, form_int, form_number, notify, page, pager_for
+from appraisal.web import picker
 
 
 def _labels() -> dict:
@@ -28,7 +29,7 @@ async def _list(request: Request, status: str = "", error: str | None = None, co
         rows, total = [], 0
     return page(request, "accountability/list.html", status_code=code, records=rows, pager=Pager(request, total),
                 status=status, error=error, form=form or {}, q=q,
-                people=await accountability.reportable_people(request.user), **_labels())
+                people=await picker.choices(request.user, "reportable"), **_labels())
 
 
 @get("/accountability", include_in_schema=False)

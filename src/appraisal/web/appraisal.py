@@ -15,8 +15,9 @@ from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Role
 from appraisal.security import admin_only
-from appraisal.services import accountability, appraisal, commendation, org
+from appraisal.services import accountability, appraisal, commendation
 from appraisal.web.common import Pager, form_int, form_number, notify, page
+from appraisal.web import picker
 
 
 def _labels() -> dict:
@@ -180,7 +181,8 @@ async def mine_page(request: Request) -> Template:
 
 
 async def _bonus_page(request: Request, year: int, error: str | None = None, status: int = 200, q: str = "") -> Template:
-    people = await org.directory() if request.user.has(Role.CHIEF, Role.LEADER, Role.ADMIN) else []
+    people = (await picker.choices(request.user, "directory")
+              if request.user.has(Role.CHIEF, Role.LEADER, Role.ADMIN) else picker.Choices())
     rows = await appraisal.list_bonuses(request.user, year, q)
     pager = Pager(request, len(rows))
     return page(request, "appraisal/bonuses.html", status_code=status, year=year, error=error, people=people, q=q,

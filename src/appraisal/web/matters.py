@@ -11,8 +11,9 @@ from appraisal.domain.people import parse_date
 from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Role
-from appraisal.services import commitments, matters, org
+from appraisal.services import commitments, matters
 from appraisal.web.common import Pager, form_int, notify, page, pager_for
+from appraisal.web import picker
 
 LIGHTS = {"green": _("正常"), "yellow": _("预警"), "red": _("超期"), "paused": _("已中止"), "done": _("已办结")}
 EVENTS = {
@@ -76,7 +77,7 @@ async def _detail_page(request: Request, matter_id: int, error: str | None = Non
     matter = await matters.get_matter(request.user, matter_id)
     me = request.user
     return page(request, "matters/detail.html", status_code=status, m=matter, error=error,
-                people=await org.directory(), is_owner=me.person_id == matter["owner"],
+                people=await picker.choices(request.user, "directory"), is_owner=me.person_id == matter["owner"],
                 is_leader=me.has(Role.LEADER, Role.ADMIN), **_context())
 
 

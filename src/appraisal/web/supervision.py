@@ -15,6 +15,7 @@ from appraisal.i18n import _
 from appraisal.scopes import Role
 from appraisal.services import org, supervision
 from appraisal.web.common import Pager, notify, page, pager_for
+from appraisal.web import picker
 from appraisal.web.matters import LIGHTS
 
 ITEM_LIGHTS = {**LIGHTS, "late": _("超期办结")}
@@ -36,7 +37,8 @@ async def board(request: Request, year: FromQuery[int | None] = None, status: Fr
     except AppError:
         rows, total = [], 0
     return page(request, "supervision/board.html", items=rows, pager=Pager(request, total), year=year, q=q,
-                status=status, sections=await org.list_sections(), people=await org.directory(),
+                status=status, sections=await org.list_sections(),
+                people=await picker.choices(request.user, "directory"),
                 can_create=request.user.has(Role.LEADER, Role.ADMIN), error=None, **_labels())
 
 
@@ -58,7 +60,7 @@ async def create(request: Request) -> Template | Redirect:
         rows, total = await supervision.list_items(request.user, year=today_local().year)
         return page(request, "supervision/board.html", status_code=422, items=rows, pager=Pager(request, total),
                     year=today_local().year, status="", sections=await org.list_sections(),
-                    people=await org.directory(), can_create=True, error=message, **_labels())
+                    people=await picker.choices(request.user, "directory"), can_create=True, error=message, **_labels())
     notify(request, _("已立项：{n}").format(n=item.number))
     return Redirect(f"/supervision/{item.id}")
 

@@ -16,6 +16,7 @@ from appraisal.i18n import _
 from appraisal.scopes import Role
 from appraisal.services import org, targets
 from appraisal.web.common import form_number, notify, page
+from appraisal.web import picker
 
 
 def _target_data(f: dict[str, str]) -> targets.TargetData:
@@ -36,7 +37,7 @@ async def _tree_page(request: Request, year: int, error: str | None = None, stat
                      import_errors: list[str] | None = None) -> Template:
     me = request.user
     return page(request, "targets/tree.html", status_code=status, year=year, tree=await targets.tree(me, year),
-                sections=await org.list_sections(), people=await org.directory(), kinds=INDICATOR_LABELS,
+                sections=await org.list_sections(), people=await picker.choices(me, "directory"), kinds=INDICATOR_LABELS,
                 can_set_office=me.has(Role.ADMIN, Role.LEADER), error=error, import_errors=import_errors or [])
 
 
