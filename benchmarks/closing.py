@@ -99,8 +99,9 @@ def main() -> None:
             _copy(url, base, name)
             os.sync()
             if args.sweep:
-                first, again, swept = scale.pooled(scale.sweep_times())
-                print(f"run {run + 1}: the first sweep {first:.2f} s ({swept.proposals} proposals), the next {again:.2f} s")
+                first, again, swept, held = scale.pooled(scale.sweep_times())
+                print(f"run {run + 1}: the first sweep {first:.2f} s ({swept.proposals} proposals), the next {again:.2f} s; "
+                      f"the event loop held at most {held * 1000:.0f} ms")
                 continue
             seconds = scale.pooled(_close_first_quarter(args.at_once))
             how = "with every scorer at once" if args.at_once else "one unit after another"

@@ -259,17 +259,31 @@ async def export_time(period_id: int) -> tuple[float, int, int]:
     return elapsed, rows, len(content)
 
 
-async def sweep_times() -> tuple[float, float, object]:
-    """The sweep (every 15 minutes in the server) over the office's open matters: the first run,
-    which writes the backlog's notices and proposals, and the next, which has nothing new."""
+async def sweep_times() -> tuple[float, float, object, float]:
+    """The sweep (every 15 minutes in each server process) over the office's open matters: the
+    first run, which writes the backlog's notices and proposals, and the next, which has nothing
+    new; and the longest the sweeps held the event loop, which the server's requests wait for."""
     from appraisal.services.sweep import sweep
 
+    held, running = [0.0], True
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while running:
+            await asyncio.sleep(0.005)
+            now = time.perf_counter()
+            held[0], last = max(held[0], now - last), now
+
+    watch = asyncio.create_task(ticker())
     start = time.perf_counter()
     first = await sweep()
     middle = time.perf_counter()
     again = await sweep()
+    end = time.perf_counter()
+    running = False
+    await watch
     assert again.total == 0, again
-    return middle - start, time.perf_counter() - middle, first
+    return middle - start, end - middle, first, held[0]
 
 
 async def dashboard_time(repeat: int = 15) -> tuple[float, float]:
@@ -468,9 +482,10 @@ def main() -> None:
         elapsed = pooled(close_quarter(info["periods"][2], at_once=True))
         print(f"closing the next quarter with all {args.sections + 1} scorers submitting at once: {elapsed:.1f} s")
         pooled(settle())
-        first, again, swept = pooled(sweep_times())
+        first, again, swept, held = pooled(sweep_times())
         print(f"the first sweep of the open matters: {first:.1f} s ({swept.reminders + swept.chases + swept.bulletins} "
-              f"notices, {swept.proposals} proposals); the next, with nothing new: {again:.1f} s")
+              f"notices, {swept.proposals} proposals); the next, with nothing new: {again:.1f} s; "
+              f"the event loop held at most {held * 1000:.0f} ms at a time")
         # Closing wrote 10,000 results, audit entries and notifications, the sweep its backlog;
         # in an office the next quarter's scoring comes weeks later, when the background work on
         # them is long done.

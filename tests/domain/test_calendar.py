@@ -103,3 +103,66 @@ def test_working_time_never_exceeds_elapsed_time(cal, start, hours):
     assume(end.year <= 2031)
     worked = cal.working_time_between(start, end)
     assert dt.timedelta(0) <= worked <= end - start
+
+
+def _walk_between(cal, start, end):
+    """Working days after `start` up to `end`, counted day by day (what the index replaces)."""
+    count, day = 0, start + dt.timedelta(days=1)
+    while day <= end:
+        count += cal.is_working_day(day)
+        day += dt.timedelta(days=1)
+    return count
+
+
+def _walk_add(cal, start, n):
+    """The n-th working day after `start` (n = 0: `start` or the next working day), day by day."""
+    day = start
+    if n == 0:
+        while not cal.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+    for _ in range(n):
+        day += dt.timedelta(days=1)
+        while not cal.is_working_day(day):
+            day += dt.timedelta(days=1)
+    return day
+
+
+def _outcome(work):
+    try:
+        return work()
+    except CalendarGap as gap:
+        return ("gap", gap.year)
+
+
+# Calendars with a year missing in the middle (2031) and none after 2032.
+gapped = st.builds(
+    lambda off, extra: WorkingCalendar.build({2030, 2032}, off, extra),
+    st.sets(st.dates(D(2030, 1, 1), D(2032, 12, 31)), max_size=40),
+    st.sets(st.dates(D(2030, 1, 1), D(2032, 12, 31)).filter(lambda d: d.weekday() >= 5), max_size=10),
+)
+anywhere = st.dates(D(2029, 12, 20), D(2033, 1, 10))
+
+
+@given(st.one_of(calendars, gapped), anywhere, anywhere)
+def test_counting_working_days_agrees_with_walking_the_days(cal, start, end):
+    if end < start:
+        start, end = end, start
+    assert _outcome(lambda: cal.working_days_between(start, end)) == _outcome(lambda: _walk_between(cal, start, end))
+    assert _outcome(lambda: cal.working_days_between(end, start)) == _outcome(lambda: -_walk_between(cal, start, end))
+
+
+@given(st.one_of(calendars, gapped), anywhere, st.integers(0, 300))
+def test_stepping_working_days_agrees_with_walking_the_days(cal, start, n):
+    assert _outcome(lambda: cal.add_working_days(start, n)) == _outcome(lambda: _walk_add(cal, start, n))
+
+
+def test_a_year_missing_between_two_is_named_when_a_count_crosses_it():
+    cal = WorkingCalendar.build({2030, 2032})
+    with pytest.raises(CalendarGap) as err:
+        cal.working_days_between(D(2030, 12, 1), D(2032, 1, 10))
+    assert err.value.year == 2031
+    with pytest.raises(CalendarGap) as err:
+        cal.add_working_days(D(2030, 12, 30), 5)
+    assert err.value.year == 2031
+    assert cal.working_days_between(D(2030, 12, 31), D(2030, 12, 31)) == 0

@@ -9,8 +9,10 @@ than guessing, because a wrong guess moves somebody's deadline.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from appraisal.errors import InvalidInput
@@ -68,6 +70,33 @@ class WorkingCalendar:
             day += ONE_DAY
         return day
 
+    @cached_property
+    def _working(self) -> tuple[int, ...]:
+        """The working days of the covered years, as ordinals in order: counting and stepping
+        in working days are searches in it instead of walks day by day (a sweep asking how
+        late each of 30,000 long-overdue matters is walked 7 million days, 3 s)."""
+        days = []
+        for year in sorted(self.years):
+            day = dt.date(year, 1, 1)
+            while day.year == year:
+                if self.is_working_day(day):
+                    days.append(day.toordinal())
+                day += ONE_DAY
+        return tuple(days)
+
+    def _require_years(self, first: dt.date, last: dt.date) -> None:
+        """CalendarGap for the first year from `first` to `last` without data."""
+        for year in range(first.year, last.year + 1):
+            if year not in self.years:
+                raise CalendarGap(year)
+
+    def _gap_after(self, day: dt.date) -> CalendarGap:
+        """The gap that a count running on from `day` past the covered years first meets."""
+        year = day.year
+        while year in self.years:
+            year += 1
+        return CalendarGap(year)
+
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """The `days`-th working day after `start` (0: `start` itself, or the next working day
         when `start` is a day off). A matter accepted on a Friday with a 1-day limit is due on
@@ -76,9 +105,12 @@ class WorkingCalendar:
             raise InvalidInput(_("工作日数不能为负数"), code="negative_days")
         if days > MAX_WORKING_DAYS:
             raise InvalidInput(_("工作日数过大"), code="too_many_days")
-        day = self.next_working_day(start) if days == 0 else start
-        for _i in range(days):
-            day = self.next_working_day(day + ONE_DAY)
+        first = start if days == 0 else start + ONE_DAY  # the first day the count looks at
+        index = bisect_left(self._working, first.toordinal()) + max(days - 1, 0)
+        if index >= len(self._working):
+            raise self._gap_after(first)
+        day = dt.date.fromordinal(self._working[index])
+        self._require_years(first, day)
         return day
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
@@ -86,13 +118,10 @@ class WorkingCalendar:
         `end` is before `start`): how late a matter due on `start` is on `end`."""
         if end < start:
             return -self.working_days_between(end, start)
-        count = 0
-        day = start + ONE_DAY
-        while day <= end:
-            if self.is_working_day(day):
-                count += 1
-            day += ONE_DAY
-        return count
+        if end == start:
+            return 0
+        self._require_years(start + ONE_DAY, end)
+        return bisect_right(self._working, end.toordinal()) - bisect_right(self._working, start.toordinal())
 
     def working_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """The part of [start, end) that falls on working days, local dates of Asia/Shanghai.
