@@ -65,6 +65,34 @@ def _copy(url: str, source: str, target: str) -> None:
         _on_server(url, recreate)
 
 
+def office_env(url: str) -> dict[str, str]:
+    """The environment of the benchmarks on the office at `url`, set in this process too."""
+    env = {"APPRAISAL_DATABASE_URL": url, "APPRAISAL_SCHEDULER": "0", "APPRAISAL_ARGON2_TIME_COST": "1",
+           "APPRAISAL_ARGON2_MEMORY_COST": "1024", "PICCOLO_CONF": "appraisal.db.conf"}
+    os.environ.update(env)
+    return env
+
+
+def build_base(url: str, env: dict[str, str], rebuild: bool = False, staff: int = 10000, matters: int = 1_000_000,
+               sections: int = 50) -> tuple[str, str]:
+    """The names of the office's database at `url` and of its base copy, the base built as
+    scale.py builds its office when it is not there yet (or `rebuild`). Run within the
+    benchmark's time travel (scale.py's date)."""
+    import scale
+
+    path = _sqlite_path(url)
+    name = str(path) if path is not None else urlsplit(url).path.lstrip("/")
+    base = f"{name}.base" if path is not None else f"{name}_base"
+    if rebuild or not _exists(url, base):
+        print(f"building the office into {base} …")
+        scale.fresh_database(url)
+        scale.cli("migrate", env=env)
+        scale.pooled(scale.generate(staff, matters, sections))
+        scale.pooled(scale.settle())
+        _copy(url, name, base)
+    return name, base
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default=f"sqlite:///{tempfile.gettempdir()}/appraisal-closing.sqlite3")
@@ -77,23 +105,12 @@ def main() -> None:
     parser.add_argument("--sections", type=int, default=50)
     args = parser.parse_args()
     url = args.database
-    path = _sqlite_path(url)
-    name = str(path) if path is not None else urlsplit(url).path.lstrip("/")
-    base = f"{name}.base" if path is not None else f"{name}_base"
-    env = {"APPRAISAL_DATABASE_URL": url, "APPRAISAL_SCHEDULER": "0", "APPRAISAL_ARGON2_TIME_COST": "1",
-           "APPRAISAL_ARGON2_MEMORY_COST": "1024", "PICCOLO_CONF": "appraisal.db.conf"}
-    os.environ.update(env)
+    env = office_env(url)
     import scale
     import time_machine
 
     with time_machine.travel(dt.datetime(2026, 11, 23, 9, tzinfo=scale.SHANGHAI), tick=True):
-        if args.rebuild or not _exists(url, base):
-            print(f"building the office into {base} …")
-            scale.fresh_database(url)
-            scale.cli("migrate", env=env)
-            scale.pooled(scale.generate(args.staff, args.matters, args.sections))
-            scale.pooled(scale.settle())
-            _copy(url, name, base)
+        name, base = build_base(url, env, args.rebuild, args.staff, args.matters, args.sections)
         print(f"the Python loop takes {scale.python_speed():.2f} s")
         for run in range(args.runs):
             _copy(url, base, name)

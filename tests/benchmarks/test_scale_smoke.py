@@ -53,3 +53,20 @@ def test_the_scale_benchmark_measures_a_small_office():
     assert re.search(r"hello-world floor, same load: [1-9]\d*/s", out), out
     assert re.search(r"request handling around a write that does nothing, same load: [1-9]\d*/s", out), out
     assert re.search(r"server peak memory \(VmHWM\): [1-9]\d* MB", out), out
+
+
+@pytest.mark.db
+def test_the_holds_benchmark_times_each_heavy_request_and_the_waits_beside_it():
+    """benchmarks/holds.py on a small office: every heavy request answers, with its time and the
+    longest a light request waited meanwhile."""
+    url = (recreate_postgres_database("appraisal_test_holds") if BACKEND == "postgres"
+           else f"sqlite:///{TMP / 'holds.sqlite3'}")
+    done = subprocess.run(
+        [sys.executable, str(SCALE.parent / "holds.py"), "--database", url, "--rebuild", "--staff", "300",
+         "--matters", "3000", "--sections", "5", "--port", str(two_free_ports())],
+        capture_output=True, text=True, timeout=300, env={k: v for k, v in os.environ.items()
+                                                          if not k.startswith("APPRAISAL_")})
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = re.findall(r"^(admin|leader) +(\S+) +(\d+) +[\d.]+ s; /healthz waited at most +\d+ ms$", done.stdout, re.M)
+    assert len(lines) == 10, done.stdout
+    assert {status for _who, _path, status in lines} == {"200"}, done.stdout
