@@ -483,3 +483,29 @@ async def test_a_matter_is_late_by_the_local_date_it_was_completed_and_an_open_o
     assert late == ["办件“次日凌晨办结”，2026-11-10 到期", "办件“逾期未办”，2026-12-01 到期"]
     assert overdue["points"] == -1.0, "0.5 for each of the two late matters"
     assert overdue["detail"] == "本期到期办件 5 件、督办事项 0 项，超期 2 件", "all five were due in the quarter"
+
+
+async def test_a_whole_office_worked_out_in_a_worker_thread_has_the_same_numbers(office, clock, monkeypatch):
+    """Past FORMULA_ON_THE_LOOP live appraisees (an export of 10,000) the formula runs in a
+    worker thread; the numbers are the ones worked out in place."""
+    period = await open_quarter()
+    await fill(period["id"], 0.85)
+    units = [u["unit"] for u in await appraisal.units(await as_person("王建国"), period["id"])]
+    await submit_everything(period["id"], only={units[0]})
+    admin = await as_user("admin")
+    _period, in_place = await appraisal.period_results(admin, period["id"])
+    monkeypatch.setattr(appraisal, "FORMULA_ON_THE_LOOP", 0)
+    threads = []
+    real = appraisal._live_numbers
+
+    def recording(*args):
+        import threading
+
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(*args)
+
+    monkeypatch.setattr(appraisal, "_live_numbers", recording)
+    _period, threaded = await appraisal.period_results(admin, period["id"])
+    assert threads == [False], "worked out off the event loop's thread"
+    assert threaded == in_place
+    assert {r["frozen"] for r in in_place} == {True, False} and all(r["total"] for r in in_place)
