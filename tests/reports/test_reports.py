@@ -236,6 +236,39 @@ async def test_a_bulletin_of_thousands_of_late_matters_sums_them_by_section_and_
     assert len(pages_of(r.content)) < 15
 
 
+async def test_the_bulletin_names_the_matters_completed_late_in_its_month_by_the_local_date(office):
+    """A matter is late when the local date it was completed on is after its due date, and it
+    belongs to the month of that local date (Asia/Shanghai, 8 hours ahead of UTC)."""
+    import time_machine
+
+    from appraisal.db.tables import Matter
+    from appraisal.db.transaction import insert_in_batches
+    from appraisal.reports import data as report_data
+
+    local = dt.timezone(dt.timedelta(hours=8))
+    person = await Person.select(Person.id, Person.section).where(Person.section.is_not_null()).first().run()
+    completions = {  # subject: (due, completed at, local time)
+        "当天深夜办结": (dt.date(2026, 10, 9), dt.datetime(2026, 10, 9, 23, 30, tzinfo=local)),
+        "次日凌晨办结": (dt.date(2026, 10, 9), dt.datetime(2026, 10, 10, 0, 30, tzinfo=local)),
+        "月末深夜办结": (dt.date(2026, 10, 9), dt.datetime(2026, 10, 31, 23, 30, tzinfo=local)),
+        "下月凌晨办结": (dt.date(2026, 10, 9), dt.datetime(2026, 11, 1, 0, 30, tzinfo=local)),
+        "上月办结": (dt.date(2026, 9, 21), dt.datetime(2026, 9, 30, 23, 59, tzinfo=local)),
+    }
+    await insert_in_batches(Matter, [Matter(
+        channel="visit", requester="来访人", subject=subject, owner=person["id"], first_receiver=person["id"],
+        section=person["section"], status="completed", limit_days=5, accepted_on=dt.date(2026, 9, 1), due_on=due,
+        yellow_on=due - dt.timedelta(days=1), completed_at=done.astimezone(dt.timezone.utc),
+        created_at=dt.datetime(2026, 9, 1, 1, 0, tzinfo=dt.timezone.utc))
+        for subject, (due, done) in completions.items()])
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=local), tick=False):
+        _name, _template, october = await report_data.bulletin(await as_user("admin"), 2026, 10)
+        _name, _template, november = await report_data.bulletin(await as_user("admin"), 2026, 11)
+    assert {m["subject"]: m["done_on"] for m in october["late"]} == {
+        "次日凌晨办结": "2026-10-10", "月末深夜办结": "2026-10-31"}
+    assert october["late_total"] == 2
+    assert [m["subject"] for m in november["late"]] == ["下月凌晨办结"]
+
+
 async def wait_for(client, job_id: int) -> dict:
     for _ in range(600):
         job = (await client.get(f"/api/v1/reports/bundles/{job_id}")).json()
