@@ -54,6 +54,7 @@ from appraisal.services import accounts  # noqa: E402
 from appraisal.services.calendar import check_year  # noqa: E402
 from appraisal.settings import PACKAGE_DIR, Settings  # noqa: E402
 from appraisal.web import ROUTES as WEB_ROUTES  # noqa: E402
+from appraisal.web import picker  # noqa: E402
 from appraisal.web.common import template_globals  # noqa: E402
 
 log = logging.getLogger("appraisal")
@@ -225,6 +226,7 @@ async def run_sweeps(interval: int) -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     accounts.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+    picker.configure(settings.picker_list_all)
 
     async def check_database() -> None:
         await open_connections()

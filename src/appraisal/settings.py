@@ -67,6 +67,7 @@ class Settings:
     argon2_memory_cost: int = 65536
     scheduler: bool = True
     sweep_interval_seconds: int = 900
+    picker_list_all: int = 300  # a person field lists everyone up to this many, else it is searched
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -88,6 +89,7 @@ class Settings:
             argon2_memory_cost=int(os.environ.get("APPRAISAL_ARGON2_MEMORY_COST", "65536")),
             scheduler=_flag("APPRAISAL_SCHEDULER", True),
             sweep_interval_seconds=int(os.environ.get("APPRAISAL_SWEEP_INTERVAL", "900")),
+            picker_list_all=int(os.environ.get("APPRAISAL_PICKER_LIST_ALL", "300")),
         )
 
 

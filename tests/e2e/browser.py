@@ -43,11 +43,15 @@ def demo_database() -> Path:
 
 
 @pytest.fixture
-def site(demo_database: Path, tmp_path: Path):
-    """A server on a fresh copy of the demo office: its base URL."""
+def site(demo_database: Path, tmp_path: Path, request):
+    """A server on a fresh copy of the demo office: its base URL. A test marked
+    `large_office` gets one whose person fields are searched, as past 300 people."""
     database = tmp_path / "site.sqlite3"
     shutil.copyfile(demo_database, database)
-    with server(f"sqlite:///{database}", free_port(), env={"APPRAISAL_VAR_DIR": str(tmp_path / "var")}) as base:
+    env = {"APPRAISAL_VAR_DIR": str(tmp_path / "var")}
+    if request.node.get_closest_marker("large_office"):
+        env["APPRAISAL_PICKER_LIST_ALL"] = "3"
+    with server(f"sqlite:///{database}", free_port(), env=env) as base:
         yield base
 
 

@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import re
 
+import pytest
 from playwright.async_api import expect
 
 from browser import browser, demo_database, journey, site  # noqa: F401  (fixtures)
@@ -116,6 +117,29 @@ async def test_staff_registers_a_visitor_transfers_it_reports_progress_and_reads
     response = await page.context.request.get(await link.get_attribute("href"))
     assert response.ok and response.headers["content-type"] == "application/pdf"
     assert (await response.body()).startswith(b"%PDF")
+    await journey.finish(page)
+
+
+@pytest.mark.large_office
+async def test_in_a_large_office_staff_find_the_colleague_to_transfer_to_by_typing(journey):
+    page = await journey.as_user("staff")  # 赵雪, 秘书科
+    await register_matter(page, "刘女士", "咨询公积金提取", "3")
+    await expect(page.get_by_role("heading", name=re.compile("咨询公积金提取"))).to_be_visible()
+    search = page.get_by_label("查找人员")
+    await expect(search).to_be_visible()
+    await expect(page.get_by_label("转办给").locator("option")).to_have_count(1)  # nobody before a search
+
+    await search.fill("sun")  # the pinyin finds 孙浩然
+    await expect(page.get_by_label("转办给")).to_contain_text("秘书科 · 孙浩然")
+    await search.fill("秘书科")
+    await search.press("Enter")  # searches; it does not submit the transfer with nobody chosen
+    await expect(page.get_by_label("转办给")).to_contain_text("秘书科 · 孙浩然")
+    await expect(page.get_by_label("转办给")).not_to_contain_text("赵雪")  # the owner is left out
+    await expect(page.get_by_role("alert")).to_have_count(0)
+
+    await page.get_by_label("转办给").select_option(label="秘书科 · 孙浩然")
+    await page.get_by_role("button", name="转办").click()
+    await expect(page.get_by_text(re.compile("待.*孙浩然.*签收"))).to_be_visible()
     await journey.finish(page)
 
 

@@ -1,6 +1,6 @@
 // Behaviour the pages share, kept out of the markup so that a strict Content-Security-Policy
-// (scripts from this site only) holds: confirmations, auto-submitting filters, and moving
-// around the score grid with the keyboard.
+// (scripts from this site only) holds: confirmations, auto-submitting filters, searched person
+// fields, and moving around the score grid with the keyboard.
 (function () {
   "use strict";
 
@@ -16,6 +16,16 @@
   document.addEventListener("change", function (event) {
     if (event.target.matches("[data-autosubmit]") && event.target.form) {
       event.target.form.requestSubmit();
+    }
+  });
+
+  // <input data-person-search> (a person field of a large office): Enter searches at once
+  // instead of submitting the form around it with nobody chosen yet.
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key === "Enter" && input.matches && input.matches("input[data-person-search]")) {
+      event.preventDefault();
+      input.dispatchEvent(new Event("search"));
     }
   });
 

@@ -16,7 +16,7 @@ from appraisal.i18n import _
 from appraisal.scopes import Principal
 from appraisal.services import accountability, org
 
-LIST_ALL = 300  # up to this many people a drop-down lists them all
+LIST_ALL = 300  # up to this many people a drop-down lists them all (APPRAISAL_PICKER_LIST_ALL)
 SHOWN = 50  # a search answers at most this many
 
 # Whom a form chooses from, by name: (the caller, a search, at most how many) → people by
@@ -26,6 +26,12 @@ SOURCES: dict[str, Source] = {
     "directory": lambda actor, search, limit: org.directory(search, limit),  # anyone active in the office
     "reportable": lambda actor, search, limit: accountability.reportable_people(actor, search, limit),
 }
+
+
+def configure(list_all: int) -> None:
+    """How many people a drop-down lists before it is searched (the server's setting)."""
+    global LIST_ALL
+    LIST_ALL = max(0, list_all)
 
 
 @dataclass(frozen=True)
