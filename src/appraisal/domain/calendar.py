@@ -12,7 +12,6 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from appraisal.errors import InvalidInput
@@ -47,6 +46,9 @@ class WorkingCalendar:
     years: frozenset[int]
     holidays: frozenset[dt.date] = field(default_factory=frozenset)
     makeup_days: frozenset[dt.date] = field(default_factory=frozenset)
+    # Each covered year's working days, filled in as they are first asked for (`_working_in`).
+    _working_by_year: dict[int, tuple[int, ...]] = field(default_factory=dict, init=False, repr=False,
+                                                          compare=False)
 
     @classmethod
     def build(cls, years: Iterable[int], holidays: Iterable[dt.date] = (), makeup_days: Iterable[dt.date] = ()) -> WorkingCalendar:
@@ -69,10 +71,6 @@ class WorkingCalendar:
         while not self.is_working_day(day):
             day += ONE_DAY
         return day
-
-    @cached_property
-    def _working_by_year(self) -> dict[int, tuple[int, ...]]:
-        return {}
 
     def _working_in(self, year: int) -> tuple[int, ...]:
         """The working days of a covered year as ordinals in order, worked out the first time

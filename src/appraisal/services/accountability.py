@@ -17,7 +17,7 @@ from appraisal.domain.calendar import today_local
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, manage_scope, read_scope, visible_where
-from appraisal.services import audit
+from appraisal.services import audit, org
 from appraisal.services import calendar as calendar_service
 from appraisal.services.inbox import notify
 
@@ -282,11 +282,7 @@ async def reportable_people(actor: Principal, search: str = "", limit: int | Non
     (everyone for an admin), by section and name. `search` finds a name, its pinyin or a section."""
     if not actor.has(Role.LEADER, Role.ADMIN):
         return []
-    clauses = [Person.is_active == True, Person.section.is_not_null()]  # noqa: E712
+    clauses = [Person.section.is_not_null()]
     if (clause := visible_where(manage_scope(actor), Person.id, Person.section)) is not None:
         clauses.append(clause)
-    if (found := contains_any(search, Person.name, Person.name_pinyin, Person.section.name)) is not None:
-        clauses.append(found)
-    query = Person.select(Person.id, Person.name, Person.section.name.as_alias("section_name")).where(
-        *clauses).order_by(Person.section.sort_order).order_by(Person.name_pinyin)
-    return await (query.limit(limit) if limit is not None else query).run()
+    return await org.choosable_people(*clauses, search=search, limit=limit)

@@ -253,15 +253,21 @@ async def set_led_sections(actor: Principal, person_id: int, section_ids: list[i
         await audit.record(actor, "update", "leader_section", person_id, old={"sections": current}, new={"sections": wanted})
 
 
-async def directory(search: str = "", limit: int | None = None) -> list[dict]:
-    """Active people by section: names and sections only, which everyone in the office knows,
-    for choosing whom to transfer a matter to. `search` finds a name, its pinyin or a section."""
-    clauses = [Person.is_active == True]  # noqa: E712
+async def choosable_people(*clauses, search: str = "", limit: int | None = None) -> list[dict]:
+    """Active people who meet `clauses`, by section and name, as a person field offers them (id,
+    name, section_name): `search` finds a name, its pinyin or a section; at most `limit`."""
+    where = [Person.is_active == True, *clauses]  # noqa: E712
     if (found := contains_any(search, Person.name, Person.name_pinyin, Person.section.name)) is not None:
-        clauses.append(found)
+        where.append(found)
     query = Person.select(Person.id, Person.name, Person.section.name.as_alias("section_name")).where(
-        *clauses).order_by(Person.section.sort_order).order_by(Person.name_pinyin)
+        *where).order_by(Person.section.sort_order).order_by(Person.name_pinyin)
     return await (query.limit(limit) if limit is not None else query).run()
+
+
+async def directory(search: str = "", limit: int | None = None) -> list[dict]:
+    """Everyone active, names and sections only, which everyone in the office knows: for
+    choosing whom to transfer a matter to (see `choosable_people`)."""
+    return await choosable_people(search=search, limit=limit)
 
 
 async def leaders_over(section_id: int | None) -> list[int]:
