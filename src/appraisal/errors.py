@@ -57,3 +57,10 @@ class TooManyAttempts(AppError):
 class NotAuthenticated(AppError):
     status_code = 401
     code = "not_authenticated"
+
+
+class Unavailable(AppError):
+    """A part of the service is down for a moment (a worker process died); asking again helps."""
+
+    status_code = 503
+    code = "unavailable"

@@ -69,5 +69,5 @@ def test_the_holds_benchmark_times_each_heavy_request_and_the_waits_beside_it():
                                                           if not k.startswith("APPRAISAL_")})
     assert done.returncode == 0, done.stderr[-3000:]
     lines = re.findall(r"^(admin|leader) +(\S+) +(\d+) +[\d.]+ s; /healthz waited at most +\d+ ms$", done.stdout, re.M)
-    assert len(lines) == 10, done.stdout
+    assert len(lines) == 11, done.stdout
     assert {status for _who, _path, status in lines} == {"200"}, done.stdout

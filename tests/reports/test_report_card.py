@@ -2,14 +2,19 @@
 numbers, a page that renders to an image, the cache, and nobody else's card."""
 
 import io
+import os
 import shutil
+import signal
 import subprocess
 
 import pytest
 from pypdf import PdfReader
 
 from helpers import login
+from reports.pdfcheck import text_of
 from services.test_appraisal_flow import appraisee_of, as_user, fill, open_quarter
+from appraisal.errors import Unavailable
+from appraisal.reports import render
 from appraisal.services import appraisal
 
 
@@ -53,3 +58,40 @@ async def test_a_colleagues_card_is_not_found_and_an_unsubmitted_one_is_a_confli
     await login(client, "admin")
     r = await client.get(f"/api/v1/reports/report-card/{other['id']}")
     assert r.status_code == 409 and r.json()["message"] == "评分提交后才能生成季度成绩单"
+
+
+async def test_the_card_is_laid_out_in_the_report_process_which_is_started_again_when_it_dies(
+        office, client, tmp_path, monkeypatch):
+    """The server's process lays out no PDF (WeasyPrint would hold every other request up while
+    it does); a report process killed (by a crash or the out-of-memory killer) is replaced
+    and the card still comes."""
+    monkeypatch.setenv("APPRAISAL_VAR_DIR", str(tmp_path))
+    laid_out_here: list[str] = []
+    monkeypatch.setattr(render, "render_uncached", lambda t, d: laid_out_here.append(t) or b"")
+    period = await submitted_quarter()
+    zhao = await appraisee_of(period["id"], "赵雪")
+    await login(client, "staff")
+    first = await client.get(f"/api/v1/reports/report-card/{zhao['id']}")
+    assert first.status_code == 200 and "赵雪" in text_of(first.content)
+    assert laid_out_here == [], "nothing was laid out in the server's process"
+
+    worker = await render.reports.run(os.getpid)
+    assert worker != os.getpid()
+    os.kill(worker, signal.SIGKILL)
+    for pdf in tmp_path.rglob("*.pdf"):
+        pdf.unlink()
+    again = await client.get(f"/api/v1/reports/report-card/{zhao['id']}")
+    assert again.status_code == 200 and text_of(again.content) == text_of(first.content)
+    assert await render.reports.run(os.getpid) not in (worker, os.getpid()), "a new report process"
+    assert laid_out_here == []
+
+
+async def test_a_report_that_kills_its_process_twice_is_a_503_with_a_message():
+    lane = render.ReportProcess()
+    try:
+        with pytest.raises(Unavailable) as refused:
+            await lane.run(os._exit, 1)
+        assert refused.value.status_code == 503 and refused.value.message == "报表生成进程意外停止，请稍后再试"
+        assert await lane.run(os.getpid) != os.getpid(), "the next report gets a process of its own again"
+    finally:
+        lane.stop()

@@ -130,8 +130,8 @@ async def test_the_ranking_shows_section_averages_as_a_chart_and_ranks_within_th
 
 async def test_a_large_report_renders_in_a_process_of_its_own_and_comes_back_the_same(
         office, client, clock, monkeypatch):
-    """Above LARGE_REPORT characters of data a report renders in a worker process, not in the
-    server's threads: the same PDF text, through the cache, and asked again it is not rendered."""
+    """Above LARGE_REPORT characters of data a report renders in a worker process of its own, not
+    the report process: the same PDF text, through the cache, and asked again it is not rendered."""
     from appraisal.reports import render
 
     period = await open_quarter(2026, 4)
@@ -149,12 +149,11 @@ async def test_a_large_report_renders_in_a_process_of_its_own_and_comes_back_the
         assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
         assert text_of(r.content) == small, "the worker's PDF says what this process's said"
         assert rendered_here == [], "nothing was rendered in the server's process"
-        assert render._large is not None
+        assert render.large_reports.started
         again = await client.get(f"/api/v1/reports/ranking/{period['id']}")
         assert again.content == r.content, "from the cache"
     finally:
-        render._stop_large_reports()
-        monkeypatch.setattr(render, "_large", None)
+        render.large_reports.stop()
 
 
 async def test_a_section_summary_shows_each_persons_quarters_and_is_the_chiefs_own_section_only(office, client, clock):

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -61,9 +62,10 @@ async def build(parts: Sequence[Part], on_progress: Progress = _nothing) -> byte
     missing = [i for i, k in enumerate(keys) if not render.cached_path(k).exists()]
     done = len(parts) - len(missing)
     await on_progress(done, total)
+    directory = render.cache_dir()
     if len(missing) < PARALLEL_FROM or workers() == 1:
         for i in missing:
-            await anyio.to_thread.run_sync(render.render_to_cache, *parts[i])
+            await render.reports.run(render.render_to_cache, *parts[i], directory)
             done += 1
             await on_progress(done, total)
     else:
@@ -73,18 +75,27 @@ async def build(parts: Sequence[Part], on_progress: Progress = _nothing) -> byte
         # spawn, not fork: the server process holds an event loop, threads and connections.
         with ProcessPoolExecutor(max_workers=min(workers(), len(missing)),
                                  mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [loop.run_in_executor(pool, render.render_to_cache, *parts[i]) for i in missing]
+            futures = [loop.run_in_executor(pool, render.render_to_cache, *parts[i], directory) for i in missing]
             for finished in asyncio.as_completed(futures):
                 await finished
                 done += 1
                 await on_progress(done, total)
-    pdf = await anyio.to_thread.run_sync(join, [render.load_cached(k) for k in keys])
-    render.store(key, pdf)
+    # The footers are laid out too, so the joining runs in the report process as well.
+    await render.reports.run(join_into_cache, keys, key, directory)
     await on_progress(total, total)
+    if (pdf := render.load_cached(key)) is None:  # pragma: no cover - stored just before
+        raise RuntimeError("the joined bundle is missing from the report cache")
     return pdf
 
 
-def join(pdfs: Sequence[bytes | None]) -> bytes:
+def join_into_cache(keys: Sequence[str], key: str, directory: Path) -> None:
+    """Join the cached parts `keys` and store the bundle under `key` (in a worker process, so
+    that neither the parts nor the bundle cross between processes)."""
+    parts = [render.cached_path(k, directory) for k in keys]
+    render.store(key, join([part.read_bytes() if part.exists() else None for part in parts], directory), directory)
+
+
+def join(pdfs: Sequence[bytes | None], directory: Path | None = None) -> bytes:
     """One PDF of `pdfs` in order, each page stamped 第 N 页 / 共 M 页.
 
     pikepdf (qpdf) copies pages and lays one page over another without parsing their content
@@ -100,7 +111,7 @@ def join(pdfs: Sequence[bytes | None]) -> bytes:
         sources.append(source)  # a source must stay open until the joined file is written
         out.pages.extend(source.pages)
     # The footers depend on the page count only, so they come from the report cache.
-    numbers = pikepdf.open(io.BytesIO(render.render("page_numbers.html", {"pages": len(out.pages)})))
+    numbers = pikepdf.open(io.BytesIO(render.render("page_numbers.html", {"pages": len(out.pages)}, directory)))
     for page, footer in zip(out.pages, numbers.pages, strict=True):
         page.add_overlay(footer)
     buffer = io.BytesIO()

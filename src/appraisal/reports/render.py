@@ -12,14 +12,16 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import anyio
 import jinja2
 
+from appraisal.errors import Unavailable
 from appraisal.i18n import _, ngettext
 from appraisal.reports.fonts import report_fonts
 from appraisal.settings import _templates_dir
@@ -32,6 +34,7 @@ TEMPLATES_DIR = Path(os.environ["APPRAISAL_TEMPLATES_DIR"]) if os.environ.get("A
 REPORTS_DIR = TEMPLATES_DIR / "reports"
 RENDER_VERSION = "1"  # bump when the rendering code changes what the same data looks like
 _lock = threading.Lock()
+T = TypeVar("T")
 
 
 @cache
@@ -98,8 +101,8 @@ def _key_of(template: str, payload: str) -> str:
     return hashlib.sha256((_sources_digest(template) + payload).encode()).hexdigest()
 
 
-def cached_path(key: str) -> Path:
-    return cache_dir() / key[:2] / f"{key}.pdf"
+def cached_path(key: str, directory: Path | None = None) -> Path:
+    return (directory or cache_dir()) / key[:2] / f"{key}.pdf"
 
 
 def load_cached(key: str) -> bytes | None:
@@ -107,9 +110,9 @@ def load_cached(key: str) -> bytes | None:
     return path.read_bytes() if path.exists() else None
 
 
-def store(key: str, pdf: bytes) -> None:
+def store(key: str, pdf: bytes, directory: Path | None = None) -> None:
     """Write a finished PDF to the cache atomically: a concurrent reader sees all or nothing."""
-    path = cached_path(key)
+    path = cached_path(key, directory)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     partial.write_bytes(pdf)
@@ -129,57 +132,111 @@ def render_uncached(template: str, data: dict[str, Any]) -> bytes:
             stylesheets=[css], font_config=config)
 
 
-def render(template: str, data: dict[str, Any]) -> bytes:
-    """The PDF for `data` through `template`, from the cache when nothing changed."""
+def render(template: str, data: dict[str, Any], directory: Path | None = None) -> bytes:
+    """The PDF for `data` through `template`, from the cache when nothing changed, laid out in
+    the calling thread: for the command line and a worker process, not for the server's own
+    process (see `render_async`)."""
     key = cache_key(template, data)
-    if (pdf := load_cached(key)) is not None:
-        return pdf
-    return _render_and_store(key, template, data)
+    if (path := cached_path(key, directory)).exists():
+        return path.read_bytes()
+    return _render_and_store(key, template, data, directory)
 
 
-def _render_and_store(key: str, template: str, data: dict[str, Any]) -> bytes:
+def _render_and_store(key: str, template: str, data: dict[str, Any], directory: Path | None = None) -> bytes:
+    """Lay out and store under `directory` (the caller's cache: a worker process started
+    earlier may have been started with another)."""
     pdf = render_uncached(template, data)
-    store(key, pdf)
+    store(key, pdf, directory)
     return pdf
 
 
-def render_to_cache(template: str, data: dict[str, Any]) -> None:
+def render_to_cache(template: str, data: dict[str, Any], directory: Path | None = None) -> None:
     """Render into the cache: what a bundle's worker process does, so no PDF crosses back to
     the parent, which reads the parts from the cache when it joins them."""
-    render(template, data)
+    key = cache_key(template, data)
+    if not cached_path(key, directory).exists():
+        _render_and_store(key, template, data, directory)
+
+
+class ReportProcess:
+    """A worker process that lays out reports one at a time, started when first asked for and
+    started again when it has died.
+
+    The server's own process lays out no report: WeasyPrint holds the interpreter's lock in
+    stretches while it lays out (about 0.1 s for a report card, 0.45 s for a large office's
+    bulletin), and every request the server process answers meanwhile would wait for it. A
+    process is started with spawn, not fork: the server process holds an event loop, threads
+    and connections. When the process dies (a crash, the kernel's out-of-memory killer) its pool
+    is broken and would fail every later report, so a broken pool is replaced and the report
+    tried once more in a new process."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._guard = threading.Lock()
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._guard:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            return self._pool
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        with self._guard:
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in the process; once more in a new one if the process died."""
+        try:
+            return await self._run_once(function, *args)
+        except BrokenProcessPool:
+            try:
+                return await self._run_once(function, *args)
+            except BrokenProcessPool:
+                raise Unavailable(_("报表生成进程意外停止，请稍后再试")) from None
+
+    async def _run_once(self, function: Callable[..., T], *args: Any) -> T:
+        pool = self._executor()
+        try:
+            return await asyncio.wrap_future(pool.submit(function, *args))
+        except BrokenProcessPool:
+            self._discard(pool)
+            raise
+
+    def stop(self) -> None:
+        with self._guard:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 # A report whose data is this large (its JSON, in characters; a ranking of about 1,500 people)
-# renders in a process of its own. WeasyPrint lays out about five pages a second here: a ranking
-# of 10,000 people takes most of a minute, and in a thread of the server it would hold the lock
-# above, so that every report card asked for meanwhile waited for it, and share the server's
-# interpreter (its GIL) with every request.
+# is laid out in a process of its own. WeasyPrint lays out about five pages a second here: a
+# ranking of 10,000 people takes most of a minute, and every report card asked for meanwhile
+# would wait behind it in the process of the small ones.
 LARGE_REPORT = 200_000
-_large: ProcessPoolExecutor | None = None
-
-
-def _large_reports() -> ProcessPoolExecutor:
-    global _large
-    if _large is None:
-        # spawn, not fork: the server process holds an event loop, threads and connections.
-        _large = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    return _large
+reports = ReportProcess()
+large_reports = ReportProcess()
 
 
 @atexit.register
-def _stop_large_reports() -> None:
-    if _large is not None:
-        _large.shutdown(wait=False, cancel_futures=True)
+def _stop_report_processes() -> None:
+    reports.stop()
+    large_reports.stop()
 
 
 async def render_async(template: str, data: dict[str, Any]) -> bytes:
-    """`render` without holding up the server: from the cache, or in a worker thread, or for a
-    large report in a process of its own (one at a time). The data is serialized once, for its
-    key and its size."""
+    """`render` without holding up the server: from the cache, or laid out in the report
+    process, or for a large report in a process of its own (one at a time). The data is
+    serialized once, for its key and its size."""
     payload = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
     key = _key_of(template, payload)
     if (pdf := load_cached(key)) is not None:
         return pdf
-    if len(payload) < LARGE_REPORT:
-        return await anyio.to_thread.run_sync(_render_and_store, key, template, data)
-    return await asyncio.get_running_loop().run_in_executor(_large_reports(), _render_and_store, key, template, data)
+    lane = reports if len(payload) < LARGE_REPORT else large_reports
+    return await lane.run(_render_and_store, key, template, data, cache_dir())
