@@ -16,10 +16,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-import multiprocessing
 import os
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +70,7 @@ async def build(parts: Sequence[Part], on_progress: Progress = _nothing) -> byte
         # Build the prepared fonts once here, so the workers do not all start building them.
         await anyio.to_thread.run_sync(report_fonts)
         loop = asyncio.get_running_loop()
-        # spawn, not fork: the server process holds an event loop, threads and connections.
-        with ProcessPoolExecutor(max_workers=min(workers(), len(missing)),
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+        with render.worker_pool(min(workers(), len(missing))) as pool:
             futures = [loop.run_in_executor(pool, render.render_to_cache, *parts[i], directory) for i in missing]
             for finished in asyncio.as_completed(futures):
                 await finished
