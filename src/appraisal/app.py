@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 os.environ.setdefault("PICCOLO_CONF", "appraisal.db.conf")
 
+import anyio  # noqa: E402
 from litestar import Litestar, Request, Response  # noqa: E402
 from litestar.config.csrf import CSRFConfig  # noqa: E402
 from litestar.contrib.jinja import JinjaTemplateEngine  # noqa: E402
@@ -210,17 +211,30 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return _error_response(request, 500, "internal_error", _("服务器内部错误，请稍后再试或联系管理员"))
 
 
-async def run_sweeps(interval: int) -> None:
-    """The in-process scheduler: sweep now and then every `interval` seconds. Several workers
-    may each run it; the sweep is idempotent, so they never write a notification twice."""
+async def run_sweeps(interval: int, pdf_cache_mb: int) -> None:
+    """The in-process scheduler: now and then every `interval` seconds, sweep the open matters
+    and prune the report cache to its size. Several workers may each run it; the sweep is
+    idempotent, so they never write a notification twice, and pruning tolerates company."""
+    while True:
+        await housekeeping(pdf_cache_mb)
+        await asyncio.sleep(interval)
+
+
+async def housekeeping(pdf_cache_mb: int) -> None:
+    from appraisal.reports import render
     from appraisal.services.sweep import sweep
 
-    while True:
-        try:
-            await sweep()
-        except Exception:  # a failed sweep must not stop the next one
-            log.exception("sweep failed")
-        await asyncio.sleep(interval)
+    try:
+        await sweep()
+    except Exception:  # a failed sweep must not stop the next one, nor the pruning
+        log.exception("sweep failed")
+    try:
+        pruned = await anyio.to_thread.run_sync(render.prune_cache, pdf_cache_mb * 2**20)
+        if pruned.files:
+            log.info("report cache: removed %d files (%d MB), %d MB kept", pruned.files, pruned.bytes >> 20,
+                     pruned.kept >> 20)
+    except Exception:
+        log.exception("pruning the report cache failed")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -235,7 +249,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def start_scheduler(app: Litestar) -> None:
         if settings.scheduler:
-            app.state.scheduler = asyncio.create_task(run_sweeps(settings.sweep_interval_seconds))
+            app.state.scheduler = asyncio.create_task(run_sweeps(settings.sweep_interval_seconds, settings.pdf_cache_mb))
 
     async def stop_scheduler(app: Litestar) -> None:
         task = getattr(app.state, "scheduler", None)

@@ -68,6 +68,7 @@ class Settings:
     scheduler: bool = True
     sweep_interval_seconds: int = 900
     picker_list_all: int = 300  # a person field lists everyone up to this many, else it is searched
+    pdf_cache_mb: int = 1024  # the report cache is pruned to this size, unread longest first
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -90,6 +91,7 @@ class Settings:
             scheduler=_flag("APPRAISAL_SCHEDULER", True),
             sweep_interval_seconds=int(os.environ.get("APPRAISAL_SWEEP_INTERVAL", "900")),
             picker_list_all=int(os.environ.get("APPRAISAL_PICKER_LIST_ALL", "300")),
+            pdf_cache_mb=int(os.environ.get("APPRAISAL_PDF_CACHE_MB", "1024")),
         )
 
 

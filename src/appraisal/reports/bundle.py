@@ -57,7 +57,7 @@ async def build(parts: Sequence[Part], on_progress: Progress = _nothing) -> byte
         await on_progress(total, total)
         return pdf
     keys = [render.cache_key(t, d) for t, d in parts]
-    missing = [i for i, k in enumerate(keys) if not render.cached_path(k).exists()]
+    missing = [i for i, k in enumerate(keys) if not render.mark_used(k)]
     done = len(parts) - len(missing)
     await on_progress(done, total)
     directory = render.cache_dir()

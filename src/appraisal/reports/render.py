@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import hashlib
 import json
 import logging
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -107,8 +109,32 @@ def cached_path(key: str, directory: Path | None = None) -> Path:
 
 
 def load_cached(key: str) -> bytes | None:
+    """The cached PDF of `key`, or None. A hit marks the file used (its modification time), so
+    that pruning the cache removes what has gone unread longest."""
     path = cached_path(key)
-    return path.read_bytes() if path.exists() else None
+    try:
+        pdf = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    with contextlib.suppress(OSError):
+        _touch(path)
+    return pdf
+
+
+def _touch(path: Path) -> None:
+    """Mark a cached file used now (the clock pruning reads, not the file system's)."""
+    now = time.time()
+    os.utime(path, (now, now))
+
+
+def mark_used(key: str, directory: Path | None = None) -> bool:
+    """Whether `key` is cached; if it is, mark it used, so that pruning spares it for a while
+    (a bundle counts on the parts it found until it has joined them)."""
+    try:
+        _touch(cached_path(key, directory))
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def store(key: str, pdf: bytes, directory: Path | None = None) -> None:
@@ -117,7 +143,54 @@ def store(key: str, pdf: bytes, directory: Path | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     partial.write_bytes(pdf)
+    _touch(partial)
     os.replace(partial, path)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    files: int  # removed
+    bytes: int  # removed
+    kept: int  # bytes left in the cache
+
+
+# A file used this recently is never pruned: a bundle's parts wait in the cache to be joined.
+PRUNE_SPARES_SECONDS = 3600
+
+
+def prune_cache(limit_bytes: int, directory: Path | None = None, now: float | None = None) -> Pruned:
+    """Keep the cache under `limit_bytes`: when it is over, remove the PDFs unused longest until
+    it is at nine tenths of the limit (so that it is not pruned again at the next store). The
+    partial files of a writer that died are removed too. Files used in the last
+    PRUNE_SPARES_SECONDS stay whatever the size. Safe beside other processes storing, reading
+    and pruning: a file removed meanwhile is a miss, rendered again."""
+    root = directory or cache_dir()
+    now = time.time() if now is None else now
+    pdfs: list[tuple[float, int, Path]] = []
+    files = removed = 0
+    for folder in (root.iterdir() if root.is_dir() else ()):
+        if not folder.is_dir():
+            continue
+        for entry in os.scandir(folder):
+            try:
+                stat = entry.stat()
+            except FileNotFoundError:
+                continue
+            path = Path(entry.path)
+            if path.suffix == ".pdf":
+                pdfs.append((stat.st_mtime, stat.st_size, path))
+            elif path.suffix == ".tmp" and now - stat.st_mtime > PRUNE_SPARES_SECONDS:
+                files, removed = files + 1, removed + stat.st_size
+                path.unlink(missing_ok=True)
+    total = sum(size for _mtime, size, _path in pdfs)
+    if total > limit_bytes:
+        target = limit_bytes * 9 // 10
+        for mtime, size, path in sorted(pdfs):
+            if total <= target or now - mtime < PRUNE_SPARES_SECONDS:
+                break
+            path.unlink(missing_ok=True)
+            total, files, removed = total - size, files + 1, removed + size
+    return Pruned(files, removed, total)
 
 
 def html_of(template: str, data: dict[str, Any]) -> str:

@@ -141,7 +141,9 @@ async def recent_jobs(actor: Principal, limit: int = 10) -> list[dict]:
 
 async def job_pdf(actor: Principal, job_id: int) -> tuple[str, bytes]:
     job = await get_job(actor, job_id)
-    pdf = render.load_cached(job["file_key"]) if job["status"] == DONE and job["file_key"] else None
-    if pdf is None:
+    if job["status"] != DONE or not job["file_key"]:
         raise Conflict(_("材料尚未生成完成"), code="not_ready")
+    if (pdf := render.load_cached(job["file_key"])) is None:
+        # The report cache is pruned to its size (APPRAISAL_PDF_CACHE_MB), oldest unread first.
+        raise Conflict(_("该材料文件已过期清理，请重新生成"), code="file_expired")
     return job["file_name"], pdf
