@@ -216,11 +216,11 @@ async def run_sweeps(interval: int, pdf_cache_mb: int) -> None:
     and prune the report cache to its size. Several workers may each run it; the sweep is
     idempotent, so they never write a notification twice, and pruning tolerates company."""
     while True:
-        await housekeeping(pdf_cache_mb)
+        await scheduled_work(pdf_cache_mb)
         await asyncio.sleep(interval)
 
 
-async def housekeeping(pdf_cache_mb: int) -> None:
+async def scheduled_work(pdf_cache_mb: int) -> None:
     from appraisal.reports import render
     from appraisal.services.sweep import sweep
 

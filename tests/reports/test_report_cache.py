@@ -10,7 +10,7 @@ from helpers import login
 from reports.pdfcheck import text_of
 from reports.test_reports import scored_year, wait_for
 from services.test_appraisal_flow import appraisee_of, clock, fill, open_quarter, submit_everything  # noqa: F401
-from appraisal.app import housekeeping
+from appraisal.app import scheduled_work
 from appraisal.reports import render
 
 KB = 1024
@@ -84,7 +84,7 @@ async def test_a_card_read_again_outlives_one_left_unread_and_a_pruned_card_is_m
     assert made_again.status_code == 200 and text_of(made_again.content) == text_of(cards[sun["id"]])
 
 
-async def test_the_servers_housekeeping_prunes_the_cache_and_a_pruned_bundle_says_to_make_it_again(
+async def test_the_servers_scheduled_work_prunes_the_cache_and_a_pruned_bundle_says_to_make_it_again(
         office, client, clock, report_cache):
     await scored_year()
     await login(client, "leader")
@@ -93,11 +93,11 @@ async def test_the_servers_housekeeping_prunes_the_cache_and_a_pruned_bundle_say
     assert (await client.get(f"/api/v1/reports/bundles/{job['id']}/file")).status_code == 200
     assert list(report_cache.rglob("*.pdf"))
 
-    await housekeeping(0)
+    await scheduled_work(0)
     kept = await client.get(f"/api/v1/reports/bundles/{job['id']}/file")
     assert kept.status_code == 200, "just made and read: kept for the hour, whatever the limit"
     clock.shift(2 * HOUR)
-    await housekeeping(0)  # the sweep, then the cache pruned to nothing
+    await scheduled_work(0)  # the sweep, then the cache pruned to nothing
     assert not list(report_cache.rglob("*.pdf"))
 
     r = await client.get(f"/api/v1/reports/bundles/{job['id']}/file")
