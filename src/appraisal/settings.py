@@ -21,6 +21,27 @@ def _templates_dir() -> Path:
     raise RuntimeError("templates directory not found; set APPRAISAL_TEMPLATES_DIR")
 
 
+class SettingsError(ValueError):
+    """A setting in the environment that cannot be used; the message names it and says why."""
+
+
+def whole_number(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+    """The whole number in the environment variable `name`, or `default` when it is unset or
+    empty: a clear SettingsError instead of a traceback when it is not a number or out of
+    range (an interval of 0 would make the scheduler spin)."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        within = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+        raise SettingsError(f"{name} must be {within}, not {value}")
+    return value
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -82,16 +103,16 @@ class Settings:
             if os.environ.get("APPRAISAL_TEMPLATES_DIR")
             else _templates_dir(),
             host=os.environ.get("APPRAISAL_HOST", "127.0.0.1"),
-            port=int(os.environ.get("PORT", os.environ.get("APPRAISAL_PORT", "8000"))),
+            port=whole_number("PORT", whole_number("APPRAISAL_PORT", 8000, 1, 65535), 1, 65535),
             debug=_flag("APPRAISAL_DEBUG", False),
             cookie_secure=_flag("APPRAISAL_COOKIE_SECURE", False),
             demo_password=os.environ.get("APPRAISAL_DEMO_PASSWORD", "demo123456"),
-            argon2_time_cost=int(os.environ.get("APPRAISAL_ARGON2_TIME_COST", "3")),
-            argon2_memory_cost=int(os.environ.get("APPRAISAL_ARGON2_MEMORY_COST", "65536")),
+            argon2_time_cost=whole_number("APPRAISAL_ARGON2_TIME_COST", 3, minimum=1),
+            argon2_memory_cost=whole_number("APPRAISAL_ARGON2_MEMORY_COST", 65536, minimum=8),
             scheduler=_flag("APPRAISAL_SCHEDULER", True),
-            sweep_interval_seconds=int(os.environ.get("APPRAISAL_SWEEP_INTERVAL", "900")),
-            picker_list_all=int(os.environ.get("APPRAISAL_PICKER_LIST_ALL", "300")),
-            pdf_cache_mb=int(os.environ.get("APPRAISAL_PDF_CACHE_MB", "1024")),
+            sweep_interval_seconds=whole_number("APPRAISAL_SWEEP_INTERVAL", 900, minimum=1),
+            picker_list_all=whole_number("APPRAISAL_PICKER_LIST_ALL", 300),
+            pdf_cache_mb=whole_number("APPRAISAL_PDF_CACHE_MB", 1024),
         )
 
 

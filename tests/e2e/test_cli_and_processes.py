@@ -84,6 +84,16 @@ def test_migrate_creates_the_schema_on_an_empty_database_and_serve_refuses_witho
     assert "created 0 sections, 0 people, 0 accounts, 0 service items" in again.stdout
 
 
+def test_a_setting_that_is_no_number_or_out_of_range_is_named_and_the_server_does_not_start(tmp_path):
+    for name, value, says in (
+            ("APPRAISAL_SWEEP_INTERVAL", "0", "APPRAISAL_SWEEP_INTERVAL must be at least 1, not 0"),
+            ("APPRAISAL_PDF_CACHE_MB", "1 GB", "APPRAISAL_PDF_CACHE_MB must be a whole number, not '1 GB'"),
+            ("PORT", "70000", "PORT must be from 1 to 65535, not 70000")):
+        refused = run_cli("serve", env={name: value, "APPRAISAL_VAR_DIR": str(tmp_path)})
+        assert refused.returncode == 2 and refused.stderr.strip() == f"error: {says}", refused.stderr
+        assert "Traceback" not in refused.stderr and not refused.stdout
+
+
 def test_a_session_made_on_one_server_process_is_valid_on_another(db):
     url = fresh_database_url("appraisal_test_procs")
     assert run_cli("migrate", env={"APPRAISAL_DATABASE_URL": url}).returncode == 0

@@ -25,6 +25,7 @@ import anyio
 
 from appraisal.reports import render
 from appraisal.reports.fonts import report_fonts
+from appraisal.settings import whole_number
 
 Part = tuple[str, dict[str, Any]]  # (template, data)
 Progress = Callable[[int, int], Awaitable[None]]
@@ -34,7 +35,7 @@ PARALLEL_FROM = 4
 
 
 def workers() -> int:
-    return max(1, int(os.environ.get("APPRAISAL_REPORT_WORKERS") or os.cpu_count() or 1))
+    return whole_number("APPRAISAL_REPORT_WORKERS", os.cpu_count() or 1, minimum=1)
 
 
 def bundle_key(parts: Sequence[Part]) -> str:
