@@ -29,6 +29,7 @@ _ERROR_TEXT = {
     409: "Conflicts with the current state (duplicate, stale write, locked period)",
     422: "A value breaks a business rule",
     429: "Too many attempts",
+    503: "A part of the service stopped for a moment (the report process); asking again helps",
 }
 
 

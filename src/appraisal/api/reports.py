@@ -53,24 +53,24 @@ class ReportController(Controller):
     path = "/api/v1/reports"
     tags = ["reports"]
 
-    @get("/report-card/{appraisee_id:int}", responses=errors(401, 404, 409), media_type=PDF,
+    @get("/report-card/{appraisee_id:int}", responses=errors(401, 404, 409, 503), media_type=PDF,
          summary="A person's quarterly report card (once their unit is submitted)")
     async def report_card(self, principal: Principal, appraisee_id: int) -> Response[bytes]:
         return await _pdf(await report_data.report_card(principal, appraisee_id))
 
-    @get("/registration/{appraisee_id:int}", responses=errors(401, 404, 409, 422), media_type=PDF,
+    @get("/registration/{appraisee_id:int}", responses=errors(401, 404, 409, 422, 503), media_type=PDF,
          summary="A person's 年度考核登记表 (annual registration form, once their unit is submitted)")
     async def registration(self, principal: Principal, appraisee_id: int) -> Response[bytes]:
         return await _pdf(await report_data.registration_form(principal, appraisee_id))
 
-    @get("/ranking/{period_id:int}", responses=errors(401, 403, 404), media_type=PDF,
+    @get("/ranking/{period_id:int}", responses=errors(401, 403, 404, 503), media_type=PDF,
          summary="Section averages and the ranking of a period over the caller's sections; with section_id, "
                  "that section's summary with each person's quarters")
     async def ranking(self, principal: Principal, period_id: int,
                       section_id: FromQuery[int | None] = None) -> Response[bytes]:
         return await _pdf(await report_data.ranking(principal, period_id, section_id))
 
-    @get("/bulletin", responses=errors(401, 403, 422), media_type=PDF,
+    @get("/bulletin", responses=errors(401, 403, 422, 503), media_type=PDF,
          summary="The 通报 of a month: overdue and late matters, supervision items and how they stand")
     async def bulletin(self, principal: Principal, year: FromQuery[int], month: FromQuery[int]) -> Response[bytes]:
         return await _pdf(await report_data.bulletin(principal, year, month))
