@@ -88,8 +88,7 @@ async def build(parts: Sequence[Part], on_progress: Progress = _nothing) -> byte
 def join_into_cache(keys: Sequence[str], key: str, directory: Path) -> None:
     """Join the cached parts `keys` and store the bundle under `key` (in a worker process, so
     that neither the parts nor the bundle cross between processes)."""
-    parts = [render.cached_path(k, directory) for k in keys]
-    render.store(key, join([part.read_bytes() if part.exists() else None for part in parts], directory), directory)
+    render.store(key, join([render.load_cached(k, directory) for k in keys], directory), directory)
 
 
 def join(pdfs: Sequence[bytes | None], directory: Path | None = None) -> bytes:

@@ -108,10 +108,10 @@ def cached_path(key: str, directory: Path | None = None) -> Path:
     return (directory or cache_dir()) / key[:2] / f"{key}.pdf"
 
 
-def load_cached(key: str) -> bytes | None:
+def load_cached(key: str, directory: Path | None = None) -> bytes | None:
     """The cached PDF of `key`, or None. A hit marks the file used (its modification time), so
     that pruning the cache removes what has gone unread longest."""
-    path = cached_path(key)
+    path = cached_path(key, directory)
     try:
         pdf = path.read_bytes()
     except FileNotFoundError:
@@ -211,8 +211,8 @@ def render(template: str, data: dict[str, Any], directory: Path | None = None) -
     the calling thread: for the command line and a worker process, not for the server's own
     process (see `render_async`)."""
     key = cache_key(template, data)
-    if (path := cached_path(key, directory)).exists():
-        return path.read_bytes()
+    if (pdf := load_cached(key, directory)) is not None:
+        return pdf
     return _render_and_store(key, template, data, directory)
 
 
@@ -261,9 +261,9 @@ class ReportProcess:
     The server's own process lays out no report: WeasyPrint holds the interpreter's lock in
     stretches while it lays out (about 0.1 s for a report card, 0.45 s for a large office's
     bulletin), and every request the server process answers meanwhile would wait for it. When
-    the process dies (a crash, the kernel's out-of-memory killer) its pool
-    is broken and would fail every later report, so a broken pool is replaced and the report
-    tried once more in a new process."""
+    the process dies (a crash, the kernel's out-of-memory killer) its pool is broken and would
+    fail every later report, so a broken pool is replaced and the report tried once more in a
+    new process."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
