@@ -130,7 +130,7 @@ async def test_the_ranking_shows_section_averages_as_a_chart_and_ranks_within_th
 
 async def test_a_large_report_renders_in_a_process_of_its_own_and_comes_back_the_same(
         office, client, clock, monkeypatch):
-    """Above LARGE_REPORT characters of data a report renders in a worker process of its own, not
+    """Above LARGE_REPORT bytes of data a report renders in a worker process of its own, not
     the report process: the same PDF text, through the cache, and asked again it is not rendered."""
     from appraisal.reports import render
 

@@ -8,7 +8,6 @@ import asyncio
 import atexit
 import contextlib
 import hashlib
-import json
 import logging
 import multiprocessing
 import os
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
+import msgspec
 
 from appraisal.errors import Unavailable
 from appraisal.i18n import _, ngettext
@@ -96,12 +96,18 @@ def cache_dir() -> Path:
     return Path(os.environ.get("APPRAISAL_VAR_DIR", "var")) / "pdf-cache"
 
 
+# The data of a report as canonical JSON (keys sorted; a date, a Decimal as msgspec writes them,
+# anything else as its str()), for its cache key and its size. msgspec, not json.dumps: it runs on
+# the event loop, and for the ranking of 10,000 people json.dumps took 85 ms, msgspec 16 ms.
+_canonical = msgspec.json.Encoder(enc_hook=str, order="sorted")
+
+
 def cache_key(template: str, data: Any) -> str:
-    return _key_of(template, json.dumps(data, ensure_ascii=False, sort_keys=True, default=str))
+    return _key_of(template, _canonical.encode(data))
 
 
-def _key_of(template: str, payload: str) -> str:
-    return hashlib.sha256((_sources_digest(template) + payload).encode()).hexdigest()
+def _key_of(template: str, payload: bytes) -> str:
+    return hashlib.sha256(_sources_digest(template).encode() + payload).hexdigest()
 
 
 def cached_path(key: str, directory: Path | None = None) -> Path:
@@ -310,7 +316,7 @@ class ReportProcess:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
-# A report whose data is this large (its JSON, in characters; a ranking of about 1,500 people)
+# A report whose data is this large (its JSON, in bytes; a ranking of about 900 people)
 # is laid out in a process of its own. WeasyPrint lays out about five pages a second here: a
 # ranking of 10,000 people takes most of a minute, and every report card asked for meanwhile
 # would wait behind it in the process of the small ones.
@@ -329,7 +335,7 @@ async def render_async(template: str, data: dict[str, Any]) -> bytes:
     """`render` without holding up the server: from the cache, or laid out in the report
     process, or for a large report in a process of its own (one at a time). The data is
     serialized once, for its key and its size."""
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    payload = _canonical.encode(data)
     key = _key_of(template, payload)
     if (pdf := load_cached(key)) is not None:
         return pdf
