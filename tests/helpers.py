@@ -30,3 +30,12 @@ async def person_id_of(client: Any, name: str) -> int:
     matches = [p for p in response.json()["items"] if p["name"] == name]
     assert len(matches) == 1, f"{name}: {matches}"
     return matches[0]["id"]
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, whose parent has not reaped it, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from conftest import BACKEND, TMP, recreate_postgres_database
+from helpers import process_alive
 
 APPRAISAL = str(Path(sys.executable).parent / "appraisal")
 
@@ -164,13 +165,6 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def test_a_servers_report_processes_end_with_it_however_it_is_stopped(db, tmp_path):
     """A server lays out its PDFs in a report process of its own. Stopped (SIGTERM: uvicorn
     shuts down, then raises the signal again, skipping the exit handlers that stop a process
@@ -194,9 +188,9 @@ def test_a_servers_report_processes_end_with_it_however_it_is_stopped(db, tmp_pa
             process.send_signal(how)
             process.wait(timeout=30)
             deadline = time.monotonic() + 10
-            while any(alive(pid) for pid in helpers) and time.monotonic() < deadline:
+            while any(process_alive(pid) for pid in helpers) and time.monotonic() < deadline:
                 time.sleep(0.1)
-            left = [pid for pid in helpers if alive(pid)]
+            left = [pid for pid in helpers if process_alive(pid)]
             assert not left, f"after {how.name} the server's processes {left} live on"
 
 

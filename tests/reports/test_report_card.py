@@ -1,6 +1,7 @@
 """The quarterly report card as a person downloads it: their name, scores and grade, page
 numbers, a page that renders to an image, the cache, and nobody else's card."""
 
+import asyncio
 import io
 import os
 import shutil
@@ -10,7 +11,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from helpers import login
+from helpers import login, process_alive
 from reports.pdfcheck import text_of
 from services.test_appraisal_flow import appraisee_of, as_user, fill, open_quarter
 from appraisal.errors import Unavailable
@@ -93,5 +94,27 @@ async def test_a_report_that_kills_its_process_twice_is_a_503_with_a_message():
             await lane.run(os._exit, 1)
         assert refused.value.status_code == 503 and refused.value.message == "报表生成进程意外停止，请稍后再试"
         assert await lane.run(os.getpid) != os.getpid(), "the next report gets a process of its own again"
+    finally:
+        lane.stop()
+
+
+async def test_the_large_reports_process_ends_once_it_has_nothing_left_to_lay_out():
+    """It held 1.2 GB after a ranking of 10,000 people for as long as the server ran. Reports
+    asked for while one is being laid out share its process; the next one later starts anew."""
+    import time
+
+    lane = render.ReportProcess(stay=False)
+    try:
+        first = await lane.run(os.getpid)
+        assert not lane.started
+        slept, second = await asyncio.gather(lane.run(time.sleep, 0.5), lane.run(os.getpid))
+        assert second not in (first, os.getpid()), "a new process for the next report"
+        assert not lane.started
+        for pid in (first, second):
+            for _ in range(100):
+                if not process_alive(pid):
+                    break
+                await asyncio.sleep(0.05)
+            assert not process_alive(pid), f"the report process {pid} ended"
     finally:
         lane.stop()
