@@ -80,7 +80,8 @@ class Settings:
     debug: bool = False
     cookie_secure: bool = False
     session_max_age: int = 12 * 3600
-    login_failure_limit: int = 5
+    login_failure_limit: int = 5  # failed logins a minute for one account
+    login_address_failure_limit: int = 20  # and from one address, across accounts
     login_failure_window: int = 60
     demo_password: str = "demo123456"
     # argon2 parameters; the test suite lowers them to keep hashing fast.

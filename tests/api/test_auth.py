@@ -43,19 +43,21 @@ async def test_after_five_failures_in_a_minute_the_account_is_throttled(office, 
     r = await client.post("/api/v1/auth/login", json={"username": "staff", "password": "demo123456"})
     assert r.status_code == 429, "even the right password waits out the minute"
     assert "一分钟" in r.json()["message"]
-    # Another account from another address is not affected.
-    other = await client.post(
-        "/api/v1/auth/login", json={"username": "chief", "password": "demo123456"},
-        headers={"x-forwarded-for": "10.0.0.9"},
-    )
-    assert other.status_code in (200, 429)  # same test address: see the address test below
+    # A colleague at the same address (a shared terminal, the office's NAT) still logs in.
+    other = await client.post("/api/v1/auth/login", json={"username": "chief", "password": "demo123456"})
+    assert other.status_code == 200, other.text
 
 
 async def test_failures_across_accounts_from_one_address_are_throttled(office, client):
-    for name in ("a1", "a2", "a3", "a4", "a5"):
-        await client.post("/api/v1/auth/login", json={"username": name, "password": "whatever1"})
+    for n in range(19):
+        r = await client.post("/api/v1/auth/login", json={"username": f"a{n}", "password": "whatever1"})
+        assert r.status_code == 401
     r = await client.post("/api/v1/auth/login", json={"username": "chief", "password": "demo123456"})
-    assert r.status_code == 429
+    assert r.status_code == 200, "19 failures across accounts: the address is not locked yet"
+    await client.post("/api/v1/auth/logout", headers={"x-csrftoken": client.cookies.get("csrftoken", "")})
+    await client.post("/api/v1/auth/login", json={"username": "a19", "password": "whatever1"})
+    r = await client.post("/api/v1/auth/login", json={"username": "chief", "password": "demo123456"})
+    assert r.status_code == 429 and "一分钟" in r.json()["message"], "the 20th locks the address for the minute"
 
 
 async def test_a_write_without_the_csrf_token_is_refused(office, client):

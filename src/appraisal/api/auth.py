@@ -87,6 +87,7 @@ class AuthController(Controller):
             data.password,
             client_address(request),
             failure_limit=settings.login_failure_limit,
+            address_failure_limit=settings.login_address_failure_limit,
             window_seconds=settings.login_failure_window,
         )
         await start_session(request, principal)

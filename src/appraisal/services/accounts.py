@@ -97,16 +97,20 @@ async def forget_login_failures(before: dt.datetime) -> int:
 
 
 async def authenticate(
-    username: str, password: str, address: str, *, failure_limit: int = 5, window_seconds: int = 60
+    username: str, password: str, address: str, *, failure_limit: int = 5, address_failure_limit: int = 20,
+    window_seconds: int = 60,
 ) -> Principal:
-    """Check a login. After `failure_limit` failures within `window_seconds` for the account or
-    for the address, further attempts are refused (429) until the window has passed."""
+    """Check a login. After `failure_limit` failures within `window_seconds` for the account, or
+    `address_failure_limit` from the address (guessing across accounts), further attempts are
+    refused (429) until the window has passed. The address's limit is the higher: an office's
+    colleagues may share one (a terminal server, a NAT), and one person's typos must not lock
+    out the rest."""
     username = username.strip()
     since = _now() - dt.timedelta(seconds=window_seconds)
     recent = LoginFailure.at > since
     by_account = await LoginFailure.count().where(recent, LoginFailure.username == username).run()
     by_address = await LoginFailure.count().where(recent, LoginFailure.address == address).run()
-    if max(by_account, by_address) >= failure_limit:
+    if by_account >= failure_limit or by_address >= address_failure_limit:
         raise TooManyAttempts(_("登录失败次数过多，请一分钟后再试"))
 
     account = await UserAccount.objects().where(UserAccount.username == username).first().run()

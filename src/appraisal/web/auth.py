@@ -45,7 +45,8 @@ async def login_submit(request: Request, state: State) -> Template | Redirect:
     try:
         principal = await accounts.authenticate(
             username, password, client_address(request),
-            failure_limit=settings.login_failure_limit, window_seconds=settings.login_failure_window,
+            failure_limit=settings.login_failure_limit, address_failure_limit=settings.login_address_failure_limit,
+            window_seconds=settings.login_failure_window,
         )
     except AppError as exc:
         return page(request, "auth/login.html", status_code=exc.status_code, next=target, username=username,
