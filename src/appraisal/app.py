@@ -237,6 +237,18 @@ async def scheduled_work(pdf_cache_mb: int) -> None:
         log.exception("pruning the report cache failed")
 
 
+async def warm_reports() -> None:
+    """Start the report process and load WeasyPrint and the fonts in it (on a machine's first
+    start that builds the prepared fonts, about a minute), so that the first report asked for
+    is laid out at once instead of waiting for all that."""
+    from appraisal.reports import render
+
+    try:
+        await render.reports.run(render.warm)
+    except Exception:  # the first report tries again, and says what is wrong
+        log.exception("starting the report process failed")
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     accounts.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
@@ -250,11 +262,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def start_scheduler(app: Litestar) -> None:
         if settings.scheduler:
             app.state.scheduler = asyncio.create_task(run_sweeps(settings.sweep_interval_seconds, settings.pdf_cache_mb))
+            app.state.report_warmup = asyncio.create_task(warm_reports())
 
     async def stop_scheduler(app: Litestar) -> None:
-        task = getattr(app.state, "scheduler", None)
-        if task is not None:
-            task.cancel()
+        for name in ("scheduler", "report_warmup"):
+            task = getattr(app.state, name, None)
+            if task is not None:
+                task.cancel()
 
     async def close_database() -> None:
         await close_connections()

@@ -118,3 +118,23 @@ async def test_the_large_reports_process_ends_once_it_has_nothing_left_to_lay_ou
             assert not process_alive(pid), f"the report process {pid} ended"
     finally:
         lane.stop()
+
+
+async def test_a_server_starts_its_report_process_with_weasyprint_and_the_fonts_loaded(monkeypatch):
+    """So that the first report asked for after a start (or on a new machine, where the fonts
+    are prepared first, about a minute) does not wait for all that."""
+    from appraisal.app import warm_reports
+
+    lane = render.ReportProcess()
+    monkeypatch.setattr(render, "reports", lane)
+    try:
+        assert not await lane.run(render.warmed), "a new process has nothing set up"
+        lane.stop()
+        await warm_reports()
+        worker = await lane.run(os.getpid)
+        with open(f"/proc/{worker}/maps") as maps:
+            loaded = maps.read()
+        assert "libpango" in loaded, "WeasyPrint's Pango is loaded in the report process"
+        assert await lane.run(render.warmed), "the font configuration and the stylesheet are built there"
+    finally:
+        lane.stop()

@@ -203,6 +203,17 @@ def html_of(template: str, data: dict[str, Any]) -> str:
     return environment().get_template(template).render(**data)
 
 
+def warm() -> None:
+    """Load WeasyPrint, the fonts and the stylesheet in this process, and lay out one line with
+    them (what the first report would wait for)."""
+    render_uncached("page_numbers.html", {"pages": 1})
+
+
+def warmed() -> bool:
+    """Whether this process has WeasyPrint, the fonts and the stylesheet set up."""
+    return _weasy.cache_info().currsize > 0
+
+
 def render_uncached(template: str, data: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
