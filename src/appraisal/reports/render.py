@@ -331,10 +331,8 @@ class ReportProcess:
                 self._discard(pool)
 
     def stop(self) -> None:
-        with self._guard:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        if (pool := self._pool) is not None:
+            self._discard(pool)
 
 
 # A report whose data is this large (its JSON, in bytes; a ranking of about 900 people)
