@@ -39,9 +39,14 @@ def workers() -> int:
 
 
 def bundle_key(parts: Sequence[Part]) -> str:
+    return _joined_key([render.cache_key(template, data) for template, data in parts])
+
+
+def _joined_key(part_keys: Sequence[str]) -> str:
+    """The joined bundle's cache key, from its parts' keys."""
     digest = hashlib.sha256(b"bundle-1")
-    for template, data in parts:
-        digest.update(render.cache_key(template, data).encode())
+    for part_key in part_keys:
+        digest.update(part_key.encode())
     return digest.hexdigest()
 
 
@@ -53,11 +58,11 @@ async def build(parts: Sequence[Part], on_progress: Progress = _nothing) -> byte
     """The joined PDF of `parts`, from the cache when nothing changed. `on_progress(done, total)`
     is awaited as parts finish; the last step is the joining."""
     total = len(parts) + 1
-    key = bundle_key(parts)
+    keys = [render.cache_key(t, d) for t, d in parts]  # each part's data encoded once
+    key = _joined_key(keys)
     if (pdf := render.load_cached(key)) is not None:
         await on_progress(total, total)
         return pdf
-    keys = [render.cache_key(t, d) for t, d in parts]
     missing = [i for i, k in enumerate(keys) if not render.mark_used(k)]
     done = len(parts) - len(missing)
     await on_progress(done, total)
