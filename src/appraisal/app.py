@@ -252,6 +252,8 @@ async def warm_reports() -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     accounts.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+    accounts.configure_login_limits(accounts.LoginLimits(
+        settings.login_failure_limit, settings.login_address_failure_limit, settings.login_failure_window))
     picker.configure(settings.picker_list_all)
 
     async def check_database() -> None:

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State
 
 from appraisal.api.common import errors
 from appraisal.scopes import Principal
@@ -80,16 +79,8 @@ class AuthController(Controller):
         responses=errors(400, 401, 429),
         summary="Log in; sets the session cookie",
     )
-    async def login(self, request: Request, data: LoginBody, state: State) -> MeOut:
-        settings = state.settings
-        principal = await accounts.authenticate(
-            data.username,
-            data.password,
-            client_address(request),
-            failure_limit=settings.login_failure_limit,
-            address_failure_limit=settings.login_address_failure_limit,
-            window_seconds=settings.login_failure_window,
-        )
+    async def login(self, request: Request, data: LoginBody) -> MeOut:
+        principal = await accounts.authenticate(data.username, data.password, client_address(request))
         await start_session(request, principal)
         return await me_out(principal)
 

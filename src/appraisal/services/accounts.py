@@ -8,6 +8,7 @@ import secrets
 import weakref
 from collections.abc import Iterable
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 import anyio
 
@@ -30,6 +31,26 @@ def configure_hasher(time_cost: int, memory_cost: int) -> None:
     global _hasher, _absent_hash
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
     _absent_hash = None  # made again with these costs, so that it takes as long as a real one
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """Failed logins within `window_seconds` after which further attempts are refused: for one
+    account, and from one address (guessing across accounts). The address's limit is the
+    higher: an office's colleagues may share one (a terminal server, a NAT), and one person's
+    typos must not lock out the rest."""
+
+    per_account: int = 5
+    per_address: int = 20
+    window_seconds: int = 60
+
+
+_limits = LoginLimits()
+
+
+def configure_login_limits(limits: LoginLimits) -> None:
+    global _limits
+    _limits = limits
 
 
 def hash_password(password: str) -> str:
@@ -96,21 +117,16 @@ async def forget_login_failures(before: dt.datetime) -> int:
     return len(await LoginFailure.delete().where(LoginFailure.at < before).returning(LoginFailure.id).run())
 
 
-async def authenticate(
-    username: str, password: str, address: str, *, failure_limit: int = 5, address_failure_limit: int = 20,
-    window_seconds: int = 60,
-) -> Principal:
-    """Check a login. After `failure_limit` failures within `window_seconds` for the account, or
-    `address_failure_limit` from the address (guessing across accounts), further attempts are
-    refused (429) until the window has passed. The address's limit is the higher: an office's
-    colleagues may share one (a terminal server, a NAT), and one person's typos must not lock
-    out the rest."""
+async def authenticate(username: str, password: str, address: str) -> Principal:
+    """Check a login. Past the failures the LoginLimits allow for the account or from the
+    address, further attempts are refused (429) until the window has passed."""
     username = username.strip()
-    since = _now() - dt.timedelta(seconds=window_seconds)
+    limits = _limits
+    since = _now() - dt.timedelta(seconds=limits.window_seconds)
     recent = LoginFailure.at > since
     by_account = await LoginFailure.count().where(recent, LoginFailure.username == username).run()
     by_address = await LoginFailure.count().where(recent, LoginFailure.address == address).run()
-    if by_account >= failure_limit or by_address >= address_failure_limit:
+    if by_account >= limits.per_account or by_address >= limits.per_address:
         raise TooManyAttempts(_("登录失败次数过多，请一分钟后再试"))
 
     account = await UserAccount.objects().where(UserAccount.username == username).first().run()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from litestar import Request, get, post
-from litestar.datastructures import State
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
@@ -36,18 +35,13 @@ async def login_page(request: Request, next: FromQuery[str | None] = None) -> Te
 
 
 @post("/login", opt={"exclude_from_auth": True}, include_in_schema=False)
-async def login_submit(request: Request, state: State) -> Template | Redirect:
+async def login_submit(request: Request) -> Template | Redirect:
     form = await request.form()
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:128]
     target = _safe_next(str(form.get("next", "/")))
-    settings = state.settings
     try:
-        principal = await accounts.authenticate(
-            username, password, client_address(request),
-            failure_limit=settings.login_failure_limit, address_failure_limit=settings.login_address_failure_limit,
-            window_seconds=settings.login_failure_window,
-        )
+        principal = await accounts.authenticate(username, password, client_address(request))
     except AppError as exc:
         return page(request, "auth/login.html", status_code=exc.status_code, next=target, username=username,
                     error=exc.message)
