@@ -77,6 +77,31 @@ async def test_the_export_is_a_printable_sheet_of_the_callers_scope(office, clie
     assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape"
 
 
+async def test_the_sheet_is_built_in_a_report_process_the_large_one_in_its_own(office, client, monkeypatch):
+    """The server's process builds no sheet (openpyxl holds the interpreter's lock for seconds
+    in a large office); past LARGE_SHEET people it is a process of its own, which then ends."""
+    from appraisal.reports import render, workbook
+    from appraisal.services import appraisal_export
+
+    period_id = await open_quarter(client)
+    await login(client, "admin")
+    built_here: list[int] = []
+    monkeypatch.setattr(workbook, "Workbook", lambda: built_here.append(1))  # the report process has its own
+    small = await client.get(f"/api/v1/appraisal/periods/{period_id}/export.xlsx")
+    assert small.status_code == 200 and render.reports.started
+    monkeypatch.setattr(appraisal_export, "LARGE_SHEET", 0)
+    try:
+        large = await client.get(f"/api/v1/appraisal/periods/{period_id}/export.xlsx")
+        assert large.status_code == 200
+        assert not render.large_reports.started, "its process ended once the sheet was built"
+    finally:
+        render.large_reports.stop()
+    assert built_here == [], "nothing was built in the server's process"
+    sheets = [[[c.value for c in row] for row in load_workbook(io.BytesIO(r.content)).active.iter_rows()]
+              for r in (small, large)]
+    assert sheets[0] == sheets[1] and len(sheets[0]) > 3, "both lanes build the same sheet of the office"
+
+
 async def test_text_that_looks_like_a_formula_is_exported_as_text(office, client):
     """A 职务职级 or a section name typed (or imported) as a formula is not run by Excel."""
     import zipfile

@@ -1,93 +1,22 @@
-"""A period's scores and grades as an Excel sheet an office prints: a title, one row per person
-grouped by section, the header repeated on every printed page, A4 landscape fitted to width."""
+"""A period's scores and grades as an Excel sheet (see `appraisal.reports.workbook`)."""
 
 from __future__ import annotations
 
-import io
-
-import anyio
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-
-from appraisal.domain.appraisal import GRADE_LABELS
-from appraisal.i18n import _
+from appraisal.reports import render
+from appraisal.reports.workbook import period_workbook
 from appraisal.scopes import Principal
 from appraisal.services.appraisal import period_results
 
-THIN = Side(style="thin")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-TITLE_FONT = Font(name="宋体", size=16, bold=True)
-HEADER_FONT = Font(name="黑体", bold=True)
-BODY_FONT = Font(name="宋体")
-
-
-def _write_row(ws, row: int, values: list, font: Font) -> None:
-    """Row `row` of the sheet, boxed and centred. Text stays text: openpyxl stores a string
-    that starts with "=" as a formula, which Excel runs when the sheet is opened (a 职务职级
-    such as `=HYPERLINK("http://…","点击")` from an imported roster would become a live link).
-    Cells are addressed by row and column: `ws[ws.max_row]` after `append` scans the whole
-    sheet, and made exporting 10,000 people take 84 s."""
-    for column, value in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=column, value=value)
-        if cell.data_type == "f":
-            cell.data_type = "s"
-        cell.font, cell.border, cell.alignment = font, BOX, CENTER
+# A sheet of more people than this is built in a process of its own, as a large PDF is: 10,000
+# people take 3.5 s, and the report cards asked for meanwhile would wait behind it.
+LARGE_SHEET = 1000
 
 
 async def export_period(actor: Principal, period_id: int) -> tuple[str, bytes]:
     period, rows = await period_results(actor, period_id)
-    # Building the sheet is a few seconds of CPU for a large office: off the event loop.
-    return f"{period['name']}.xlsx", await anyio.to_thread.run_sync(_workbook, period, rows)
-
-
-def _workbook(period: dict, rows: list[dict]) -> bytes:
-    annual = period["is_annual"]
-    indicators = [] if annual else list(period["indicators"])
-    headers = [_("序号"), _("科室"), _("姓名"), _("职务职级")]
-    if annual:
-        headers += [_("第一季度"), _("第二季度"), _("第三季度"), _("第四季度")]
-    else:
-        headers += [f"{i.name}（{i.weight:g}）" for i in indicators] + [_("加减分")]
-    headers += [_("总分") if not annual else _("年度得分"), _("等次"), _("备注")]
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = period["code"]
-    title = ws.cell(row=1, column=1, value=_("{name}结果").format(name=period["name"]))
-    title.data_type = "s"
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    title.font, title.alignment = TITLE_FONT, CENTER
-    ws.row_dimensions[1].height = 32
-    _write_row(ws, 2, headers, HEADER_FONT)
-
-    for n, r in enumerate(rows, start=1):
-        b = r.get("breakdown") or {}
-        line = [n, r["section_name"] or "", r["name"], r["post_rank"] or ""]
-        if annual:
-            line += [q["total"] for q in b.get("quarters", [])] or [None] * 4
-        else:
-            values = {l["code"]: l["value"] for l in b.get("lines", [])}
-            line += [values.get(i.code) for i in indicators]
-            line += [round(sum(c["points"] for c in b.get("components", [])), 2) if b else None]
-        note = "" if r.get("frozen") else _("未提交")
-        line += [r["total"], GRADE_LABELS.get(r["grade"] or "", ""), note]
-        _write_row(ws, n + 2, line, BODY_FONT)
-
-    widths = [6, 12, 10, 22] + [10] * (len(headers) - 7) + [10, 8, 10]
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.oddFooter.center.text = _("第 &P 页 / 共 &N 页")
-    ws.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    # Only what the sheet shows goes to the report process (pickled there and back).
+    sheet = {k: period[k] for k in ("name", "code", "is_annual", "indicators")}
+    people = [{k: r.get(k) for k in ("section_name", "name", "post_rank", "breakdown", "frozen", "total", "grade")}
+              for r in rows]
+    lane = render.large_reports if len(people) > LARGE_SHEET else render.reports
+    return f"{period['name']}.xlsx", await lane.run(period_workbook, sheet, people)
