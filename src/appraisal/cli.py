@@ -52,6 +52,11 @@ async def _demo(if_empty: bool) -> int:
         await load_demo_appraisal()
         print("demo appraisal ready: 2025 closed (annual submitted, awaiting review), the 2026 target tree, "
               "Q3 2026 locked, Q4 2026 open for scoring")
+        from appraisal.services.demo_matters import load_demo_matters
+
+        await load_demo_matters()
+        print("demo matters ready: matters at every step and light over the past working days, "
+              "supervision items, and today's sweep")
     print_logins(settings.demo_password)
     return 0
 

@@ -166,3 +166,25 @@ def test_a_year_missing_between_two_is_named_when_a_count_crosses_it():
         cal.add_working_days(D(2030, 12, 30), 5)
     assert err.value.year == 2031
     assert cal.working_days_between(D(2030, 12, 31), D(2030, 12, 31)) == 0
+
+
+def test_a_pinned_moment_is_now_and_today_inside_and_only_there():
+    import asyncio
+
+    from appraisal.domain.calendar import now_utc, pinned_now, today_local
+
+    moment = dt.datetime(2026, 11, 20, 17, 30, tzinfo=SHANGHAI)
+    with pinned_now(moment):
+        assert now_utc() == moment and now_utc().tzinfo == dt.timezone.utc
+        assert today_local() == dt.date(2026, 11, 20)
+
+        async def in_a_task() -> dt.date:
+            return today_local()
+        assert asyncio.run(in_a_task()) == dt.date(2026, 11, 20), "tasks started inside see it too"
+        with pinned_now(moment + dt.timedelta(hours=7)):
+            assert today_local() == dt.date(2026, 11, 21), "00:30 the next day in Shanghai"
+        assert now_utc() == moment
+    assert abs(now_utc() - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(seconds=5)
+    with pytest.raises(ValueError):
+        with pinned_now(dt.datetime(2026, 11, 20, 9)):
+            pass

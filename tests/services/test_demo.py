@@ -68,3 +68,81 @@ async def test_the_demo_loads_in_late_december_before_next_years_holidays_are_pu
     decided = await AccountabilityRecord.select(AccountabilityRecord.appeal_deadline).where(
         AccountabilityRecord.decided_on == dt.date(2026, 12, 28)).run()
     assert decided and all(r["appeal_deadline"].year == 2027 for r in decided)
+
+
+SHANGHAI = __import__("zoneinfo").ZoneInfo("Asia/Shanghai")
+
+
+async def test_the_demo_matters_show_every_light_and_step_as_of_the_day_they_are_loaded(office):
+    """Loaded on Monday 23 November 2026, the stories end that morning: each light, a transfer
+    waiting for 赵雪 to accept, an extension waiting for 李红梅, the chase ladder and the
+    accountability proposals of today's sweep; every step dated on a working day before today."""
+    import datetime as dt
+
+    import time_machine
+
+    from appraisal.db.tables import AccountabilityRecord, Matter, MatterEvent, Notification, SupervisionItem
+    from appraisal.services import matters, supervision, todo
+    from appraisal.services.demo_appraisal import _principal
+    from appraisal.services.demo_matters import MATTERS, load_demo_matters
+
+    with time_machine.travel(dt.datetime(2026, 11, 23, 8, 30, tzinfo=SHANGHAI), tick=False):
+        await load_demo_matters()
+        await load_demo_matters()  # a second run adds nothing
+        today = dt.date(2026, 11, 23)
+        staff, leader = await _principal("staff"), await _principal("leader")
+        director = await _principal(person_name="王建国")
+        rows, total = await matters.list_matters(director, matters.MatterQuery(limit=100))
+        assert total == len(MATTERS) == await Matter.count().run()
+        lights = {r["light"] for r in rows}
+        assert {"green", "yellow", "red", "paused", "done"} <= lights, lights
+        mine, _n = await matters.list_matters(staff, matters.MatterQuery(limit=100, mine=True))
+        assert {r["light"] for r in mine} >= {"green", "yellow", "red"}, "赵雪 has one of each light"
+        pending = await Matter.select(Matter.subject).where(Matter.pending_to.name == "赵雪").run()
+        assert pending == [{"subject": "咨询政府信息公开申请流程"}], "a transfer waits for her to accept it"
+        waiting = await todo.for_leader(leader)
+        assert [e["subject"] for e in waiting["extensions"]] == ["起草区优化营商环境工作汇报材料"]
+        late = await Matter.select(Matter.due_on, Matter.completed_at).where(
+            Matter.subject == "《区农贸市场管理办法（送审稿）》合法性审查").first().run()
+        assert late["completed_at"].astimezone(SHANGHAI).date() > late["due_on"], "completed late"
+
+        events = await MatterEvent.select(MatterEvent.matter, MatterEvent.at, MatterEvent.kind).order_by(
+            MatterEvent.id).run()
+        days = [e["at"].astimezone(SHANGHAI).date() for e in events]
+        assert all(d < today and d.weekday() < 5 for d in days), "told over the working days before today"
+        for matter in {e["matter"] for e in events}:
+            at = [e["at"] for e in events if e["matter"] == matter]
+            assert at == sorted(at), "each timeline in the order of its steps"
+        kinds = {e["kind"] for e in events}
+        assert {"register", "transfer", "accept", "return", "pause", "extension_request", "complete",
+                "follow_up"} <= kinds
+
+        overdue = await Matter.count().where(Matter.status == "open", Matter.due_on < today).run()
+        proposals = await AccountabilityRecord.count().where(AccountabilityRecord.trigger == "overdue").run()
+        assert overdue >= 3 and proposals == overdue, "today's sweep proposed each overdue matter"
+        ladder = set(await Notification.select(Notification.kind).output(as_list=True).run())
+        assert {"reminder", "chase", "bulletin", "transfer", "extension"} <= ladder
+
+        items = await supervision.list_items(director, year=2026)
+        assert {i["status"] for i in items[0]} == {"open", "review", "completed"}
+        assert any(i["light"] == "red" for i in items[0]), "one item is past its deadline"
+        assert await SupervisionItem.count().run() == len(items[0])
+
+
+async def test_the_demo_matters_load_in_late_december_before_next_years_holidays_are_published(office):
+    """On 28 December the deadlines of the demo's matters run into a year the calendar package
+    has no holidays for: the demo office counts that year by its weekends, as for its appeal."""
+    import datetime as dt
+
+    import time_machine
+
+    from appraisal.db.tables import CalendarYear, Matter
+    from appraisal.services.demo_matters import MATTERS, load_demo_matters
+
+    assert not await CalendarYear.exists().where(CalendarYear.year == 2027).run()
+    with time_machine.travel(dt.datetime(2026, 12, 28, 9, tzinfo=SHANGHAI), tick=False):
+        await load_demo_matters()
+    assert await Matter.count().run() == len(MATTERS)
+    assert await CalendarYear.select(CalendarYear.source).where(CalendarYear.year == 2027).first().run() == \
+        {"source": "demo"}
+    assert await Matter.exists().where(Matter.due_on >= dt.date(2027, 1, 1)).run()

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -24,9 +26,32 @@ ONE_DAY = dt.timedelta(days=1)
 MAX_WORKING_DAYS = 2000
 
 
+_PINNED_NOW: ContextVar[dt.datetime | None] = ContextVar("pinned_now", default=None)
+
+
+def now_utc() -> dt.datetime:
+    """The moment a step happens (UTC): now, or the moment `pinned_now` set."""
+    pinned = _PINNED_NOW.get()
+    return pinned if pinned is not None else dt.datetime.now(dt.timezone.utc)
+
+
+@contextmanager
+def pinned_now(moment: dt.datetime) -> Iterator[None]:
+    """Steps taken inside (in this task and those it starts) happen at `moment`, an aware
+    datetime: the demo office tells the story of its matters over the past working days
+    through the same use cases as its users. The audit log keeps the real time of each write."""
+    if moment.tzinfo is None:
+        raise ValueError("pinned_now needs an aware datetime")
+    token = _PINNED_NOW.set(moment.astimezone(dt.timezone.utc))
+    try:
+        yield
+    finally:
+        _PINNED_NOW.reset(token)
+
+
 def today_local() -> dt.date:
     """Today's date in the office's time zone: calendar dates are local."""
-    return dt.datetime.now(LOCAL_TZ).date()
+    return now_utc().astimezone(LOCAL_TZ).date()
 
 
 class CalendarGap(InvalidInput):

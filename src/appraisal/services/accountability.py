@@ -13,7 +13,7 @@ from appraisal.db.tables import AccountabilityForm, AccountabilityRecord, Person
 from appraisal.db.search import contains_any
 from appraisal.db.transaction import Prepared, atomic, for_update, insert_new, is_unique_violation, one_of
 from appraisal.domain import accountability as rules
-from appraisal.domain.calendar import today_local
+from appraisal.domain.calendar import now_utc, today_local
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, manage_scope, read_scope, visible_where
@@ -174,7 +174,7 @@ async def appeal(actor: Principal, record_id: int, reason: str) -> None:
         if not reason or len(reason) > 5000:
             raise InvalidInput(_("请填写申诉理由（不超过 5000 个字符）"), code="missing_reason")
         await audit.update(actor, record, {"status": APPEALED, "appeal_reason": reason,
-                                           "appealed_at": dt.datetime.now(dt.timezone.utc)})
+                                           "appealed_at": now_utc()})
 
 
 async def decide_appeal(actor: Principal, record_id: int, result: str, note: str, *,

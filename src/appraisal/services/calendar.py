@@ -15,6 +15,9 @@ from appraisal.services import audit
 
 HOLIDAY, WORKDAY = "holiday", "workday"
 KINDS = {HOLIDAY: _("节假日"), WORKDAY: _("调休上班")}
+# Where a year's data came from (calendar_year.source).
+SOURCES = {"chinese-calendar": _("chinese-calendar 节假日数据包"), "admin": _("管理员录入"),
+           "demo": _("演示数据：仅按周末计算，未含节假日")}
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 

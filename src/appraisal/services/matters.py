@@ -16,7 +16,7 @@ from appraisal.db.tables import ExtensionRequest, Matter, MatterEvent, Person
 from appraisal.db.search import contains_any
 from appraisal.db.transaction import atomic, for_update
 from appraisal.domain import deadlines
-from appraisal.domain.calendar import LOCAL_TZ, WorkingCalendar, today_local, whole_working_days
+from appraisal.domain.calendar import LOCAL_TZ, WorkingCalendar, now_utc, today_local, whole_working_days
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, manage_scope, read_scope, visible_where
@@ -43,8 +43,7 @@ class EventKind(StrEnum):
     SHIRK = "shirk"
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+_now = now_utc
 
 
 def matter_number(matter_id: int, created_at: dt.datetime) -> str:
@@ -64,8 +63,8 @@ def _me(principal: Principal) -> int:
 
 async def _event(matter_id: int, actor: int | None, kind: EventKind, *, to_person: int | None = None,
                  due_on: dt.date | None = None, note: str = "") -> None:
-    await MatterEvent.insert(MatterEvent(matter=matter_id, actor=actor, kind=kind.value, to_person=to_person,
-                                         due_on=due_on, note=note)).run()
+    await MatterEvent.insert(MatterEvent(matter=matter_id, at=_now(), actor=actor, kind=kind.value,
+                                         to_person=to_person, due_on=due_on, note=note)).run()
 
 
 def _text(value: str, label: str, limit: int, required: bool = True, field: str | None = None) -> str:
@@ -127,7 +126,7 @@ async def register(principal: Principal, data: Registration) -> Matter:
             channel=data.channel, requester=requester, requester_contact=contact, subject=subject,
             content=content, commitment_version=version_id, limit_days=limit_days, first_receiver=me, owner=me,
             section=me_row["section"], status=OPEN, accepted_on=today, due_on=due,
-            yellow_on=deadlines.yellow_from(cal, today, due),
+            yellow_on=deadlines.yellow_from(cal, today, due), created_at=_now(),
         ))
         await _event(matter.id, me, EventKind.REGISTER, due_on=due)
     return matter
@@ -360,7 +359,7 @@ async def request_extension(principal: Principal, matter_id: int, new_due_on: dt
         deadlines.check_extension(cal, today_local(), matter.due_on, new_due_on, matter.limit_days,
                                   matter.extensions)
         request = await audit.insert(principal, ExtensionRequest(
-            matter=matter_id, requested_by=_me(principal), reason=reason, new_due_on=new_due_on))
+            matter=matter_id, requested_by=_me(principal), requested_at=_now(), reason=reason, new_due_on=new_due_on))
         await _event(matter_id, principal.person_id, EventKind.EXTENSION_REQUEST, due_on=new_due_on, note=reason)
     for leader in await org.leaders_over(matter.section):
         await notify(leader, f"extension:{request.id}:requested:{leader}", "extension",

@@ -15,7 +15,7 @@ from appraisal.db.tables import Person, Section, SupervisionAssist, SupervisionI
 from appraisal.db.search import contains_any
 from appraisal.db.transaction import atomic, for_update, one_writer_for
 from appraisal.domain import deadlines
-from appraisal.domain.calendar import today_local
+from appraisal.domain.calendar import now_utc, today_local
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, manage_scope, read_scope, visible_where
@@ -80,10 +80,10 @@ async def create(actor: Principal, data: NewItem) -> SupervisionItem:
             number=item_number(today.year, seq), year=today.year, seq=seq, source=data.source, title=title,
             requirement=data.requirement.strip(), lead_section=data.lead_section_id,
             responsible_leader=data.responsible_leader_id, responsible_person=data.responsible_person_id,
-            started_on=today, deadline=data.deadline, yellow_on=yellow, status=OPEN))
+            started_on=today, deadline=data.deadline, yellow_on=yellow, status=OPEN, created_at=now_utc()))
         if assisting:
             await SupervisionAssist.insert(*[SupervisionAssist(item=item.id, section=s) for s in assisting]).run()
-        await SupervisionReport.insert(SupervisionReport(item=item.id, author=actor.person_id, kind="create",
+        await SupervisionReport.insert(SupervisionReport(item=item.id, at=now_utc(), author=actor.person_id, kind="create",
                                                          deadline=data.deadline, note=item.number)).run()
         await notify(data.responsible_person_id, f"supervision:{item.id}:create", "supervision",
                      _("督办事项：{n} {t}").format(n=item.number, t=title), _("期限 {d}").format(d=data.deadline))
@@ -188,7 +188,7 @@ async def report_progress(actor: Principal, item_id: int, note: str, *, submit: 
             raise InvalidInput(_("请填写进展情况（不超过 10000 个字符）"), code="missing_note")
         if submit:
             await audit.update(actor, item, {"status": REVIEW})
-        await SupervisionReport.insert(SupervisionReport(item=item.id, author=actor.person_id,
+        await SupervisionReport.insert(SupervisionReport(item=item.id, at=now_utc(), author=actor.person_id,
                                                          kind="submit" if submit else "progress", note=note)).run()
 
 
@@ -205,7 +205,7 @@ async def press(actor: Principal, item_id: int, new_deadline: dt.date, note: str
         cal = await calendar_service.load_calendar(today.year, new_deadline.year)
         await audit.update(actor, item, {"deadline": new_deadline,
                                          "yellow_on": deadlines.yellow_from(cal, today, new_deadline)})
-        await SupervisionReport.insert(SupervisionReport(item=item.id, author=actor.person_id, kind="press",
+        await SupervisionReport.insert(SupervisionReport(item=item.id, at=now_utc(), author=actor.person_id, kind="press",
                                                          deadline=new_deadline, note=note.strip()[:10000])).run()
         await notify(item.responsible_person, f"supervision:{item.id}:press:{new_deadline}", "supervision",
                      _("督办通知：{n}").format(n=item.number), _("请于 {d} 前办结。{note}").format(d=new_deadline, note=note))
@@ -223,8 +223,8 @@ async def review(actor: Principal, item_id: int, accept: bool, note: str = "") -
             raise InvalidInput(_("退回须说明理由"), code="missing_note")
         changes = {"status": COMPLETED, "completed_on": today_local()} if accept else {"status": OPEN}
         await audit.update(actor, item, changes)
-        await SupervisionReport.insert(SupervisionReport(item=item.id, author=actor.person_id,
+        await SupervisionReport.insert(SupervisionReport(item=item.id, at=now_utc(), author=actor.person_id,
                                                          kind="complete" if accept else "send_back", note=note)).run()
         if not accept:
-            await notify(item.responsible_person, f"supervision:{item.id}:back:{dt.datetime.now(dt.timezone.utc).isoformat()}",
+            await notify(item.responsible_person, f"supervision:{item.id}:back:{now_utc().isoformat()}",
                          "supervision", _("督办事项退回重办：{n}").format(n=item.number), note)

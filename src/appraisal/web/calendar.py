@@ -26,7 +26,7 @@ async def _calendar_page(request: Request, year: int, error: str | None = None, 
     except CalendarGap as exc:
         view, gap = None, exc.message
     return page(request, "calendar/year.html", status_code=status, year=year, view=view, gap=gap, error=error,
-                kinds=calendar.KINDS)
+                kinds=calendar.KINDS, sources=calendar.SOURCES)
 
 
 @get("/calendar", include_in_schema=False)
