@@ -1,11 +1,98 @@
-"""待办: what waits for the caller's decision, for the start page — extension requests and
-accountability proposals in the sections a leader oversees, and periods waiting for review."""
+"""待办: what waits for the caller, for the start page.
+
+Everyone with a person sees their own: transfers to accept (签收), their matters and
+supervision items overdue or about to be, an accountability decision they may still appeal,
+a self-summary to write, and for a scorer the units waiting for their scores. A leader sees
+besides what waits for their decision in the sections they oversee: extension requests,
+accountability proposals and appeals, supervision results to review (审结), and periods
+waiting for review."""
 
 from __future__ import annotations
 
-from appraisal.db.tables import AccountabilityRecord, ExtensionRequest, Period
+from dataclasses import dataclass
+
+from appraisal.db.tables import (
+    AccountabilityRecord, Appraisee, ExtensionRequest, Matter, Period, SupervisionItem, UnitSubmission,
+)
 from appraisal.domain.appraisal import PeriodStatus, period_name
+from appraisal.domain.calendar import today_local
+from appraisal.i18n import _
 from appraisal.scopes import Principal, Role
+from appraisal.services.appraisal import LEADERS_UNIT, unit_of
+from appraisal.services.matters import OPEN
+
+
+@dataclass(frozen=True)
+class Todo:
+    text: str
+    href: str
+    urgent: bool = False  # overdue, or the last day
+
+
+async def for_person(actor: Principal) -> list[Todo]:
+    """The caller's own to-do, most urgent first within each kind."""
+    me = actor.person_id
+    if me is None:
+        return []
+    today = today_local()
+    todos: list[Todo] = []
+    for m in await Matter.select(Matter.id, Matter.subject, Matter.owner.name.as_alias("by"), Matter.pending_due_on
+                                 ).where(Matter.pending_to == me).order_by(Matter.pending_due_on).run():
+        todos.append(Todo(_("待签收：{s}（{by}转办，请于 {d} 前签收）").format(s=m["subject"], by=m["by"],
+                                                                     d=m["pending_due_on"]),
+                          f"/matters/{m['id']}", urgent=m["pending_due_on"] is not None and m["pending_due_on"] <= today))
+    mine = Matter.owner == me, Matter.status == OPEN
+    red = await Matter.count().where(*mine, Matter.due_on < today).run()
+    yellow = await Matter.count().where(*mine, Matter.due_on >= today, Matter.yellow_on <= today).run()
+    if red:
+        todos.append(Todo(_("我的超期办件 {n} 件").format(n=red), "/matters?mine=1&light=red", urgent=True))
+    if yellow:
+        todos.append(Todo(_("我的即将到期办件 {n} 件").format(n=yellow), "/matters?mine=1&light=yellow"))
+    for it in await SupervisionItem.select(SupervisionItem.id, SupervisionItem.number, SupervisionItem.title,
+                                           SupervisionItem.deadline).where(
+            SupervisionItem.responsible_person == me, SupervisionItem.status == "open",
+            SupervisionItem.yellow_on <= today).order_by(SupervisionItem.deadline).run():
+        late = it["deadline"] < today
+        text = _("督办事项已超期：{n}“{t}”（期限 {d}）") if late else _("督办事项即将到期：{n}“{t}”（期限 {d}）")
+        todos.append(Todo(text.format(n=it["number"], t=it["title"], d=it["deadline"]), f"/supervision/{it['id']}",
+                          urgent=late))
+    for r in await AccountabilityRecord.select(AccountabilityRecord.id, AccountabilityRecord.form.name.as_alias("form"),
+                                               AccountabilityRecord.appeal_deadline).where(
+            AccountabilityRecord.person == me, AccountabilityRecord.status == "decided",
+            AccountabilityRecord.appeal_deadline >= today).order_by(AccountabilityRecord.appeal_deadline).run():
+        todos.append(Todo(_("责任追究决定：{f}，如有异议可于 {d} 前申诉").format(f=r["form"], d=r["appeal_deadline"]),
+                          f"/accountability/{r['id']}"))
+    for p in await Appraisee.select(Appraisee.period.year.as_alias("year"), Appraisee.period.quarter.as_alias("quarter")
+                                    ).where(Appraisee.person == me, Appraisee.self_summary == "",
+                                            Appraisee.period.status.is_in([PeriodStatus.SELF_SUMMARY.value,
+                                                                           PeriodStatus.SCORING.value])).run():
+        todos.append(Todo(_("{p}：请填写个人总结").format(p=period_name(p["year"], p["quarter"])), "/appraisal/mine"))
+    todos += await _units_to_score(actor)
+    return todos
+
+
+async def _units_to_score(actor: Principal) -> list[Todo]:
+    """A chief's section and a leader's unit of section chiefs, in each period being scored,
+    until the unit is submitted."""
+    units = []
+    if actor.has(Role.CHIEF) and actor.section_id is not None:
+        units.append((unit_of("staff", actor.section_id), _("请为本科室人员评分并提交")))
+    if actor.has(Role.LEADER) and actor.led_section_ids:
+        units.append((LEADERS_UNIT, _("请为分管科室的科长评分")))
+    if not units:
+        return []
+    periods = await Period.select(Period.id, Period.year, Period.quarter).where(
+        Period.status == PeriodStatus.SCORING.value).order_by(Period.id).run()
+    if not periods:
+        return []
+    ids = [p["id"] for p in periods]
+    submitted = {(s["period"], s["unit"]) for s in await UnitSubmission.select(
+        UnitSubmission.period, UnitSubmission.unit).where(UnitSubmission.period.is_in(ids)).run()}
+    present = {(a["period"], a["unit"]) for a in await Appraisee.select(Appraisee.period, Appraisee.unit).where(
+        Appraisee.period.is_in(ids), Appraisee.unit.is_in([u for u, _t in units])).distinct().run()}
+    return [Todo(f"{period_name(p['year'], p['quarter'])}：{text}", f"/appraisal/{p['id']}/grid?unit={unit}")
+            for p in periods for unit, text in units
+            if (p["id"], unit) in present and (p["id"], unit) not in submitted]
 
 
 async def for_leader(actor: Principal) -> dict:
@@ -21,6 +108,11 @@ async def for_leader(actor: Principal) -> dict:
         AccountabilityRecord.status == "proposed", AccountabilityRecord.section.is_in(sections)).run()
     appeals = await AccountabilityRecord.count().where(
         AccountabilityRecord.status == "appealed", AccountabilityRecord.section.is_in(sections)).run()
+    reviews = await SupervisionItem.select(SupervisionItem.id, SupervisionItem.number, SupervisionItem.title).where(
+        SupervisionItem.status == "review",
+        (SupervisionItem.lead_section.is_in(sections)) | (SupervisionItem.responsible_leader == (actor.person_id or -1)),
+    ).order_by(SupervisionItem.id).run()
     periods = [{**p, "name": period_name(p["year"], p["quarter"])} for p in await Period.select(
         Period.id, Period.year, Period.quarter).where(Period.status == PeriodStatus.SUBMITTED.value).run()]
-    return {"extensions": extensions, "proposals": proposals, "appeals": appeals, "periods": periods}
+    return {"extensions": extensions, "proposals": proposals, "appeals": appeals, "reviews": reviews,
+            "periods": periods}

@@ -1,0 +1,84 @@
+"""The start page's 待我处理: what waits for each person, linked to where it is done."""
+
+import datetime as dt
+import html
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from helpers import login
+from test_appraisal_pages import open_quarter
+from test_pages import browser_login
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def todo_of(page: str) -> list[tuple[str, str]]:
+    """(link, text) of each entry of the start page's 待我处理."""
+    section = re.search(r"<h2>待我处理</h2>(.*?)</section>", page, re.S)
+    assert section, "the start page has a 待我处理 section"
+    return [(html.unescape(href), html.unescape(text).strip())
+            for href, text in re.findall(r'<li><a href="([^"]+)"[^>]*>([^<]+)</a></li>', section[1])]
+
+
+@pytest.fixture
+def monday():
+    """Monday 23 November 2026, 08:30 in Shanghai, with the demo's matters told up to then."""
+    with time_machine.travel(dt.datetime(2026, 11, 23, 8, 30, tzinfo=SHANGHAI), tick=False) as traveller:
+        yield traveller
+
+
+async def test_staff_see_the_transfer_to_accept_and_their_late_and_due_matters(office, client, monday):
+    from appraisal.services.demo_matters import load_demo_matters
+
+    await load_demo_matters()
+    await browser_login(client, "staff")
+    todo = todo_of((await client.get("/")).text)
+    transfer = next((href, text) for href, text in todo if text.startswith("待签收："))
+    assert transfer[1] == "待签收：咨询政府信息公开申请流程（孙浩然转办，请于 2026-11-23 前签收）"
+    assert ("/matters?mine=1&light=red", "我的超期办件 1 件") in todo
+    assert ("/matters?mine=1&light=yellow", "我的即将到期办件 1 件") in todo
+    # The links lead to exactly those matters.
+    red = await client.get("/matters", params={"mine": "1", "light": "red"})
+    assert "反映幸福小区路灯长期不亮" in red.text and "咨询区级先进集体表彰申报材料要求" not in red.text
+    # Accepting the transfer takes it off the list.
+    matter_id = int(transfer[0].rsplit("/", 1)[1])
+    await login(client, "staff")
+    assert (await client.post(f"/api/v1/matters/{matter_id}/accept")).status_code == 201
+    assert not any(text.startswith("待签收：") for _h, text in todo_of((await client.get("/")).text))
+
+
+async def test_a_leader_sees_the_supervision_result_to_review_in_her_sections_only(office, client, monday):
+    from appraisal.services.demo_matters import load_demo_matters
+
+    await load_demo_matters()
+    await browser_login(client, "liuhaitao")  # over 行政科, whose item waits for 审结
+    todo = todo_of((await client.get("/")).text)
+    assert any(text == "督办事项待审结：督〔2026〕4号“区长批示：做好冬季机关安全生产检查”" and href.startswith("/supervision/")
+               for href, text in todo), todo
+    client.cookies.clear()
+    await browser_login(client, "leader")  # 李红梅, over 秘书科 and 综合科
+    assert not any("待审结" in text for _h, text in todo_of((await client.get("/")).text))
+
+
+async def test_scorers_see_their_unit_until_it_is_submitted_and_staff_their_self_summary(office, client):
+    period_id = await open_quarter(client)
+    await browser_login(client, "chief")
+    todo = todo_of((await client.get("/")).text)
+    grid = next(href for href, text in todo if text == "2026 年第四季度考核：请为本科室人员评分并提交")
+    assert (await client.get(grid)).status_code == 200, "the link opens the chief's grid"
+    assert ("/appraisal/mine", "2026 年第四季度考核：请填写个人总结") in todo, "a chief is appraised too"
+    client.cookies.clear()
+
+    await browser_login(client, "staff")
+    assert ("/appraisal/mine", "2026 年第四季度考核：请填写个人总结") in todo_of((await client.get("/")).text)
+    assert not any("评分" in text for _h, text in todo_of((await client.get("/")).text)), "staff score nobody"
+    await login(client, "staff")
+    mine = (await client.get("/api/v1/appraisal/mine")).json()
+    r = await client.put(f"/api/v1/appraisal/appraisees/{mine[0]['id']}/summary", json={"text": "本季度完成核稿 80 件。"})
+    assert r.status_code == 204
+    assert todo_of((await client.get("/")).text) == [], "nothing left for her"
+    assert "暂无待处理事项。" in (await client.get("/")).text
+    assert period_id
