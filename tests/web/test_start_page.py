@@ -82,3 +82,26 @@ async def test_scorers_see_their_unit_until_it_is_submitted_and_staff_their_self
     assert todo_of((await client.get("/")).text) == [], "nothing left for her"
     assert "暂无待处理事项。" in (await client.get("/")).text
     assert period_id
+
+
+async def test_a_count_on_the_dashboard_opens_exactly_those_matters_of_that_section(office, client, monday):
+    from appraisal.services.demo_matters import load_demo_matters
+
+    await load_demo_matters()
+    await browser_login(client, "leader")
+    start = (await client.get("/")).text
+    rows = re.findall(r"<tr><td>([^<]+)</td>(.*?)</tr>", start, re.S)
+    links = {(name, html.unescape(href)): int(n) for name, cells in rows
+             for href, n in re.findall(r'<a[^>]*href="(/matters\?[^"]+)"[^>]*>(\d+)</a>', cells)}
+    assert {name for name, _h in links} == {"秘书科", "综合科"}, "her two sections"
+    for (name, href), n in links.items():
+        listed = (await client.get(href)).text
+        table = re.findall(r"<tr>\s*(<td>.*?)</tr>", listed, re.S)
+        owners = [re.findall(r"<td>(.*?)</td>", row, re.S)[4].rsplit("（", 1)[1].rstrip("）") for row in table]
+        assert len(owners) == n and set(owners) == {name}, (href, owners)
+        assert '<select id="section" name="section">' in listed, "the list offers her sections to filter by"
+
+    await login(client, "leader")
+    sections = {s["name"]: s["id"] for s in (await client.get("/api/v1/sections")).json()}
+    items = (await client.get("/api/v1/matters", params={"section": sections["综合科"]})).json()["items"]
+    assert items and {i["section_name"] for i in items} == {"综合科"}

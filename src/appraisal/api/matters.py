@@ -121,8 +121,10 @@ class MatterController(Controller):
     async def list_matters(
         self, principal: Principal, offset: Offset = 0, limit: Limit = 50,
         status: FromQuery[str | None] = None, light: FromQuery[str | None] = None, mine: FromQuery[bool] = False,
+        section: FromQuery[int | None] = None,
     ) -> MatterPage:
-        rows, total = await matters.list_matters(principal, matters.MatterQuery(status, light, mine, offset, limit))
+        rows, total = await matters.list_matters(principal, matters.MatterQuery(
+            status, light, mine, offset, limit, section=section))
         return MatterPage(total=total, offset=offset, limit=limit, items=[from_row(MatterOut, r) for r in rows])
 
     @get("/{matter_id:int}", responses=errors(401, 404), summary="A matter with its timeline")

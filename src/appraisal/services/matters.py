@@ -192,6 +192,7 @@ class MatterQuery:
     offset: int = 0
     limit: int = 50
     search: str = ""  # in the subject or the requester
+    section: int | None = None  # the matters of one section (where they are now)
 
 
 async def list_matters(principal: Principal, q: MatterQuery) -> tuple[list[dict], int]:
@@ -210,6 +211,8 @@ async def list_matters(principal: Principal, q: MatterQuery) -> tuple[list[dict]
         clauses.append(_light_clause(q.light, today))
     if (found := contains_any(q.search, Matter.subject, Matter.requester)) is not None:
         clauses.append(found)
+    if q.section is not None:
+        clauses.append(Matter.section == q.section)
     query = Matter.select(*MATTER_COLUMNS).order_by(Matter.due_on).order_by(Matter.id).offset(q.offset).limit(q.limit)
     count = Matter.count()
     if clauses:
@@ -450,11 +453,8 @@ FROM matter WHERE status IN ('{OPEN}', '{PAUSED}') GROUP BY section
 
 async def dashboard(principal: Principal) -> list[dict]:
     """Open matters by light for each section the caller sees, in one grouped query."""
-    from appraisal.services.org import list_sections
-
     today = today_local()
-    scope = read_scope(principal)
-    sections = [s for s in await list_sections() if scope.everything or s["id"] in scope.section_ids]
+    sections = await org.visible_sections(principal)
     counts = {s["id"]: {"section_id": s["id"], "section_name": s["name"], "green": 0, "yellow": 0, "red": 0,
                         "paused": 0} for s in sections}
     for row in await Matter.raw(_DASHBOARD, today, today, today, today).run():

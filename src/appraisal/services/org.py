@@ -25,6 +25,12 @@ async def list_sections(include_inactive: bool = False) -> list[dict]:
     return await query.run()
 
 
+async def visible_sections(principal: Principal) -> list[dict]:
+    """The active sections whose records the caller may read, in the office's order."""
+    scope = read_scope(principal)
+    return [s for s in await list_sections() if scope.everything or s["id"] in scope.section_ids]
+
+
 async def _section_name_taken(name: str, except_id: int | None = None) -> bool:
     clauses = [Section.name == name]
     if except_id is not None:

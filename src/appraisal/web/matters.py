@@ -11,7 +11,7 @@ from appraisal.domain.people import parse_date
 from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Role
-from appraisal.services import commitments, matters
+from appraisal.services import commitments, matters, org
 from appraisal.web.common import Pager, form_int, notify, page, pager_for
 from appraisal.web import picker
 
@@ -30,16 +30,18 @@ def _context() -> dict:
 @get("/matters", include_in_schema=False)
 async def matter_list(
     request: Request, status: FromQuery[str] = "", light: FromQuery[str] = "", mine: FromQuery[str] = "",
-    q: FromQuery[str] = "",
+    q: FromQuery[str] = "", section: FromQuery[str] = "",
 ) -> Template:
     offset, limit = pager_for(request)
+    sections = await org.visible_sections(request.user)
+    section_id = int(section) if section.isdigit() else None
     try:
         rows, total = await matters.list_matters(request.user, matters.MatterQuery(
-            status or None, light or None, mine == "1", offset, limit, q))
+            status or None, light or None, mine == "1", offset, limit, q, section=section_id))
     except AppError:
         rows, total = [], 0
     return page(request, "matters/list.html", matters=rows, pager=Pager(request, total), status=status, light=light,
-                mine=mine, q=q, **_context())
+                mine=mine, q=q, section=section_id, sections=sections if len(sections) > 1 else [], **_context())
 
 
 async def _register_page(request: Request, form: dict | None = None, error: str | None = None, status: int = 200,
