@@ -86,7 +86,9 @@ def _error_response(request: Request, status: int, code: str, message: str, deta
     if _wants_html(request):
         if status == 401:
             return Redirect("/login?" + urlencode({"next": request.url.path}, safe="/"))
-        return Template("pages/error.html", context={"status": status, "message": message}, status_code=status)
+        # With the caller, when known: a signed-in person who meets a 404 or 403 still sees their menu.
+        return Template("pages/error.html", context={"status": status, "message": message,
+                                                     "me": request.scope.get("user")}, status_code=status)
     return Response({"code": code, "message": message, "detail": detail}, status_code=status)
 
 

@@ -62,6 +62,10 @@ async def test_an_unknown_address_shows_the_not_found_page(office, client):
     await browser_login(client, "staff")
     page = await client.get("/no-such-page")
     assert page.status_code == 404 and "页面或记录不存在" in page.text
+    # A record outside her scope: the same page, and she is still shown as signed in.
+    hidden = await client.get("/matters/999999")
+    assert hidden.status_code == 404 and "办件不存在或无权查看" in hidden.text
+    assert "赵雪" in hidden.text and "退出" in hidden.text and ">登录<" not in hidden.text, "her menu, not a login link"
 
 
 async def test_a_bad_value_is_explained_next_to_its_field_and_the_form_keeps_what_was_typed(office, client):
