@@ -16,6 +16,9 @@ async def test_the_demo_office_has_leaders_sections_and_people(office):
     assert len(leaders) == 4, "a director and three deputies"
     names = set(await UserAccount.select(UserAccount.username).output(as_list=True).run())
     assert {"admin", "leader", "chief", "staff", "wangjianguo"} <= names
+    duties = {r["name"]: r["duties"] for r in await Person.select(Person.name, Person.duties).run()}
+    assert all(duties.values()), "everyone's 从事或分管的工作 is there for the registration form"
+    assert duties["王建国"] == "主持区委办公室全面工作" and duties["张伟"].startswith("主持秘书科全面工作")
 
 
 async def test_loading_the_demo_twice_changes_nothing(office):
@@ -47,6 +50,15 @@ async def test_the_demo_appraisal_has_a_closed_year_locked_quarters_within_quota
         by_unit.setdefault(r["unit"], []).append(r["grade"])
     assert all(grades.count("good") <= round(len(grades) * 0.4 + 1e-9) for grades in by_unit.values())
     assert await Target.count().where(Target.year == 2026).run() == 12
+    unwritten = await Appraisee.select(Appraisee.period.code.as_alias("code"), Appraisee.person.name.as_alias("name")
+                                       ).where(Appraisee.self_summary == "").run()
+    assert unwritten and {r["code"] for r in unwritten} == {"2026Q4"}, "closed periods have every self-summary"
+    assert {"code": "2026Q4", "name": "赵雪"} in unwritten, "the staff login still has hers to write"
+    annual = await Appraisee.select(Appraisee.self_summary).where(Appraisee.period.code == "2025").first().run()
+    assert annual["self_summary"].startswith("2025 年，本人坚持学习"), "the registration form has a summary to print"
+    comments = await Appraisee.select(Appraisee.comment, Appraisee.grade).where(Appraisee.period.code == "2025").run()
+    assert all(c["comment"].endswith("建议评为优秀。" if c["grade"] == "excellent" else "建议评为称职。")
+               for c in comments), "the chief's comment on every form, agreeing with the grade"
 
 
 async def test_the_demo_loads_in_late_december_before_next_years_holidays_are_published(office):

@@ -80,6 +80,24 @@ PEOPLE: tuple[DemoPerson, ...] = (
 
 NAMED_ACCOUNTS = ("admin", "leader", "chief", "staff")
 
+# 从事或分管的工作, as the annual registration form prints it.
+SECTION_DUTIES = {
+    "秘书科": "公文处理、文电运转和领导批示件办理", "综合科": "综合文稿起草、会务保障和机关事务协调",
+    "信息科": "政务信息收集、编报和舆情研判", "督查科": "重要决策部署和领导批示的督查督办",
+    "机要科": "机要文件收发、密码通信和保密管理", "行政科": "机关后勤保障、公务用车和安全管理",
+    "法规科": "规范性文件合法性审查和群众来信办理",
+}
+
+
+def duties_of(p: DemoPerson) -> str:
+    if p.leads == SECTIONS:
+        return "主持区委办公室全面工作"
+    if p.leads:
+        return f"协助主任工作，分管{'、'.join(p.leads)}"
+    if Role.CHIEF in p.roles:
+        return f"主持{p.section}全面工作，负责{SECTION_DUTIES[p.section]}"
+    return f"从事{SECTION_DUTIES[p.section]}工作" if p.section else ""
+
 COMPLAINTS = "区委办公室效能监督电话 0000-12345678"
 # (section, item, limit kind, working days, materials)
 COMMITMENTS = (
@@ -127,6 +145,7 @@ async def load_demo(password: str) -> dict[str, int]:
                         birth_date=birth,
                         political_status=p.political_status,
                         post_rank=p.post_rank,
+                        duties=duties_of(p),
                         section=section_ids[p.section] if p.section else None,
                     ),
                     note="demo",

@@ -2,10 +2,12 @@
 whole of 2025 (four locked quarters and the annual appraisal submitted, waiting for a leader's
 review, so the commendation review and its bundle have data), the 2026 target tree with some
 progress, Q3 2026 scored and locked, Q4 2026 open for scoring with 秘书科 half done, and a
-decided accountability record that 赵雪 may still appeal."""
+decided accountability record that 赵雪 may still appeal. Everyone wrote their self-summary
+(个人总结) in the closed periods, and most have in Q4 2026."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -109,9 +111,35 @@ async def _scorer(unit: str, director: Principal) -> Principal:
     return await _principal(person_name=chief["name"])
 
 
-async def _open(admin: Principal, year: int, quarter: int | None) -> dict:
+WORK = ("按时办结各类来文来电，无超期办件", "参与起草重要文稿和领导讲话材料", "认真做好会议筹备和会务保障",
+        "及时报送政务信息，多篇被上级采用", "配合做好督查督办和跟踪问效", "完成领导交办的各项临时性任务")
+SHORTCOMINGS = ("调查研究还不够深入", "统筹协调能力有待提高", "理论学习的系统性还不够")
+
+
+def _summary(rng: random.Random, section: str | None, year: int, quarter: int | None) -> str:
+    """A self-summary (个人总结) in the words such summaries use."""
+    work = "；".join(rng.sample(WORK, 2))
+    if quarter is not None:
+        return f"本季度在{section or '办领导'}岗位上，{work}，工作未出现差错。"
+    return (f"{year} 年，本人坚持学习习近平新时代中国特色社会主义思想，严守政治纪律和政治规矩。"
+            f"在{section or '办领导'}岗位上，{work}，较好完成了全年目标任务。遵守工作纪律，严格落实廉洁自律各项规定。"
+            f"不足之处是{rng.choice(SHORTCOMINGS)}，今后将进一步加强学习、改进作风。")
+
+
+async def _open(admin: Principal, year: int, quarter: int | None, wrote: float = 1.0) -> dict:
+    """A period opened for scoring, in which this share of its people wrote their self-summary
+    (赵雪, the staff login, has not written hers in a period still being scored)."""
     period = await appraisal.create_period(admin, year, quarter)
     await appraisal.advance(admin, period["id"], "self_summary")
+    rng = random.Random(year * 10 + (quarter or 0))  # its own: the scores' draws stay as they were
+    rows = await Appraisee.select(Appraisee.id, Appraisee.person.name.as_alias("name"),
+                                  Appraisee.section.name.as_alias("section")).where(
+        Appraisee.period == period["id"]).order_by(Appraisee.id).run()
+    now = dt.datetime.now(dt.timezone.utc)
+    for r in rows:
+        if rng.random() < wrote and not (wrote < 1 and r["name"] == "赵雪"):
+            await Appraisee.update({Appraisee.self_summary: _summary(rng, r["section"], year, quarter),
+                                    Appraisee.self_summary_at: now}).where(Appraisee.id == r["id"]).run()
     return await appraisal.advance(admin, period["id"], "scoring")
 
 
@@ -139,8 +167,12 @@ async def _annual(admin: Principal, director: Principal, year: int) -> None:
         places = rules.quota_places(len(grid["people"]), policy.excellent_quota_pct, policy.rounding)
         eligible = sorted((p for p in grid["people"] if p["breakdown"]["eligibility"]["eligible"]),
                           key=lambda p: -(p["total"] or 0))
-        for p in eligible[:places]:
-            await appraisal.set_grade(scorer, p["id"], "excellent", "全年工作突出，作风扎实。")
+        best = {p["id"] for p in eligible[:places]}
+        for p in grid["people"]:
+            if p["id"] in best:
+                await appraisal.set_grade(scorer, p["id"], "excellent", "政治坚定，全年工作突出，作风扎实，建议评为优秀。")
+            else:
+                await appraisal.set_grade(scorer, p["id"], None, "工作认真负责，能较好完成各项任务，建议评为称职。")
         await appraisal.submit_unit(scorer, period["id"], unit["unit"])
 
 
@@ -174,7 +206,7 @@ async def _load() -> None:
     await _targets()
     await _closed_quarter(admin, director, 2026, 3, rng)
 
-    q4 = await _open(admin, 2026, 4)
+    q4 = await _open(admin, 2026, 4, wrote=0.6)
     mishu = await Section.select(Section.id).where(Section.name == "秘书科").first().run()
     await _score(q4, rng, only_unit=f"section:{mishu['id']}", share=0.5)
     await _accountability(director)
