@@ -107,3 +107,32 @@ async def test_staff_cannot_open_the_settings_or_confirm_commendations(office, c
     assert (await client.get("/admin/appraisal")).status_code == 403
     page = await client.get("/appraisal/commendation")
     assert "只有领导或管理员可以查看评优名单" in page.text
+
+
+async def test_the_target_tree_offers_each_person_only_the_steps_they_may_take(office, client):
+    """A chief breaks their section's target down and reports on its people's; the office's
+    targets and other sections' are theirs to read only. A leader breaks the office's down."""
+    from appraisal.services.demo_appraisal import _targets
+
+    await _targets()
+
+    def actions(page: str) -> dict[str, set[str]]:
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page.split("<tbody>", 1)[1], re.S)
+        found = {}
+        for row in rows:
+            title = re.sub(r"<[^>]+>", "", re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[0]).strip()
+            found[title] = {a for a, marker in (("分解", "<summary>分解</summary>"), ("报告进展", "<summary>报告进展</summary>"),
+                                                ("归档", 'value="archive"')) if marker in row}
+        return found
+
+    await browser_login(client, "chief")  # 张伟, chief of 秘书科
+    chief = actions((await client.get("/targets", params={"year": 2026})).text)
+    assert chief["办文办会服务质量"] == set(), "an office target: read only"
+    assert chief["公文处理"] == {"分解"}, "his section's target: he breaks it down to people"
+    assert chief["公文核稿"] == {"报告进展", "归档"}, "a person of his section"
+    assert "会务保障" not in chief or chief["会务保障"] == set(), "another section's target"
+    client.cookies.clear()
+    await browser_login(client, "leader")  # 李红梅, over 秘书科 and 综合科
+    leader = actions((await client.get("/targets", params={"year": 2026})).text)
+    assert leader["办文办会服务质量"] == {"分解", "归档"}
+    assert leader["公文处理"] == {"分解", "归档"}

@@ -84,6 +84,19 @@ def _may_manage(actor: Principal, level: str, section_id: int | None) -> bool:
     return level == Level.PERSON and actor.has(Role.CHIEF) and section_id == actor.section_id
 
 
+def _may_report(actor: Principal, target: dict) -> bool:
+    """The owner of a target, whoever manages it, or the chief of a section target's section."""
+    return (target["owner"] == actor.person_id or _may_manage(actor, target["level"], target["section"])
+            or (target["level"] == Level.SECTION and actor.has(Role.CHIEF) and actor.section_id == target["section"]))
+
+
+def _may_break_down(actor: Principal, target: dict) -> bool:
+    """An office target breaks down to sections (a leader or an admin), a section's to its people."""
+    if target["level"] == Level.OFFICE:
+        return actor.has(Role.ADMIN) or (actor.has(Role.LEADER) and bool(actor.led_section_ids))
+    return target["level"] == Level.SECTION and _may_manage(actor, Level.PERSON, target["section"])
+
+
 def _require_manage(actor: Principal, level: str, section_id: int | None) -> None:
     if not _may_manage(actor, level, section_id):
         raise Forbidden(_("您不能设置这一级目标"))
@@ -257,8 +270,7 @@ async def report(actor: Principal, target_id: int, *, completion: float | None, 
         target = await _get_visible(actor, target_id)
         if target.status != ACTIVE:
             raise Conflict(_("目标已归档，不能再报告进展"), code="archived")
-        if not (target.owner == actor.person_id or _may_manage(actor, target.level, target.section)
-                or (target.level == Level.SECTION and actor.has(Role.CHIEF) and actor.section_id == target.section)):
+        if not _may_report(actor, {"owner": target.owner, "level": target.level, "section": target.section}):
             raise Forbidden(_("只有责任人或其上级可以报告进展"))
         if await Target.exists().where(Target.parent == target.id, Target.status == ACTIVE).run():
             raise InvalidInput(_("该目标已分解，完成度由下级目标汇总，请在下级目标上报告"), code="not_a_leaf")
@@ -305,10 +317,15 @@ async def tree(actor: Principal, year: int) -> dict:
     while stack:
         row, depth = stack.pop()
         if _visible(actor, row):
+            active = row["status"] == ACTIVE
             ordered.append({**row, "depth": depth, "rolled": done.get(row["id"]),
                             "has_children": row["id"] in children, "weights_sum": problems.get(row["id"]),
                             "level_label": Level(row["level"]).label,
-                            "indicator_label": IndicatorKind(row["indicator_kind"]).label})
+                            "indicator_label": IndicatorKind(row["indicator_kind"]).label,
+                            # What the caller may do here, as the steps themselves check it.
+                            "may_report": active and row["id"] not in children and _may_report(actor, row),
+                            "may_break_down": active and _may_break_down(actor, row),
+                            "may_archive": _may_manage(actor, row["level"], row["section"])})
         stack.extend((c, depth + 1) for c in reversed(children.get(row["id"], [])))
     office = rules.overall((n.weight, done[n.id]) for n in nodes if n.parent_id is None and not n.archived)
     return {"year": year, "targets": ordered, "office": office, "top_weights_sum": problems.get(None)}
