@@ -105,3 +105,19 @@ async def test_a_count_on_the_dashboard_opens_exactly_those_matters_of_that_sect
     sections = {s["name"]: s["id"] for s in (await client.get("/api/v1/sections")).json()}
     items = (await client.get("/api/v1/matters", params={"section": sections["综合科"]})).json()["items"]
     assert items and {i["section_name"] for i in items} == {"综合科"}
+
+
+async def test_a_supervision_item_offers_its_progress_form_only_to_those_who_may_report(office, client, monday):
+    """督〔2026〕1号 is led by 督查科 (曹敏 responsible) with 综合科 assisting: 综合科's chief
+    reads it but reports nothing on it; 曹敏 and her chief do."""
+    from appraisal.db.tables import SupervisionItem
+    from appraisal.services.demo_matters import load_demo_matters
+
+    await load_demo_matters()
+    item = await SupervisionItem.select(SupervisionItem.id).where(SupervisionItem.seq == 1).first().run()
+    for username, offered in (("zhenglijuan", False), ("caomin", True), ("hanlixin", True)):
+        client.cookies.clear()
+        assert (await browser_login(client, username)).status_code in (302, 303), username
+        page = await client.get(f"/supervision/{item['id']}")
+        assert page.status_code == 200, username
+        assert (f'action="/supervision/{item["id"]}/progress"' in page.text) is offered, username

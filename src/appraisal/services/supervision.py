@@ -168,12 +168,15 @@ async def get_item(actor: Principal, item_id: int) -> dict:
     return row
 
 
+def may_report(actor: Principal, responsible_person: int, lead_section: int) -> bool:
+    """The responsible person, the lead section's chief, or a leader over it reports progress."""
+    return (actor.person_id == responsible_person
+            or manage_scope(actor).contains(responsible_person, lead_section))
+
+
 def _require_handler(actor: Principal, item: SupervisionItem) -> None:
-    if actor.person_id == item.responsible_person:
-        return
-    if manage_scope(actor).contains(item.responsible_person, item.lead_section):
-        return
-    raise Forbidden(_("只有责任人、牵头科室负责人或领导可以报告进展"))
+    if not may_report(actor, item.responsible_person, item.lead_section):
+        raise Forbidden(_("只有责任人、牵头科室负责人或领导可以报告进展"))
 
 
 async def report_progress(actor: Principal, item_id: int, note: str, *, submit: bool = False) -> None:

@@ -68,7 +68,9 @@ async def create(request: Request) -> Template | Redirect:
 async def _detail(request: Request, item_id: int, error: str | None = None, code: int = 200) -> Template:
     item = await supervision.get_item(request.user, item_id)
     return page(request, "supervision/detail.html", status_code=code, it=item, error=error,
-                is_leader=request.user.has(Role.LEADER, Role.ADMIN), today=today_local(), **_labels())
+                is_leader=request.user.has(Role.LEADER, Role.ADMIN), today=today_local(),
+                may_report=supervision.may_report(request.user, item["responsible_person"], item["lead_section"]),
+                **_labels())
 
 
 @get("/supervision/{item_id:int}", include_in_schema=False)
