@@ -51,7 +51,8 @@ async def test_an_overdue_matter_is_proposed_once_decided_appealed_and_upheld(of
     client.cookies.clear()
     await login(client, "staff")
     inbox = (await client.get("/api/v1/inbox")).json()
-    assert any("责任追究决定" in n["title"] for n in inbox["items"]), "the person is notified"
+    told = next(n for n in inbox["items"] if n["title"] == "责任追究决定：提醒谈话")
+    assert told["body"] == "扣 1 分。理由：办件超期一个工作日。如有异议，请于 2026-11-30 前申诉。", "the person is notified"
     r = await client.post(f"/api/v1/accountability/{record['id']}/appeal", json={"reason": "来电人未留联系方式"})
     assert r.status_code == 201 and r.json()["status"] == "appealed"
 

@@ -188,3 +188,4 @@ def test_a_pinned_moment_is_now_and_today_inside_and_only_there():
     with pytest.raises(ValueError):
         with pinned_now(dt.datetime(2026, 11, 20, 9)):
             pass
+

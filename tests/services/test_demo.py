@@ -158,3 +158,26 @@ async def test_the_demo_matters_load_in_late_december_before_next_years_holidays
     assert await CalendarYear.select(CalendarYear.source).where(CalendarYear.year == 2027).first().run() == \
         {"source": "demo"}
     assert await Matter.exists().where(Matter.due_on >= dt.date(2027, 1, 1)).run()
+
+
+async def test_the_demo_inbox_holds_what_is_new_and_dates_each_message_when_it_was_sent(office):
+    """The closed periods' messages are read; a transfer's message is dated when it was made."""
+    import datetime as dt
+
+    import time_machine
+
+    from appraisal.db.tables import Notification
+    from appraisal.services.demo_appraisal import load_demo_appraisal
+    from appraisal.services.demo_matters import load_demo_matters
+
+    with time_machine.travel(dt.datetime(2026, 11, 23, 8, 30, tzinfo=SHANGHAI), tick=False):
+        await load_demo_appraisal()
+        await load_demo_matters()
+    unread = await Notification.select(Notification.title).where(
+        Notification.recipient.name == "赵雪", Notification.read_at.is_null()).output(as_list=True).run()
+    assert not any("2025" in t or "第三季度" in t for t in unread), unread
+    assert "2026 年第四季度考核已开始，请填写个人总结" in unread and "待签收：咨询政府信息公开申请流程" in unread
+    sent = await Notification.select(Notification.created_at).where(
+        Notification.title == "待签收：咨询政府信息公开申请流程").first().run()
+    assert sent["created_at"].astimezone(SHANGHAI) == dt.datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI), \
+        "sent when the transfer was made, the working day before"

@@ -26,3 +26,12 @@ def cell_problem(column: object, value: object) -> str | None:
     """Why a cell of an imported sheet cannot be taken, naming its column, or None."""
     char = bad_character("" if value is None else str(value))
     return None if char is None else _("{column}含有不可见的控制字符（{char}）").format(column=column, char=char)
+
+
+SENTENCE_END = tuple("。！？!?.…；;")
+
+
+def sentence(text: str) -> str:
+    """`text` ending as a sentence: a 。 added unless it ends in one already (or in !, ?, …)."""
+    text = text.strip()
+    return text if not text or text.endswith(SENTENCE_END) else text + "。"

@@ -14,6 +14,7 @@ from appraisal.db.search import contains_any
 from appraisal.db.transaction import Prepared, atomic, for_update, insert_new, is_unique_violation, one_of
 from appraisal.domain import accountability as rules
 from appraisal.domain.calendar import now_utc, today_local
+from appraisal.domain.text import sentence
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, manage_scope, read_scope, visible_where
@@ -147,7 +148,7 @@ async def decide(actor: Principal, record_id: int, form_id: int, reason: str, po
                                            "decided_on": today, "appeal_deadline": deadline})
         await notify(record.person, f"accountability:{record.id}:decided", "accountability",
                      _("责任追究决定：{form}").format(form=form.name),
-                     _("扣 {p} 分。理由：{r}。如有异议，请于 {d} 前申诉。").format(p=points, r=reason, d=deadline))
+                     _("扣 {p:g} 分。理由：{r}如有异议，请于 {d} 前申诉。").format(p=points, r=sentence(reason), d=deadline))
 
 
 async def dismiss(actor: Principal, record_id: int, reason: str) -> None:

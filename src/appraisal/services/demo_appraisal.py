@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from appraisal.db.tables import (
-    Appraisee, CalendarYear, Person, ScoreCell, Section, Target, TargetProgress, UserAccount,
+    Appraisee, CalendarYear, Notification, Person, ScoreCell, Section, Target, TargetProgress, UserAccount,
 )
 from appraisal.db.transaction import atomic
 from appraisal.domain import appraisal as rules
@@ -205,6 +205,9 @@ async def _load() -> None:
     await _annual(admin, director, 2025)
     await _targets()
     await _closed_quarter(admin, director, 2026, 3, rng)
+    # What the closed periods told everyone has long been read.
+    await Notification.update({Notification.read_at: dt.datetime.now(dt.timezone.utc)}).where(
+        Notification.read_at.is_null()).run()
 
     q4 = await _open(admin, 2026, 4, wrote=0.6)
     mishu = await Section.select(Section.id).where(Section.name == "秘书科").first().run()

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from appraisal.db.tables import Notification
 from appraisal.db.transaction import atomic, insert_values
+from appraisal.domain.calendar import now_utc
 from appraisal.errors import NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+_now = now_utc
 
 
 def notification(recipient: int, key: str, kind: str, title: str, body: str = "",
                  matter_id: int | None = None) -> dict:
     """A notification as a row for `insert_values(Notification, rows, unique="key")`, its key
     and title cut to their columns."""
-    return dict(recipient=recipient, key=key[:120], kind=kind, matter=matter_id, title=title[:200], body=body)
+    return dict(recipient=recipient, key=key[:120], kind=kind, matter=matter_id, title=title[:200], body=body,
+                created_at=now_utc())
 
 
 async def notify(recipient: int, key: str, kind: str, title: str, body: str = "", matter_id: int | None = None) -> bool:
@@ -33,8 +32,9 @@ async def notify_many(recipients: list[int], key: str, kind: str, title: str, bo
     batched inserts that leave out the keys written already. Answers how many were new."""
     keys = {person: key.format(person=person)[:120] for person in dict.fromkeys(recipients)}
     async with atomic():
-        return await insert_values(Notification, [dict(recipient=p, key=k, kind=kind, title=title[:200], body=body)
-                                                  for p, k in keys.items()], unique="key")
+        now = now_utc()
+        return await insert_values(Notification, [dict(recipient=p, key=k, kind=kind, title=title[:200], body=body,
+                                                       created_at=now) for p, k in keys.items()], unique="key")
 
 
 async def unread_count(principal: Principal) -> int:
