@@ -106,3 +106,22 @@ async def test_the_servers_scheduled_work_prunes_the_cache_and_a_pruned_bundle_s
     assert remade["status"] == "done" and remade["id"] != job["id"]
     r = await client.get(f"/api/v1/reports/bundles/{remade['id']}/file")
     assert r.status_code == 200 and "周晓琳" in text_of(r.content)
+
+
+def test_a_report_process_reads_the_stylesheet_again_once_it_changes(tmp_path, monkeypatch):
+    """A PDF's cache key names the stylesheet as it is on disk; a process that went on laying
+    out with the one it parsed first filed PDFs of the old look under the new key."""
+    import shutil
+
+    copy = tmp_path / "reports"
+    shutil.copytree(render.REPORTS_DIR, copy)
+    monkeypatch.setattr(render, "REPORTS_DIR", copy)
+    _config, first = render._weasy()
+    assert render._weasy()[1] is first, "parsed once while it stays as it is"
+    key = render.cache_key("bulletin.html", {"n": 1})
+    css = copy / "report.css"
+    stat = css.stat()
+    css.write_text(css.read_text(encoding="utf-8") + "\ntd.flag { color: #c00; }\n", encoding="utf-8")
+    os.utime(css, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert render.cache_key("bulletin.html", {"n": 1}) != key, "the edit gives its PDFs new keys"
+    assert render._weasy()[1] is not first, "and the process lays them out with the edited stylesheet"

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,9 +49,17 @@ def environment() -> jinja2.Environment:
     return env
 
 
-@cache
 def _weasy() -> tuple[Any, Any]:
-    """The font configuration and the parsed stylesheet, built once per process."""
+    """The font configuration and the parsed stylesheet, built once per process and again when
+    the stylesheet changes: the cache key of a PDF names the stylesheet as it is on disk
+    (`_sources_digest`), so a report process that went on with the one it parsed at its start
+    would file PDFs of the old look under the new key, to be served until the cache was cleared."""
+    stat = (REPORTS_DIR / "report.css").stat()
+    return _weasy_for(stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=1)
+def _weasy_for(_mtime_ns: int, _size: int) -> tuple[Any, Any]:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
@@ -64,8 +72,8 @@ def _weasy() -> tuple[Any, Any]:
 def _release_fonts() -> None:
     """Drop the font configuration before interpreter teardown: its finalizer calls into
     Pango through cffi, which is gone by then."""
-    if _weasy.cache_info().currsize:
-        _weasy.cache_clear()
+    if _weasy_for.cache_info().currsize:
+        _weasy_for.cache_clear()
         import gc
 
         gc.collect()
@@ -211,7 +219,7 @@ def warm() -> None:
 
 def warmed() -> bool:
     """Whether this process has WeasyPrint, the fonts and the stylesheet set up."""
-    return _weasy.cache_info().currsize > 0
+    return _weasy_for.cache_info().currsize > 0
 
 
 def render_uncached(template: str, data: dict[str, Any]) -> bytes:
