@@ -98,3 +98,23 @@ async def test_a_person_who_leaves_can_no_longer_log_in(office, client):
     client.cookies.clear()
     client.cookies.set("appraisal_session", staff_session, domain="testserver.local")
     assert (await client.get("/api/v1/me")).status_code == 401
+
+
+async def test_a_patch_changes_only_the_fields_it_sends(office, client):
+    """A client that leaves a field out (one written before 从事或分管的工作 existed, say) does not
+    clear it, nor make someone who has left the office active again."""
+    await login(client, "admin")
+    pid = await person_id_of(client, "吴磊")
+    before = (await client.get(f"/api/v1/people/{pid}")).json()
+    assert before["duties"], "the demo gives everyone their duties"
+    r = await client.patch(f"/api/v1/people/{pid}", json={"is_active": False})
+    assert r.status_code == 200 and r.json()["is_active"] is False
+    r = await client.patch(f"/api/v1/people/{pid}", json={"post_rank": "四级调研员"})
+    after = r.json()
+    assert r.status_code == 200 and after["post_rank"] == "四级调研员"
+    assert after["duties"] == before["duties"] and after["is_active"] is False and after["name"] == "吴磊"
+    assert after["section_id"] == before["section_id"] and after["birth_date"] == before["birth_date"]
+    r = await client.patch(f"/api/v1/people/{pid}", json={"section_id": None, "duties": ""})
+    assert r.status_code == 200 and r.json()["section_id"] is None and r.json()["duties"] == "", "null and empty are sent values"
+    r = await client.patch(f"/api/v1/people/{pid}", json={"gender": "其他"})
+    assert r.status_code == 422 and r.json()["message"] == "性别只能是“男”或“女”"

@@ -121,3 +121,34 @@ async def test_a_supervision_item_offers_its_progress_form_only_to_those_who_may
         page = await client.get(f"/supervision/{item['id']}")
         assert page.status_code == 200, username
         assert (f'action="/supervision/{item["id"]}/progress"' in page.text) is offered, username
+
+
+async def test_a_matter_offers_its_steps_only_to_those_who_may_take_them(office, client, monday):
+    """区委常委会议题材料起草 was registered by 周晓琳 and accepted by 冯建军: he handles it and
+    she, its first receiver, records the follow-up; neither is offered the other's step."""
+    from appraisal.db.tables import Matter
+    from appraisal.services.demo_matters import load_demo_matters
+
+    await load_demo_matters()
+    matter = (await Matter.select(Matter.id).where(Matter.subject == "区委常委会议题材料起草").first().run())["id"]
+    path, base = f"/matters/{matter}", f'action="/matters/{matter}/'
+
+    async def offered(username: str) -> set[str]:
+        client.cookies.clear()
+        client.headers.pop("x-csrftoken", None)  # the API login's, which a form does not send
+        assert (await browser_login(client, username)).status_code in (302, 303), username
+        page = await client.get(path)
+        assert page.status_code == 200, username
+        return {step for step in ("complete", "pause", "resume", "follow-up") if f'{base}{step}"' in page.text}
+
+    await login(client, "fengjianjun")
+    assert (await client.post(f"/api/v1/matters/{matter}/pause", json={"reason": "等待材料"})).status_code == 201
+    assert await offered("fengjianjun") == {"resume"}
+    assert await offered("zhouxiaolin") == set(), "the first receiver only reads it while someone else has it"
+    await login(client, "fengjianjun")
+    assert (await client.post(f"/api/v1/matters/{matter}/resume", json={})).status_code == 201
+    assert await offered("fengjianjun") == {"complete", "pause"}
+    await login(client, "fengjianjun")
+    assert (await client.post(f"/api/v1/matters/{matter}/complete", json={"result": "已起草完成"})).status_code == 201
+    assert await offered("fengjianjun") == set(), "the handler does not record the requester's satisfaction"
+    assert await offered("zhouxiaolin") == {"follow-up"}

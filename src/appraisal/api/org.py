@@ -70,6 +70,18 @@ class PersonIn(msgspec.Struct):
     is_active: bool = True
 
 
+class PersonPatch(msgspec.Struct):
+    """The fields to change; those left out stay as they are."""
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    gender: Annotated[str, msgspec.Meta(description='"male" or "female"')] | msgspec.UnsetType = msgspec.UNSET
+    birth_date: dt.date | None | msgspec.UnsetType = msgspec.UNSET
+    political_status: Annotated[str, msgspec.Meta(max_length=32)] | msgspec.UnsetType = msgspec.UNSET
+    post_rank: Annotated[str, msgspec.Meta(max_length=64)] | msgspec.UnsetType = msgspec.UNSET
+    duties: Annotated[str, msgspec.Meta(max_length=500, description="从事或分管的工作")] | msgspec.UnsetType = msgspec.UNSET
+    section_id: int | None | msgspec.UnsetType = msgspec.UNSET
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
 class PeoplePage(Page):
     items: list[PersonOut]
 
@@ -159,9 +171,11 @@ class PersonController(Controller):
         person = await org.create_person(principal, _person_data(data))
         return await _person_detail(principal, person.id)
 
-    @patch("/{person_id:int}", responses=errors(400, 401, 403, 404, 422), summary="Edit a person (admin)")
-    async def update_person(self, principal: Principal, person_id: int, data: PersonIn) -> PersonDetail:
-        await org.update_person(principal, person_id, _person_data(data))
+    @patch("/{person_id:int}", responses=errors(400, 401, 403, 404, 422),
+           summary="Edit a person (admin): only the fields sent change")
+    async def update_person(self, principal: Principal, person_id: int, data: PersonPatch) -> PersonDetail:
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        await org.patch_person(principal, person_id, changes)
         return await _person_detail(principal, person_id)
 
     @put("/{person_id:int}/led-sections", guards=[admin_only], responses=errors(400, 401, 403, 404, 422),

@@ -252,12 +252,20 @@ async def get_matter(principal: Principal, matter_id: int) -> dict:
 # ------------------------------------------------------------------ steps
 
 
+def may_handle(principal: Principal, owner: int, section: int | None) -> bool:
+    """The owner of a matter, or a superior over them, takes its steps (complete, transfer,
+    pause, resume, ask for more time)."""
+    return principal.person_id == owner or manage_scope(principal).contains(owner, section)
+
+
+def may_follow_up(principal: Principal, first_receiver: int, owner: int, section: int | None) -> bool:
+    """The first receiver, or a superior over the owner, records the requester's satisfaction."""
+    return principal.person_id == first_receiver or manage_scope(principal).contains(owner, section)
+
+
 def _require_owner_or_superior(principal: Principal, matter: Matter) -> None:
-    if principal.person_id == matter.owner:
-        return
-    if manage_scope(principal).contains(matter.owner, matter.section):
-        return
-    raise Forbidden(_("只有当前责任人或其上级可以办理此事项"))
+    if not may_handle(principal, matter.owner, matter.section):
+        raise Forbidden(_("只有当前责任人或其上级可以办理此事项"))
 
 
 def _require_status(matter: Matter, *allowed: str) -> None:
@@ -416,8 +424,7 @@ async def follow_up(principal: Principal, matter_id: int, satisfaction: str, not
     async with atomic():
         matter = await _matter_for_step(principal, matter_id)
         _require_status(matter, COMPLETED)
-        if (principal.person_id != matter.first_receiver
-                and not manage_scope(principal).contains(matter.owner, matter.section)):
+        if not may_follow_up(principal, matter.first_receiver, matter.owner, matter.section):
             raise Forbidden(_("只有首问责任人或其上级可以回访"))
         if satisfaction not in SATISFACTION:
             raise InvalidInput(_("满意度应为满意、基本满意或不满意"), code="bad_satisfaction")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from appraisal.db.search import contains_any
 from appraisal.db.tables import LeaderSection, Person, Section, UserAccount
@@ -174,6 +176,19 @@ async def update_person(actor: Principal, person_id: int, data: PersonData) -> P
             if account_id is not None:
                 await accounts.update_account(actor, account_id["id"], is_active=False)
     return person
+
+
+async def patch_person(actor: Principal, person_id: int, changes: dict[str, Any]) -> Person:
+    """Change only the fields named in `changes` (PersonData's names): a client that leaves a
+    field out (one written before `duties` existed, say) leaves it as it is, instead of clearing
+    it or making a departed person active again. Read and written under the row's lock, so two
+    edits of different fields at the same moment both stay."""
+    async with atomic():
+        person = await _visible_person_row(actor, person_id, for_step=True)
+        current = PersonData(name=person.name, gender=person.gender, birth_date=person.birth_date,
+                             political_status=person.political_status, post_rank=person.post_rank,
+                             duties=person.duties, section_id=person.section, is_active=person.is_active)
+        return await update_person(actor, person_id, dataclasses.replace(current, **changes))
 
 
 async def _visible_person_row(actor: Principal, person_id: int, *, for_step: bool = False) -> Person:

@@ -79,8 +79,10 @@ async def _detail_page(request: Request, matter_id: int, error: str | None = Non
     matter = await matters.get_matter(request.user, matter_id)
     me = request.user
     return page(request, "matters/detail.html", status_code=status, m=matter, error=error,
-                people=await picker.choices(request.user, "directory"), is_owner=me.person_id == matter["owner"],
-                is_leader=me.has(Role.LEADER, Role.ADMIN), **_context())
+                people=await picker.choices(request.user, "directory"), is_leader=me.has(Role.LEADER, Role.ADMIN),
+                may_handle=matters.may_handle(me, matter["owner"], matter["section"]),
+                may_follow_up=matters.may_follow_up(me, matter["first_receiver"], matter["owner"], matter["section"]),
+                **_context())
 
 
 @get("/matters/{matter_id:int}", include_in_schema=False)
