@@ -51,8 +51,8 @@ async def test_progress_rolls_up_by_weight_and_an_archived_target_is_left_out(of
     assert rolled["会务保障"] == 0, "not started counts 0"
     assert tree["office"] == 36  # 0.6 × 60 + 0.4 × 0
 
-    r = await client.patch(f"/api/v1/targets/{ids['sun']}", json={"title": "来文登记", "weight": 50, "archived": True})
-    assert r.status_code == 204
+    r = await client.patch(f"/api/v1/targets/{ids['sun']}", json={"archived": True})
+    assert r.status_code == 204, "archiving needs nothing else"
     tree = (await client.get("/api/v1/targets", params={"year": 2026})).json()
     assert {t["title"]: t["rolled"] for t in tree["targets"]}["公文处理"] == 80, "archived: excluded, not 0"
 
@@ -146,3 +146,15 @@ async def test_a_tree_is_imported_from_excel_all_or_nothing(office, client):
     tree = (await client.get("/api/v1/targets", params={"year": 2026})).json()["targets"]
     assert [(t["title"], t["depth"]) for t in tree] == [("信息工作", 0), ("信息报送", 1), ("报送信息", 2), ("信息采用", 1)]
     assert next(t for t in tree if t["title"] == "报送信息")["owner_name"] == "罗佳怡"
+
+
+async def test_a_patch_changes_only_the_fields_it_sends(office, client):
+    ids = await build_tree(client)
+    r = await client.patch(f"/api/v1/targets/{ids['zhao']}", json={"unit": "篇"})
+    assert r.status_code == 204
+    zhao = next(t for t in (await client.get("/api/v1/targets", params={"year": 2026})).json()["targets"]
+                if t["id"] == ids["zhao"])
+    assert (zhao["title"], zhao["weight"], zhao["indicator_kind"], zhao["target_value"], zhao["unit"],
+            zhao["owner_name"]) == ("公文核稿", 50, "quantity", 100, "篇", "赵雪")
+    r = await client.patch(f"/api/v1/targets/{ids['zhao']}", json={"weight": 60})
+    assert r.status_code == 422 and r.json()["message"] == "“公文处理”的下级目标权重合计将为 110，超过 100"

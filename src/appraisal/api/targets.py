@@ -34,8 +34,17 @@ class TargetIn(msgspec.Struct):
     parent_id: int | None = None
 
 
-class TargetPatch(TargetIn):
-    archived: bool | None = None
+class TargetPatch(msgspec.Struct):
+    """The fields to change; those left out stay as they are. `archived` archives or restores."""
+    title: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType = msgspec.UNSET
+    weight: float | msgspec.UnsetType = msgspec.UNSET
+    indicator_kind: str | msgspec.UnsetType = msgspec.UNSET
+    target_value: float | None | msgspec.UnsetType = msgspec.UNSET
+    unit: str | msgspec.UnsetType = msgspec.UNSET
+    due_on: dt.date | None | msgspec.UnsetType = msgspec.UNSET
+    quality: str | msgspec.UnsetType = msgspec.UNSET
+    owner_id: int | None | msgspec.UnsetType = msgspec.UNSET
+    archived: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class WeightsIn(msgspec.Struct):
@@ -86,12 +95,11 @@ class TargetController(Controller):
         row = await targets.create(principal, data.year or 0, data.parent_id, _data(data))
         return {"id": row.id}
 
-    @patch("/{target_id:int}", status_code=204, responses=WRITE_ERRORS, summary="Edit, archive or restore a target")
+    @patch("/{target_id:int}", status_code=204, responses=WRITE_ERRORS,
+           summary="Edit, archive or restore a target: only the fields sent change")
     async def update(self, principal: Principal, target_id: int, data: TargetPatch) -> None:
-        if data.archived is not None:
-            await targets.set_archived(principal, target_id, data.archived)
-        else:
-            await targets.update(principal, target_id, _data(data))
+        await targets.patch(principal, target_id,
+                            {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET})
 
     @put("/{target_id:int}/weights", status_code=204, responses=WRITE_ERRORS,
          summary="Set the shares of a target's children at once (they must sum to 100)")

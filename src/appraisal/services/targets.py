@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import Any
 
 import anyio
 
@@ -212,6 +213,22 @@ async def update(actor: Principal, target_id: int, data: TargetData) -> None:
             _section, owner = await _resolve_owner(Level.PERSON, data, parent)
             changes["owner"] = owner
         await audit.update(actor, target, changes)
+
+
+async def patch(actor: Principal, target_id: int, changes: dict[str, Any]) -> None:
+    """Change only the fields named in `changes` (TargetData's names, and `archived` to archive
+    or restore), in one transaction: what is left out stays as it is."""
+    archived = changes.pop("archived", None)
+    async with atomic():
+        await _tree_writer()
+        if changes:
+            t = await _get_visible(actor, target_id)
+            current = TargetData(title=t.title, weight=t.weight, indicator_kind=t.indicator_kind,
+                                 target_value=t.target_value, unit=t.unit, due_on=t.due_on, quality=t.quality,
+                                 section_id=t.section, owner_id=t.owner)
+            await update(actor, target_id, replace(current, **changes))
+        if archived is not None:
+            await set_archived(actor, target_id, archived)
 
 
 async def set_archived(actor: Principal, target_id: int, archived: bool) -> None:
