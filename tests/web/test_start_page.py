@@ -39,10 +39,14 @@ async def test_staff_see_the_transfer_to_accept_and_their_late_and_due_matters(o
     transfer = next((href, text) for href, text in todo if text.startswith("待签收："))
     assert transfer[1] == "待签收：咨询政府信息公开申请流程（孙浩然转办，请于 2026-11-23 前签收）"
     assert ("/matters?mine=1&light=red", "我的超期办件 1 件") in todo
-    assert ("/matters?mine=1&light=yellow", "我的即将到期办件 1 件") in todo
+    assert ("/matters?mine=1&light=yellow", "我的即将到期办件 2 件") in todo, "hers and the one to accept"
     # The links lead to exactly those matters.
     red = await client.get("/matters", params={"mine": "1", "light": "red"})
     assert "反映幸福小区路灯长期不亮" in red.text and "咨询区级先进集体表彰申报材料要求" not in red.text
+    for href, text in todo:
+        if href.startswith("/matters?"):
+            listed = (await client.get(href)).text
+            assert f"共 {text.split()[-2]} 条" in listed, (href, text)
     # Accepting the transfer takes it off the list.
     matter_id = int(transfer[0].rsplit("/", 1)[1])
     await login(client, "staff")

@@ -197,6 +197,21 @@ class MatterQuery:
 
 async def list_matters(principal: Principal, q: MatterQuery) -> tuple[list[dict], int]:
     today = today_local()
+    clauses = _query_clauses(principal, q, today)
+    query = Matter.select(*MATTER_COLUMNS).order_by(Matter.due_on).order_by(Matter.id).offset(q.offset).limit(q.limit)
+    count = Matter.count()
+    if clauses:
+        query, count = query.where(*clauses), count.where(*clauses)
+    return [_decorate(r, today) for r in await query.run()], await count.run()
+
+
+async def count_matters(principal: Principal, q: MatterQuery) -> int:
+    """How many matters `list_matters` lists for `q` in all."""
+    clauses = _query_clauses(principal, q, today_local())
+    return await (Matter.count().where(*clauses) if clauses else Matter.count()).run()
+
+
+def _query_clauses(principal: Principal, q: MatterQuery, today: dt.date) -> list:
     clauses = []
     if (visible := _visible_clause(principal)) is not None:
         clauses.append(visible)
@@ -213,11 +228,7 @@ async def list_matters(principal: Principal, q: MatterQuery) -> tuple[list[dict]
         clauses.append(found)
     if q.section is not None:
         clauses.append(Matter.section == q.section)
-    query = Matter.select(*MATTER_COLUMNS).order_by(Matter.due_on).order_by(Matter.id).offset(q.offset).limit(q.limit)
-    count = Matter.count()
-    if clauses:
-        query, count = query.where(*clauses), count.where(*clauses)
-    return [_decorate(r, today) for r in await query.run()], await count.run()
+    return clauses
 
 
 async def _visible_matter(principal: Principal, matter_id: int, *, for_step: bool = False) -> Matter:

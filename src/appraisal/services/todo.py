@@ -19,7 +19,7 @@ from appraisal.domain.calendar import today_local
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role
 from appraisal.services.appraisal import LEADERS_UNIT, unit_of
-from appraisal.services.matters import OPEN
+from appraisal.services import matters
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,9 @@ async def for_person(actor: Principal) -> list[Todo]:
         todos.append(Todo(_("待签收：{s}（{by}转办，请于 {d} 前签收）").format(s=m["subject"], by=m["by"],
                                                                      d=m["pending_due_on"]),
                           f"/matters/{m['id']}", urgent=m["pending_due_on"] is not None and m["pending_due_on"] <= today))
-    mine = Matter.owner == me, Matter.status == OPEN
-    red = await Matter.count().where(*mine, Matter.due_on < today).run()
-    yellow = await Matter.count().where(*mine, Matter.due_on >= today, Matter.yellow_on <= today).run()
+    # Counted as the lists they link to show them (one's own and those waiting for one to accept).
+    red = await matters.count_matters(actor, matters.MatterQuery(light="red", mine=True))
+    yellow = await matters.count_matters(actor, matters.MatterQuery(light="yellow", mine=True))
     if red:
         todos.append(Todo(_("我的超期办件 {n} 件").format(n=red), "/matters?mine=1&light=red", urgent=True))
     if yellow:
