@@ -411,3 +411,21 @@ async def test_the_report_card_is_rendered_again_after_a_score_changes(office, c
     assert after.content != before.content
     assert "82" in text_of(after.content)
     assert await Appraisee.select(Appraisee.total).where(Appraisee.id == zhao["id"]).first().run() == {"total": 82}
+
+
+async def test_the_annual_export_lists_each_persons_quarters_and_annual_grade(office, client, clock):
+    import io
+
+    from openpyxl import load_workbook
+
+    year = await scored_year()
+    await login(client, "admin")
+    r = await client.get(f"/api/v1/appraisal/periods/{year['id']}/export.xlsx")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws["A1"].value == "2026 年度考核结果"
+    assert [c.value for c in ws[2]] == ["序号", "科室", "姓名", "职务职级", "第一季度", "第二季度", "第三季度", "第四季度",
+                                        "年度得分", "等次", "备注"]
+    star = next(row for row in ws.iter_rows(min_row=3, values_only=True) if row[2] == "周晓琳")
+    assert star[6] is not None and star[7] is not None and star[8] is not None, "Q3, Q4 and the annual score"
+    assert star[9] == "优秀" and not star[10], "submitted: no 未提交 note"
