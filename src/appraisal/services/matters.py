@@ -197,7 +197,7 @@ class MatterQuery:
 
 async def list_matters(principal: Principal, q: MatterQuery) -> tuple[list[dict], int]:
     today = today_local()
-    clauses = _query_clauses(principal, q, today)
+    clauses = [c for c in (_whose(principal, q),) if c is not None] + _filters(q, today)
     query = Matter.select(*MATTER_COLUMNS).order_by(Matter.due_on).order_by(Matter.id).offset(q.offset).limit(q.limit)
     count = Matter.count()
     if clauses:
@@ -206,18 +206,30 @@ async def list_matters(principal: Principal, q: MatterQuery) -> tuple[list[dict]
 
 
 async def count_matters(principal: Principal, q: MatterQuery) -> int:
-    """How many matters `list_matters` lists for `q` in all."""
-    clauses = _query_clauses(principal, q, today_local())
-    return await (Matter.count().where(*clauses) if clauses else Matter.count()).run()
+    """How many matters `list_matters` lists for `q` in all. One's own (`mine`) are counted as
+    two counts, each through its index: with their OR, SQLite read every open matter (73 ms
+    in an office of 1,000,000 matters, against 5 ms)."""
+    filters = _filters(q, today_local())
+    if not q.mine:
+        clauses = [c for c in (_whose(principal, q),) if c is not None] + filters
+        return await (Matter.count().where(*clauses) if clauses else Matter.count()).run()
+    me = _me(principal)
+    owned = await Matter.count().where(Matter.owner == me, *filters).run()
+    waiting = await Matter.count().where(Matter.pending_to == me, Matter.owner != me, *filters).run()
+    return owned + waiting
 
 
-def _query_clauses(principal: Principal, q: MatterQuery, today: dt.date) -> list:
-    clauses = []
-    if (visible := _visible_clause(principal)) is not None:
-        clauses.append(visible)
+def _whose(principal: Principal, q: MatterQuery):
+    """Whose matters `q` lists: one's own and those waiting for one to accept (`mine`, always
+    visible to one), else all the caller may see (None: every matter)."""
     if q.mine:
         me = _me(principal)
-        clauses.append((Matter.owner == me) | (Matter.pending_to == me))
+        return (Matter.owner == me) | (Matter.pending_to == me)
+    return _visible_clause(principal)
+
+
+def _filters(q: MatterQuery, today: dt.date) -> list:
+    clauses = []
     if q.status:
         if q.status not in (OPEN, PAUSED, COMPLETED):
             raise InvalidInput(_("状态应为 open、paused 或 completed"), code="bad_status")
