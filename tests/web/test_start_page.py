@@ -156,3 +156,19 @@ async def test_a_matter_offers_its_steps_only_to_those_who_may_take_them(office,
     assert (await client.post(f"/api/v1/matters/{matter}/complete", json={"result": "已起草完成"})).status_code == 201
     assert await offered("fengjianjun") == set(), "the handler does not record the requester's satisfaction"
     assert await offered("zhouxiaolin") == {"follow-up"}
+
+
+async def test_the_self_summary_leaves_the_list_once_the_unit_is_submitted(office, client):
+    """Once a unit is submitted its summaries can no longer be written, so none is asked for."""
+    from services.test_appraisal_flow import as_user, fill, open_quarter as open_period
+
+    from appraisal.services import appraisal, todo
+
+    period = await open_period(2026, 4)
+    await fill(period["id"], 0.8)
+    staff, chief = await as_user("staff"), await as_user("chief")
+    asked = "2026 年第四季度考核：请填写个人总结"
+    assert asked in [t.text for t in await todo.for_person(staff)]
+    await appraisal.submit_unit(chief, period["id"], f"section:{chief.section_id}")
+    assert asked not in [t.text for t in await todo.for_person(staff)]
+    assert "2026 年第四季度考核：请为本科室人员评分并提交" not in [t.text for t in await todo.for_person(chief)]

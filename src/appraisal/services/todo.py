@@ -64,6 +64,7 @@ async def for_person(actor: Principal) -> list[Todo]:
                           f"/accountability/{r['id']}"))
     for p in await Appraisee.select(Appraisee.period.year.as_alias("year"), Appraisee.period.quarter.as_alias("quarter")
                                     ).where(Appraisee.person == me, Appraisee.self_summary == "",
+                                            Appraisee.total.is_null(),  # frozen once the unit is submitted
                                             Appraisee.period.status.is_in([PeriodStatus.SELF_SUMMARY.value,
                                                                            PeriodStatus.SCORING.value])).run():
         todos.append(Todo(_("{p}：请填写个人总结").format(p=period_name(p["year"], p["quarter"])), "/appraisal/mine"))
