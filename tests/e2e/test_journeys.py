@@ -52,6 +52,15 @@ async def test_staff_registers_a_visitor_transfers_it_reports_progress_and_reads
     page = await journey.as_user("staff")  # 赵雪, 秘书科
     await expect(page.get_by_role("heading", name="工作台")).to_be_visible()
 
+    # Her start page lists what waits for her: she opens the transfer and accepts it.
+    await expect(page.get_by_role("heading", name="待我处理")).to_be_visible()
+    await expect(page.get_by_role("link", name=re.compile("^我的超期办件 1 件"))).to_be_visible()
+    await page.get_by_role("link", name=re.compile("^待签收：咨询政府信息公开申请流程")).click()
+    await page.get_by_role("button", name="签收并负责办理").click()
+    await expect(page.locator(".timeline")).to_contain_text("签收")
+    await page.get_by_role("link", name="工作台").click()
+    await expect(page.get_by_role("link", name=re.compile("^待签收："))).to_have_count(0)
+
     # The inbox holds the accountability decision made about her.
     await page.get_by_role("link", name=re.compile("^消息")).click()
     await expect(page.get_by_text("责任追究决定：提醒谈话")).to_be_visible()
