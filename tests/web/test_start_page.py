@@ -172,3 +172,28 @@ async def test_the_self_summary_leaves_the_list_once_the_unit_is_submitted(offic
     await appraisal.submit_unit(chief, period["id"], f"section:{chief.section_id}")
     assert asked not in [t.text for t in await todo.for_person(staff)]
     assert "2026 年第四季度考核：请为本科室人员评分并提交" not in [t.text for t in await todo.for_person(chief)]
+
+
+async def test_the_appraisal_office_is_told_of_next_years_missing_holidays_from_october(office, client):
+    """Due dates that run into a year without holiday data cannot be worked out: from October
+    the admin's start page asks for next year's, at once when this year's are missing, and
+    names a year the demo counts by its weekends only."""
+    from appraisal.db.tables import CalendarYear
+    from appraisal.services import todo
+    from services.test_appraisal_flow import as_user
+
+    admin, staff = await as_user("admin"), await as_user("staff")
+    assert not await CalendarYear.exists().where(CalendarYear.year == 2027).run()
+    asked = "工作日历缺少 2027 年的节假日数据，届时的办件期限将无法计算，请添加"
+    with time_machine.travel(dt.datetime(2026, 6, 1, 9, tzinfo=SHANGHAI), tick=False):
+        assert [t.text for t in await todo.for_admin(admin)] == [], "in June, nothing yet"
+    with time_machine.travel(dt.datetime(2026, 11, 2, 9, tzinfo=SHANGHAI), tick=False):
+        entries = await todo.for_admin(admin)
+        assert [(t.text, t.href, t.urgent) for t in entries] == [(asked, "/calendar?year=2027", False)]
+        assert await todo.for_admin(staff) == [], "the appraisal office's alone"
+        await browser_login(client, "admin")
+        assert ("/calendar?year=2027", asked) in todo_of((await client.get("/")).text)
+    with time_machine.travel(dt.datetime(2026, 12, 14, 9, tzinfo=SHANGHAI), tick=False):
+        assert [t.urgent for t in await todo.for_admin(admin)] == [True], "in December, urgent"
+        await CalendarYear.insert(CalendarYear(year=2027, source="demo")).run()
+        assert [t.text for t in await todo.for_admin(admin)] == ["2027 年工作日历为演示数据，仅按周末计算，请录入节假日和调休"]

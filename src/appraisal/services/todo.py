@@ -2,7 +2,8 @@
 
 Everyone with a person sees their own: transfers to accept (签收), their matters and
 supervision items overdue or about to be, an accountability decision they may still appeal,
-a self-summary to write, and for a scorer the units waiting for their scores. A leader sees
+a self-summary to write, and for a scorer the units waiting for their scores. The appraisal
+office sees the working calendar's missing years and the periods to open. A leader sees
 besides what waits for their decision in the sections they oversee: extension requests,
 accountability proposals and appeals, supervision results to review (审结), and periods
 waiting for review."""
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from appraisal.db.tables import (
-    AccountabilityRecord, Appraisee, ExtensionRequest, Matter, Period, SupervisionItem, UnitSubmission,
+    AccountabilityRecord, Appraisee, CalendarYear, ExtensionRequest, Matter, Period, SupervisionItem, UnitSubmission,
 )
 from appraisal.domain.appraisal import PeriodStatus, period_name
 from appraisal.domain.calendar import today_local
@@ -94,6 +95,34 @@ async def _units_to_score(actor: Principal) -> list[Todo]:
     return [Todo(f"{period_name(p['year'], p['quarter'])}：{text}", f"/appraisal/{p['id']}/grid?unit={unit}")
             for p in periods for unit, text in units
             if (p["id"], unit) in present and (p["id"], unit) not in submitted]
+
+
+# From October the next year's holidays are due: the State Council publishes them late in the
+# year, and a due date that runs into a year without them cannot be worked out.
+NEXT_YEAR_FROM_MONTH = 10
+
+
+async def for_admin(actor: Principal) -> list[Todo]:
+    """The appraisal office's: a working calendar without this year's holidays, or from October
+    without next year's (or with the demo's weekends only); periods not yet open for scoring."""
+    if not actor.has(Role.ADMIN):
+        return []
+    today = today_local()
+    sources = {r["year"]: r["source"] for r in await CalendarYear.select(CalendarYear.year, CalendarYear.source).run()}
+    todos = []
+    for year in [today.year] + ([today.year + 1] if today.month >= NEXT_YEAR_FROM_MONTH else []):
+        if year not in sources:
+            todos.append(Todo(_("工作日历缺少 {y} 年的节假日数据，届时的办件期限将无法计算，请添加").format(y=year),
+                              f"/calendar?year={year}", urgent=year == today.year or today.month == 12))
+        elif sources[year] == "demo":
+            todos.append(Todo(_("{y} 年工作日历为演示数据，仅按周末计算，请录入节假日和调休").format(y=year),
+                              f"/calendar?year={year}"))
+    steps = {PeriodStatus.DRAFT.value: _("{p}尚未开始，可开放填写个人总结"),
+             PeriodStatus.SELF_SUMMARY.value: _("{p}正在填写个人总结，可开始评分")}
+    for p in await Period.select(Period.id, Period.year, Period.quarter, Period.status).where(
+            Period.status.is_in(list(steps))).order_by(Period.id).run():
+        todos.append(Todo(steps[p["status"]].format(p=period_name(p["year"], p["quarter"])), f"/appraisal/{p['id']}"))
+    return todos
 
 
 async def for_leader(actor: Principal) -> dict:

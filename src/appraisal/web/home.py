@@ -22,5 +22,5 @@ async def home(request: Request) -> Template:
         (row["green"], "#2f9e44", _("正常")), (row["yellow"], "#e8a317", _("预警")), (row["red"], "#c92a2a", _("超期")),
         (row["paused"], "#adb5bd", _("已中止"))]) for row in board]) if board else ""
     return page(request, "home/index.html", section_name=sections.get(me.section_id), led_sections=led, board=board,
-                chart=chart, unread=await inbox.unread_count(me), mine=await todo.for_person(me),
+                chart=chart, unread=await inbox.unread_count(me), mine=await todo.for_person(me) + await todo.for_admin(me),
                 todo=await todo.for_leader(me))
