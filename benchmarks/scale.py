@@ -428,8 +428,11 @@ def serve(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return process
         except httpx.HTTPError:
+            if process.poll() is not None:  # a port taken meanwhile, say (BENCH_SERVER_STDERR=1 shows why)
+                raise RuntimeError(f"server on port {port} exited with {process.returncode}") from None
             time.sleep(0.2)
-    raise RuntimeError("server did not start")
+    process.kill()
+    raise RuntimeError(f"server on port {port} did not answer within 30 s")
 
 
 def peak_memory_mb(pid: int) -> float:

@@ -3,6 +3,7 @@ the dashboard, both ways of closing a quarter (each must leave the period submit
 sweep, the score writes and both floors. Its figures are not asserted; that it measures something is."""
 
 import os
+import random
 import re
 import socket
 import subprocess
@@ -17,17 +18,22 @@ SCALE = Path(__file__).resolve().parents[2] / "benchmarks" / "scale.py"
 
 
 def two_free_ports() -> int:
-    """A port whose next port is free too (the benchmark serves the hello world there)."""
-    for _ in range(50):
-        with socket.socket() as a:
-            a.bind(("127.0.0.1", 0))
-            port = a.getsockname()[1]
-            with socket.socket() as b:
-                try:
-                    b.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-                return port
+    """A port whose next port is free too (the benchmark serves the hello world there), below
+    the range the kernel takes the ports of outgoing connections from: the hello world binds
+    its port a minute after this, and a port of that range may by then be the local end of one
+    of the many connections the tests open (it happened once: "server did not start")."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0]) \
+        if Path("/proc/sys/net/ipv4/ip_local_port_range").exists() else 32768
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, min(low, 32768) - 1)
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", port))
+                b.bind(("127.0.0.1", port + 1))
+        except OSError:
+            continue
+        return port
     raise RuntimeError("no two consecutive free ports")
 
 
