@@ -181,3 +181,20 @@ async def test_the_demo_inbox_holds_what_is_new_and_dates_each_message_when_it_w
         Notification.title == "待签收：咨询政府信息公开申请流程").first().run()
     assert sent["created_at"].astimezone(SHANGHAI) == dt.datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI), \
         "sent when the transfer was made, the working day before"
+
+
+async def test_the_demo_matters_load_in_a_year_the_calendar_package_does_not_know(office):
+    """`make run` in March 2027, with chinese-calendar's data ending in 2026: the demo office
+    counts 2027 by its weekends and its stories end as on any other day."""
+    import datetime as dt
+
+    import time_machine
+
+    from appraisal.db.tables import CalendarYear, Matter
+    from appraisal.services.demo_matters import MATTERS, load_demo_matters
+
+    assert not await CalendarYear.exists().where(CalendarYear.year == 2027).run()
+    with time_machine.travel(dt.datetime(2027, 3, 10, 9, tzinfo=SHANGHAI), tick=False):
+        await load_demo_matters()
+    assert await Matter.count().run() == len(MATTERS)
+    assert await Matter.count().where(Matter.due_on < dt.date(2027, 3, 10), Matter.status == "open").run() >= 3
