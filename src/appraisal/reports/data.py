@@ -144,14 +144,12 @@ async def ranking(actor: Principal, period_id: int, section_id: int | None = Non
              "category": _("科室负责人") if r["pool"] == "leaders" else _("一般干部"), "person": r["person"],
              "total": _num(r["total"]), "grade": _grade(r["grade"]), "frozen": bool(r["frozen"])} for r in rows]
     by_section: dict[str, list[float]] = defaultdict(list)
-    section_order: list[str] = []
+    people: dict[str, int] = {}  # in the rows' order (by section), with how many people each
     for r in rows:
-        if r["section_name"] not in section_order:
-            section_order.append(r["section_name"])
+        people[r["section_name"]] = people.get(r["section_name"], 0) + 1
         if r["total"] is not None:
             by_section[r["section_name"]].append(r["total"])
-    averages = [{"section": s, "average": _average(by_section[s]), "people": sum(1 for r in rows if r["section_name"] == s)}
-                for s in section_order]
+    averages = [{"section": s, "average": _average(by_section[s]), "people": n} for s, n in people.items()]
     office_average = _average([r["total"] for r in rows if r["total"] is not None])
     ranked = _ranked(rows)
     data: dict[str, Any] = {
