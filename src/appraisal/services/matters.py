@@ -197,7 +197,7 @@ class MatterQuery:
 
 async def list_matters(principal: Principal, q: MatterQuery) -> tuple[list[dict], int]:
     today = today_local()
-    clauses = [c for c in (_whose(principal, q),) if c is not None] + _filters(q, today)
+    clauses = _clauses(principal, q, today)
     query = Matter.select(*MATTER_COLUMNS).order_by(Matter.due_on).order_by(Matter.id).offset(q.offset).limit(q.limit)
     count = Matter.count()
     if clauses:
@@ -209,14 +209,21 @@ async def count_matters(principal: Principal, q: MatterQuery) -> int:
     """How many matters `list_matters` lists for `q` in all. One's own (`mine`) are counted as
     two counts, each through its index: with their OR, SQLite read every open matter (73 ms
     in an office of 1,000,000 matters, against 5 ms)."""
-    filters = _filters(q, today_local())
+    today = today_local()
     if not q.mine:
-        clauses = [c for c in (_whose(principal, q),) if c is not None] + filters
+        clauses = _clauses(principal, q, today)
         return await (Matter.count().where(*clauses) if clauses else Matter.count()).run()
+    filters = _filters(q, today)
     me = _me(principal)
     owned = await Matter.count().where(Matter.owner == me, *filters).run()
     waiting = await Matter.count().where(Matter.pending_to == me, Matter.owner != me, *filters).run()
     return owned + waiting
+
+
+def _clauses(principal: Principal, q: MatterQuery, today: dt.date) -> list:
+    """Whose matters `q` lists, then its filters."""
+    whose = _whose(principal, q)
+    return ([whose] if whose is not None else []) + _filters(q, today)
 
 
 def _whose(principal: Principal, q: MatterQuery):

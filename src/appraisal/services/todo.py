@@ -19,7 +19,7 @@ from appraisal.domain.appraisal import PeriodStatus, period_name
 from appraisal.domain.calendar import today_local
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role
-from appraisal.services.appraisal import LEADERS_UNIT, unit_of
+from appraisal.services.appraisal import LEADERS_UNIT, STAFF, unit_of
 from appraisal.services import matters
 
 
@@ -78,7 +78,7 @@ async def _units_to_score(actor: Principal) -> list[Todo]:
     until the unit is submitted."""
     units = []
     if actor.has(Role.CHIEF) and actor.section_id is not None:
-        units.append((unit_of("staff", actor.section_id), _("请为本科室人员评分并提交")))
+        units.append((unit_of(STAFF, actor.section_id), _("请为本科室人员评分并提交")))
     if actor.has(Role.LEADER) and actor.led_section_ids:
         units.append((LEADERS_UNIT, _("请为分管科室的科长评分")))
     if not units:
