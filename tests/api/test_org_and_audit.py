@@ -16,10 +16,24 @@ async def test_editing_a_person_is_audited_with_who_old_and_new(office, client):
 
     entries = (await client.get("/api/v1/audit", params={"table": "person", "record_id": str(pid)})).json()
     latest = entries["items"][0]
-    assert latest["actor_name"] == "admin"
+    assert latest["actor_name"] == "admin" and latest["actor_person"] == "林晓峰"
     assert latest["action"] == "update"
     assert latest["old_values"] == {"post_rank": "一级主任科员"}
     assert latest["new_values"] == {"post_rank": "四级调研员"}
+
+
+async def test_the_audit_log_is_searched_by_the_actors_name_or_username(office, client):
+    await login(client, "admin")
+    pid = await person_id_of(client, "吴磊")
+    assert (await client.patch(f"/api/v1/people/{pid}", json={"post_rank": "四级调研员"})).status_code == 200
+    by_name = (await client.get("/api/v1/audit", params={"actor": "林晓峰", "limit": 200})).json()
+    by_username = (await client.get("/api/v1/audit", params={"actor": "admin", "limit": 200})).json()
+    assert by_name["total"] > 0 and by_name == by_username
+    assert {(e["actor_name"], e["actor_person"]) for e in by_name["items"]} == {("admin", "林晓峰")}
+    # The demo was loaded by no account: its entries are found by the name they were written with.
+    system = (await client.get("/api/v1/audit", params={"actor": "system"})).json()
+    assert system["total"] > 0 and {e["actor_person"] for e in system["items"]} == {None}
+    assert (await client.get("/api/v1/audit", params={"actor": "无此人"})).json()["total"] == 0
 
 
 async def test_an_edit_that_changes_nothing_writes_no_audit_entry(office, client):

@@ -19,6 +19,7 @@ class AuditOut(msgspec.Struct):
     at: dt.datetime
     actor: int | None
     actor_name: str
+    actor_person: str | None  # the name of the actor's person, where the actor has one
     action: str
     table_name: str
     record_id: str
@@ -38,7 +39,7 @@ async def list_audit(
     limit: Limit = 50,
     table: Annotated[str | None, Parameter(max_length=64)] = None,
     record_id: Annotated[str | None, Parameter(max_length=64)] = None,
-    actor: Annotated[str | None, Parameter(max_length=64, description="username")] = None,
+    actor: Annotated[str | None, Parameter(max_length=64, description="a username, or the name of the person")] = None,
     action: Annotated[str | None, Parameter(max_length=32)] = None,
     since: FromQuery[dt.datetime | None] = None,
     until: FromQuery[dt.datetime | None] = None,

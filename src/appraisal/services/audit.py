@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import msgspec
 from piccolo.table import Table
 
-from appraisal.db.tables import AuditEntry
+from appraisal.db.tables import AuditEntry, UserAccount
 from appraisal.db.transaction import Row, insert_values
 from appraisal.scopes import Principal
 
@@ -154,22 +154,33 @@ class AuditFilter:
     until: dt.datetime | None = None
 
 
+async def _actor_clause(actor: str):
+    """Entries by the account of this username, or by the accounts of the people of this name
+    (through the indexed account column); the sweep and other actors without an account by the
+    name they were written with."""
+    accounts = [r["id"] for r in await UserAccount.select(UserAccount.id).where(
+        (UserAccount.username == actor) | (UserAccount.person.name == actor)).run()]
+    return AuditEntry.actor.is_in(accounts) if accounts else AuditEntry.actor_name == actor
+
+
 async def search(filters: AuditFilter, *, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
-    """Audit entries matching `filters`, newest first, with the total count."""
+    """Audit entries matching `filters`, newest first, with the total count; each names its
+    actor's person (`actor_person`), where the actor has one."""
     clauses = []
     if filters.table_name:
         clauses.append(AuditEntry.table_name == filters.table_name)
     if filters.record_id:
         clauses.append(AuditEntry.record_id == filters.record_id)
     if filters.actor_name:
-        clauses.append(AuditEntry.actor_name == filters.actor_name)
+        clauses.append(await _actor_clause(filters.actor_name))
     if filters.action:
         clauses.append(AuditEntry.action == filters.action)
     if filters.since:
         clauses.append(AuditEntry.at >= filters.since)
     if filters.until:
         clauses.append(AuditEntry.at < filters.until)
-    query = AuditEntry.select().order_by(AuditEntry.id, ascending=False).offset(offset).limit(limit)
+    query = AuditEntry.select(*AuditEntry.all_columns(), AuditEntry.actor.person.name.as_alias("actor_person")
+                              ).order_by(AuditEntry.id, ascending=False).offset(offset).limit(limit)
     count = AuditEntry.count()
     if clauses:
         query = query.where(*clauses)

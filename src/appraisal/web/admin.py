@@ -9,6 +9,7 @@ from litestar.datastructures import State, UploadFile
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from appraisal.domain.people import pinyin_key
 from appraisal.errors import AppError
 from appraisal.i18n import _
 from appraisal.security import admin_only
@@ -45,6 +46,23 @@ async def roster_submit(request: Request, state: State) -> Template:
                 dry_run=form.get("dry_run") == "on")
 
 
+# The audited tables, steps and actors without an account, as the appraisal office names them.
+TABLE_LABELS = {
+    "accountability_form": _("问责方式"), "accountability_record": _("责任追究"), "appraisal_period": _("考核期"),
+    "appraisee": _("考核对象"), "bonus": _("加分"), "calendar_day": _("工作日历"), "calendar_year": _("工作日历年度"),
+    "commendation": _("评优选先"), "commitment": _("服务承诺"), "commitment_version": _("服务承诺版本"),
+    "extension_request": _("延期申请"), "indicator_template": _("考核指标"), "leader_section": _("分管科室"),
+    "matter": _("办件"), "matter_event": _("办件记录"), "office_setting": _("考核设置"), "person": _("人员"),
+    "role_grant": _("角色"), "score_cell": _("评分"), "section": _("科室"), "supervision_assist": _("协办科室"),
+    "supervision_item": _("督办事项"), "supervision_report": _("督办进展"), "target": _("目标"),
+    "target_progress": _("目标进展"), "unit_submission": _("评分提交"), "user_account": _("账号"),
+}
+# The filter offers them in pinyin order, as the office's lists are ordered.
+TABLE_CHOICES = sorted(TABLE_LABELS.items(), key=lambda item: pinyin_key(item[1]))
+ACTION_LABELS = {"create": _("新增"), "update": _("修改"), "delete": _("删除"), "shirk": _("推诿举报")}
+SYSTEM_ACTORS = {"sweep": _("定时巡查"), "system": _("系统")}
+
+
 def _local_day(text: str, end: bool = False) -> dt.datetime | None:
     try:
         day = dt.date.fromisoformat(text)
@@ -67,7 +85,8 @@ async def audit_page(
     )
     rows, total = await audit.search(filters, offset=offset, limit=limit)
     context = dict(entries=rows, pager=Pager(request, total), table=table, actor=actor, record_id=record_id,
-                   action=action, since=since, until=until)
+                   action=action, since=since, until=until, tables=TABLE_LABELS, table_choices=TABLE_CHOICES,
+                   actions=ACTION_LABELS, system_actors=SYSTEM_ACTORS)
     # htmx swaps just the result table when a filter changes.
     name = "admin/audit_rows.html" if request.headers.get("hx-request") else "admin/audit.html"
     return page(request, name, **context)

@@ -59,9 +59,25 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(LOCAL_TZ).strftime(fmt)
 
 
-def as_json(value: Any) -> str:
-    """Audit values as people read them: Chinese characters as they are, not \\u escapes."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+AUDIT_VALUE_CHARS = 200
+
+
+def audit_value(value: Any) -> str:
+    """One audited value as people read it: empty and yes/no in words, a time in Asia/Shanghai,
+    Chinese characters as they are (not \\u escapes), and a long text cut short with its length."""
+    if value is None or value == "":
+        return _("（空）")
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, str) and len(value) >= 25 and value[10:11] == "T":  # a stored time, UTC
+        try:
+            return local_time(dt.datetime.fromisoformat(value), "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            pass
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if len(text) > AUDIT_VALUE_CHARS:
+        return _("{start}…（共 {n} 字）").format(start=text[:AUDIT_VALUE_CHARS], n=len(text))
+    return text
 
 
 @pass_context
@@ -78,7 +94,7 @@ def template_globals() -> dict[str, Any]:
     return {
         "flashes": flashes,
         "local_time": local_time,
-        "as_json": as_json,
+        "audit_value": audit_value,
         "ROLE_LABELS": {r.value: label for r, label in ROLE_LABELS.items()},
         "GENDERS": GENDERS,
         "Role": Role,
