@@ -80,7 +80,10 @@ async def test_a_leader_decides_from_the_queue_and_the_person_appeals_from_their
     form_id = re.search(r'<option value="(\d+)">提醒谈话', page.text)[1]
     r = await client.post(f"/accountability/{record_id}/decide",
                           data={"_csrf_token": csrf_from(page.text), "form_id": form_id, "reason": "延误一天"})
-    assert "已决定，申诉期内" in r.text and "扣 1.0 分" in r.text
+    assert "已决定，申诉期内" in r.text and "扣 1 分" in r.text
+    decided = await client.get("/accountability", params={"status": "decided"})
+    row = re.search(r"<tr>(?:(?!</tr>).)*材料报送延误.*?</tr>", decided.text, re.S)[0]
+    assert re.search(r">提醒谈话</td>\s*<td>1</td>", row)  # the points as the office writes them, not 1.0
 
     await client.post("/logout", data={"_csrf_token": csrf_from(r.text)})
     await browser_login(client, "staff")
