@@ -335,11 +335,22 @@ def roster_file(path, rows) -> str:
     return str(path)
 
 
+async def admin_page(page, name: str) -> None:
+    """Opens one of the admin's pages from the 系统管理 menu of the navigation."""
+    menu = page.get_by_role("navigation", name="主导航").get_by_text("系统管理")
+    link = page.get_by_role("link", name=name)
+    await menu.click()
+    await page.keyboard.press("Escape")  # the menu closes without going anywhere
+    await expect(link).to_be_hidden()
+    await menu.click()
+    await link.click()
+
+
 async def test_admin_imports_a_roster_edits_the_calendar_catalogue_and_template_and_reads_the_audit_log(journey, tmp_path):
     page = await journey.as_user("admin")
 
     # A roster with a bad date: every bad row is listed and nothing is imported.
-    await page.get_by_role("link", name="名册导入").click()
+    await admin_page(page, "名册导入")
     bad = roster_file(tmp_path / "bad.xlsx", [("陈思远", "男", "信息科", "1992-04-05", "中共党员"),
                                               ("林小雨", "女", "秘书科", "1990-13-01", "共青团员")])
     await page.get_by_label("名册文件（.xlsx 或 .csv）").set_input_files(bad)
@@ -365,7 +376,7 @@ async def test_admin_imports_a_roster_edits_the_calendar_catalogue_and_template_
     await expect(page.get_by_role("row", name=re.compile(f"{gap}-01-01"))).to_contain_text("元旦")
 
     # The service catalogue: a new item, public at once.
-    await page.get_by_role("link", name="承诺事项管理").click()
+    await admin_page(page, "承诺事项管理")
     await page.get_by_label("科室").last.select_option(label="信息科")
     await page.get_by_label("事项名称").fill("政府信息公开申请答复")
     await page.locator("#new-days").fill("15")
@@ -376,7 +387,7 @@ async def test_admin_imports_a_roster_edits_the_calendar_catalogue_and_template_
     assert "政府信息公开申请答复" in await public.text()
 
     # The indicator template: a total off 100 is refused with the sum; a correct one is a new version.
-    await page.get_by_role("link", name="考核设置").click()
+    await admin_page(page, "考核设置")
     await page.get_by_role("row", name=re.compile("政治品质")).get_by_label("分值").fill("20")
     await page.get_by_role("button", name="保存为新版本").click()
     await expect(page.get_by_role("alert")).to_contain_text("应为")
@@ -389,10 +400,10 @@ async def test_admin_imports_a_roster_edits_the_calendar_catalogue_and_template_
     await expect(page.get_by_text("已保存第 2 版考核指标")).to_be_visible()
 
     # The audit log, filtered to the template: her change with the new values.
-    await page.get_by_role("link", name="审计日志").click()
-    await page.get_by_label("表", exact=True).fill("indicator_template")
-    await page.get_by_label("表", exact=True).press("Enter")
+    await admin_page(page, "审计日志")
+    await page.get_by_label("对象", exact=True).select_option(label="考核指标")
     await expect(page.locator("#audit-rows")).to_contain_text("加重“德”的分值")
+    await expect(page.locator("#audit-rows tbody tr").first).to_contain_text("林晓峰")
     await expect(page).to_have_url(re.compile("table=indicator_template"))
     await journey.finish(page)
 
@@ -431,5 +442,8 @@ async def test_every_page_fits_an_office_pc_and_a_tablet_and_labels_its_controls
                 assert response.status == expected, (role, path, response.status)
                 problems = await page.evaluate(CHECK)
                 assert not problems, (role, path, viewport["width"], problems)
+                if viewport["width"] == 1366:  # the navigation on one line on the office PC
+                    nav = await page.get_by_role("navigation", name="主导航").bounding_box()
+                    assert nav["height"] < 40, (role, path, nav)
     await page.goto("/appraisal/commendation?year=2025")
     await journey.finish(page)

@@ -1,6 +1,6 @@
 // Behaviour the pages share, kept out of the markup so that a strict Content-Security-Policy
-// (scripts from this site only) holds: confirmations, auto-submitting filters, searched person
-// fields, and moving around the score grid with the keyboard.
+// (scripts from this site only) holds: confirmations, the navigation's menu, auto-submitting
+// filters, searched person fields, and moving around the score grid with the keyboard.
 (function () {
   "use strict";
 
@@ -11,6 +11,19 @@
       event.preventDefault();
     }
   }, true);
+
+  // The navigation's menu (系统管理) closes when one clicks elsewhere or presses Escape.
+  function closeMenus(except) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (menu !== except) { menu.open = false; }
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest && event.target.closest("details.menu"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeMenus(null); }
+  });
 
   // <select data-autosubmit>: a filter that applies as soon as it is chosen.
   document.addEventListener("change", function (event) {
