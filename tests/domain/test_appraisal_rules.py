@@ -157,11 +157,42 @@ def test_an_ineligible_person_is_never_excellent_whatever_their_score(total, inc
         annual_grade(total, "excellent", no, incompetent)
 
 
+def ids(candidates) -> set[int]:
+    return {c.person_id for c in candidates}
+
+
 def test_commendation_candidates_are_the_best_eligible_within_the_places():
-    people = [Candidate(1, 91), Candidate(2, 95), Candidate(3, 88), Candidate(4, 95, "a")]
-    assert [c.person_id for c in commendation_candidates(people, 2)] == [2, 4] or \
-        [c.person_id for c in commendation_candidates(people, 2)] == [4, 2]
-    assert commendation_candidates(people, 0) == []
+    people = [Candidate(1, 91), Candidate(2, 95), Candidate(3, 88), Candidate(4, 94)]
+    proposal = commendation_candidates(people, 2)
+    assert ids(proposal.chosen) == {2, 4} and proposal.tied == [] and proposal.open_places == 0
+    assert ids(commendation_candidates(people, 9).chosen) == {1, 2, 3, 4}
+    assert commendation_candidates(people, 0) == ([], [], 0)
+
+
+def test_people_level_on_the_last_places_score_are_left_to_the_leaders_not_to_their_names():
+    # 韩 sorts before 薛 in pinyin; neither gets the last place by it.
+    people = [Candidate(1, 93.18), Candidate(2, 90.7, "han li xin"), Candidate(3, 90.7, "xue zhi gang"),
+              Candidate(4, 90.3)]
+    proposal = commendation_candidates(people, 2)
+    assert ids(proposal.chosen) == {1} and ids(proposal.tied) == {2, 3} and proposal.open_places == 1
+    # Level within the places is no tie; level across all of them leaves every place open.
+    assert commendation_candidates(people, 3) == ([people[0], people[1], people[2]], [], 0)
+    level = [Candidate(1, 91), Candidate(2, 91), Candidate(3, 91)]
+    assert commendation_candidates(level, 2) == ([], level, 2)
+    # Level as shown, to the 0.01: an average's last binary digits do not decide.
+    assert ids(commendation_candidates([Candidate(1, 90.7), Candidate(2, 90.69999999)], 1).tied) == {1, 2}
+
+
+@given(st.lists(st.integers(160, 200), max_size=30), st.integers(0, 12))
+def test_a_proposal_fills_the_places_by_score_and_ties_only_where_the_places_run_out(halves, places):
+    people = [Candidate(i, h / 2) for i, h in enumerate(halves)]  # scores in halves: many ties
+    chosen, tied, open_places = commendation_candidates(people, places)
+    assert len(chosen) + open_places == min(places, len(people))
+    assert (open_places == 0) == (tied == [])
+    assert not tied or len(tied) > open_places  # a tie is more people than places
+    rest = [c for c in people if c not in chosen and c not in tied]
+    assert all(c.score > t.score for c in chosen for t in tied + rest)
+    assert all(t.score > r.score for t in tied for r in rest) and len({t.score for t in tied}) <= 1
 
 
 def test_a_policy_from_settings_is_validated():

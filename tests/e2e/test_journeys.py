@@ -300,9 +300,13 @@ async def test_leader_approves_an_extension_decides_a_case_locks_the_year_and_bu
     await page.get_by_role("button", name="锁定").click()
     await expect(page.get_by_text("已锁定：所有数据只读。")).to_be_visible()
 
-    # The commendation review of 2025: the candidates within the places are checked; she confirms.
+    # The commendation review of 2025: the candidates within the places are checked, but two are
+    # level on the last place's score; she chooses one of them and confirms.
     await page.goto("/appraisal/commendation?year=2025")
     checked = page.locator("input[name=person_ids]:checked")
+    await expect(checked).to_have_count(6)
+    await expect(page.get_by_role("status")).to_contain_text("竞争最后 1 个名额：韩立新、薛志刚")
+    await page.get_by_label("薛志刚").check()
     await expect(checked).to_have_count(7)
     await page.get_by_label("说明（如会议研究情况）").fill("2026 年 1 月主任办公会研究")
     await page.get_by_role("button", name="确认名单").click()

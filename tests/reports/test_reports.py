@@ -359,6 +359,29 @@ async def test_a_bundle_asked_for_again_while_it_is_being_made_is_made_once(offi
     assert audited == await ReportJob.count().run() + 1, "each job recorded is audited (one was deleted above)"
 
 
+async def test_before_the_list_is_confirmed_the_bundle_has_the_people_level_on_the_last_place(office):
+    """The meeting that decides between them needs their records: both are in, ranked 7th and
+    marked 同分待定; once a leader chose, only the confirmed list is, unmarked."""
+    from appraisal.reports.data import bundle_parts
+    from appraisal.services.demo_appraisal import load_demo_appraisal
+
+    await load_demo_appraisal()
+    leader = await as_user("leader")
+    _name, parts = await bundle_parts(leader, 2025)
+    cover = parts[0][1]
+    assert [(c["rank"], c["name"], c["tied"]) for c in cover["candidates"][-2:]] == \
+        [(7, "韩立新", True), (7, "薛志刚", True)]
+    assert len(cover["candidates"]) == 8 and len(parts) == 9 and cover["tie"] == {"people": 2, "score": 90.7, "places": 1}
+
+    review = await commendation.review(leader, 2025)
+    chosen = [p["person"] for p in review["people"] if p["candidate"] or p["name"] == "薛志刚"]
+    await commendation.confirm(leader, 2025, chosen)
+    _name, parts = await bundle_parts(leader, 2025)
+    cover = parts[0][1]
+    assert [c["name"] for c in cover["candidates"]][-1] == "薛志刚" and len(cover["candidates"]) == 7
+    assert cover["tie"] is None and not any(c["tied"] for c in cover["candidates"])
+
+
 async def test_only_leaders_and_admins_make_bundles_and_a_year_must_be_submitted_first(office, client, clock):
     await login(client, "chief")
     r = await client.post("/api/v1/reports/bundles", json={"year": 2026})

@@ -109,6 +109,28 @@ async def test_staff_cannot_open_the_settings_or_confirm_commendations(office, c
     assert "只有领导或管理员可以查看评优名单" in page.text
 
 
+async def test_a_tie_for_the_last_commendation_place_is_left_to_the_leaders_to_decide(office, client):
+    """In the demo's 2025 review 韩立新 and 薛志刚 both have 90.7 for the 7th of 7 places: neither
+    is proposed by the order of their names; the leader checks one and confirms seven."""
+    from appraisal.services.demo_appraisal import load_demo_appraisal
+
+    await load_demo_appraisal()
+    await browser_login(client, "leader")
+    page = await client.get("/appraisal/commendation", params={"year": "2025"})
+    assert "2 人同为 90.7 分，竞争最后 1 个名额：韩立新、薛志刚" in page.text
+    checked = dict(re.findall(r'value="(\d+)" aria-label="([^"]+)" checked', page.text))
+    assert len(checked) == 6 and not {"韩立新", "薛志刚"} & set(checked.values())
+    rows = {name: row for row in re.findall(r"<tr>(.*?)</tr>", page.text, re.S)
+            for name in re.findall(r'aria-label="([^"]+)"', row)}
+    assert "同分待定" in rows["韩立新"] and "同分待定" in rows["薛志刚"] and "同分待定" not in rows["孙浩然"]
+
+    han = re.search(r'value="(\d+)" aria-label="韩立新"', page.text)[1]
+    r = await client.post("/appraisal/commendation", data={
+        "_csrf_token": csrf_from(page.text), "year": "2025", "person_ids": [*checked, han], "note": "主任办公会研究"})
+    assert r.status_code == 200 and "已确认名单" in r.text and "韩立新" in r.text
+    assert "竞争最后" not in r.text and "· <strong class=\"warn\">同分待定" not in r.text  # decided
+
+
 async def test_the_target_tree_offers_each_person_only_the_steps_they_may_take(office, client):
     """A chief breaks their section's target down and reports on its people's; the office's
     targets and other sections' are theirs to read only. A leader breaks the office's down."""

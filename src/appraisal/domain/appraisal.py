@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -442,10 +442,26 @@ class Candidate:
     sort_key: str = ""
 
 
-def commendation_candidates(eligible: Iterable[Candidate], places: int) -> list[Candidate]:
-    """评优选先: the eligible people with the best annual scores, within the places."""
+class Proposal(NamedTuple):
+    """评优选先's proposal: who is within the places outright, and who is level on the score of
+    the last place(s), competing for `open_places` of them."""
+    chosen: list[Candidate]
+    tied: list[Candidate]
+    open_places: int
+
+
+def commendation_candidates(eligible: Iterable[Candidate], places: int) -> Proposal:
+    """评优选先: the eligible people with the best annual scores, within the places.
+
+    People level on the score of the last place (to the 0.01 shown) are not split by the order
+    of their names: they are returned as tied, and the leaders decide between them."""
     ranked = sorted(eligible, key=lambda c: (-c.score, c.sort_key, c.person_id))
-    return ranked[:max(0, places)]
+    places = max(0, places)
+    if places == 0 or len(ranked) <= places or round(ranked[places].score, 2) != round(ranked[places - 1].score, 2):
+        return Proposal(ranked[:places], [], 0)
+    last = round(ranked[places - 1].score, 2)
+    chosen = [c for c in ranked if round(c.score, 2) > last]
+    return Proposal(chosen, [c for c in ranked if round(c.score, 2) == last], places - len(chosen))
 
 
 # --- periods ---------------------------------------------------------------------------------

@@ -114,14 +114,15 @@ async def registration_form(actor: Principal, appraisee_id: int) -> Report:
 
 # --- section summary and office ranking --------------------------------------------------------
 
-def _ranked(rows: list[dict]) -> list[dict]:
-    """Rows ordered by total, best first, with a shared rank for equal totals (1, 2, 2, 4)."""
-    ordered = sorted(rows, key=lambda r: (r["total"] is None, -(r["total"] or 0), r["name_pinyin"]))
+def _ranked(rows: list[dict], key: str = "total") -> list[dict]:
+    """Rows ordered by total (or `key`), best first, with a shared rank for equal totals (1, 2,
+    2, 4)."""
+    ordered = sorted(rows, key=lambda r: (r[key] is None, -(r[key] or 0), r["name_pinyin"]))
     rank, last = 0, object()
     for i, r in enumerate(ordered, start=1):
-        if r["total"] != last:
-            rank, last = i, r["total"]
-        r["rank"] = rank if r["total"] is not None else None
+        if r[key] != last:
+            rank, last = i, r[key]
+        r["rank"] = rank if r[key] is not None else None
     return ordered
 
 
@@ -293,7 +294,8 @@ def _bulletin_data(matter_rows: list[dict], item_rows: list[dict], cal, month_of
 async def bundle_parts(actor: Principal, year: int) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
     """The bundle of a year as parts to render: the cover with the ranking of the candidates
     within the quota, then one part per candidate (their 登记表 and their record). The
-    candidates are the confirmed list once a leader confirmed it, the proposal before."""
+    candidates are the confirmed list once a leader confirmed it, the proposal before (with
+    the people level on the last place's score, marked 同分待定)."""
     if not actor.has(Role.LEADER, Role.ADMIN):
         raise Forbidden(_("只有领导或考核办可以生成评优材料"))
     review = await commendation.review(actor, year)
@@ -302,11 +304,13 @@ async def bundle_parts(actor: Principal, year: int) -> tuple[str, list[tuple[str
             ["submitted", "reviewed", "locked"])).run():
         raise Conflict(_("{year} 年度考核各单元提交后才能生成评优材料").format(year=year), code="not_submitted")
     confirmed = review["confirmed"]
+    # Before the list is confirmed, people level on the last place's score are in the bundle
+    # too: the meeting that decides between them needs their records.
+    tie = None if confirmed else review["tie"]
     chosen_ids = [p["person_id"] for p in confirmed["people"]] if confirmed else \
-        [p["person"] for p in review["people"] if p["candidate"]]
+        [p["person"] for p in review["people"] if p["candidate"] or p["tied"]]
     by_person = {p["person"]: p for p in review["people"]}
-    chosen = sorted((by_person[i] for i in chosen_ids if i in by_person),
-                    key=lambda r: (-(r["score"] or 0), r["name_pinyin"]))
+    chosen = _ranked([by_person[i] for i in chosen_ids if i in by_person], key="score")
     ids = [c["person"] for c in chosen]
     annual = await appraisal.annual_numbers(period, chosen)
     people = await _people(ids)
@@ -325,17 +329,18 @@ async def bundle_parts(actor: Principal, year: int) -> tuple[str, list[tuple[str
         "confirmed_by": confirmed["confirmed_by_name"] if confirmed else "",
         "confirmed_at": confirmed["confirmed_at"].astimezone(LOCAL_TZ).strftime("%Y-%m-%d") if confirmed else "",
         "note": confirmed["note"] if confirmed else "",
-        "candidates": [{"rank": i, "name": c["name"], "section": c["section_name"] or "", "score": _num(c["score"]),
-                        "grade": _grade(c["grade"])} for i, c in enumerate(chosen, start=1)],
+        "candidates": [{"rank": c["rank"], "name": c["name"], "section": c["section_name"] or "", "score": _num(c["score"]),
+                        "grade": _grade(c["grade"]), "tied": bool(tie) and c["tied"]} for c in chosen],
+        "tie": {"people": len(tie["names"]), "score": _num(tie["score"]), "places": tie["open_places"]} if tie else None,
         "numbered": False,
     }
     parts = [("bundle_cover.html", cover)]
-    for i, c in enumerate(chosen, start=1):
+    for c in chosen:
         a = annual[c["id"]]
         r = _registration_values(c, people[c["person"]], year, a)
         comp = completion.get(c["person"])
         parts.append(("bundle_candidate.html", {
-            "office": OFFICE_NAME, "r": r, "rank": i, "numbered": False,
+            "office": OFFICE_NAME, "r": r, "rank": c["rank"], "numbered": False,
             "trend": charts.trend_chart([(q["name"], q["total"]) for q in r["quarters"]]),
             "bonuses": bonus_by.get(c["person"], []),
             "targets": [{"title": t["title"], "weight": t["weight"], "completion": t["rolled"]} for t in comp[1]] if comp else [],

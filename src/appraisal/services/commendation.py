@@ -18,7 +18,9 @@ from appraisal.services.appraisal import APPRAISEE_COLUMNS, annual_numbers, numb
 
 async def review(actor: Principal, year: int) -> dict:
     """Everyone appraised in the year's annual period, ranked by annual score, each marked
-    eligible or not with the reasons, and the candidates within the quota."""
+    eligible or not with the reasons, and the candidates within the quota; people level on the
+    score of the last place are marked tied (`tie`: how many places they compete for), for the
+    leaders to decide between them."""
     if not actor.has(Role.LEADER, Role.ADMIN):
         raise Forbidden(_("只有领导或管理员可以查看评优名单"))
     row = await Period.select(Period.id).where(Period.year == year, Period.kind == "year").first().run()
@@ -43,16 +45,21 @@ async def review(actor: Principal, year: int) -> dict:
     ranked.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["name_pinyin"]))
     places = rules.quota_places(len(people), policy.excellent_quota_pct_approved if period["excellent_approval"]
                                 else policy.excellent_quota_pct, policy.rounding)
-    chosen = {c.person_id for c in rules.commendation_candidates(
-        [Candidate(r["person"], r["score"], r["name_pinyin"]) for r in ranked if r["eligible"]], places)}
+    proposal = rules.commendation_candidates(
+        [Candidate(r["person"], r["score"], r["name_pinyin"]) for r in ranked if r["eligible"]], places)
+    chosen = {c.person_id for c in proposal.chosen}
+    tied = {c.person_id for c in proposal.tied}
     for r in ranked:
         r["candidate"] = r["person"] in chosen
+        r["tied"] = r["person"] in tied
     confirmed = await Commendation.select(Commendation.people, Commendation.confirmed_at, Commendation.note,
                                           Commendation.confirmed_by.name.as_alias("confirmed_by_name")).where(
         Commendation.year == year).first().run()
     if confirmed:
         confirmed = {**confirmed, "people": json.loads(confirmed["people"])}
-    return {"year": year, "period": period, "places": places, "people": ranked, "confirmed": confirmed}
+    tie = {"open_places": proposal.open_places, "score": proposal.tied[0].score,
+           "names": [r["name"] for r in ranked if r["tied"]]} if proposal.tied else None
+    return {"year": year, "period": period, "places": places, "people": ranked, "tie": tie, "confirmed": confirmed}
 
 
 async def confirm(actor: Principal, year: int, person_ids: list[int], note: str = "") -> dict:
