@@ -53,3 +53,15 @@ async def test_a_value_longer_than_its_column_is_refused_not_cut(db):
     with pytest.raises(asyncpg.StringDataRightTruncationError):
         await insert_values(Notification, [dict(recipient=person.id, key="long:1", kind="appraisal", title="长" * 201)])
     assert await Notification.count().run() == 0
+
+
+def test_a_notification_links_to_what_it_is_about():
+    from appraisal.services.inbox import link_of
+
+    assert link_of({"matter": 12, "key": "transfer:12:3:2026-12-04T01:00:00"}) == "/matters/12"
+    assert link_of({"matter": None, "key": "accountability:7:decided"}) == "/accountability/7"
+    assert link_of({"matter": None, "key": "supervision:4:press:2026-12-10"}) == "/supervision/4"
+    assert link_of({"matter": None, "key": "supervision-red:4:2026-12-02:11"}) == "/supervision/4"
+    assert link_of({"matter": None, "key": "scored:3:2:11"}) == link_of({"matter": None, "key": "period-open:3:11"}) \
+        == "/appraisal/mine"
+    assert link_of({"matter": None, "key": "something-else:1"}) is None

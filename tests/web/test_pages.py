@@ -131,6 +131,22 @@ async def test_the_audit_log_reads_in_the_offices_words(office, client):
     assert '<option value="create" >新增</option>' in r.text
 
 
+async def test_the_inbox_links_each_message_to_what_it_is_about(office, client):
+    from appraisal.db.tables import AccountabilityRecord
+    from appraisal.services.demo_appraisal import load_demo_appraisal
+
+    await load_demo_appraisal()
+    await login(client, "staff")
+    decided = await AccountabilityRecord.select(AccountabilityRecord.id).where(
+        AccountabilityRecord.status == "decided").first().run()
+    notes = (await client.get("/api/v1/inbox", params={"limit": 200})).json()["items"]
+    links = {n["title"]: n["link"] for n in notes}
+    assert links["2025 年度考核的评分已提交，可在“我的考核”查看"] == "/appraisal/mine"
+    assert {n["link"] for n in notes if n["kind"] == "accountability"} == {f"/accountability/{decided['id']}"}
+    page = await client.get("/inbox")
+    assert '<a href="/appraisal/mine">2025 年度考核的评分已提交，可在“我的考核”查看</a>' in html.unescape(page.text)
+
+
 def test_every_table_the_audit_log_names_has_a_chinese_name():
     """A new table is named on the audit page, or listed here as one no entry is written for."""
     from appraisal.db.tables import ALL_TABLES

@@ -20,6 +20,7 @@ class NotificationOut(msgspec.Struct):
     body: str
     created_at: dt.datetime
     read_at: dt.datetime | None
+    link: str | None  # the page of what it is about (a matter, a record, an item, one's appraisals)
 
 
 class InboxPage(Page):

@@ -44,12 +44,29 @@ async def unread_count(principal: Principal) -> int:
                                             Notification.read_at.is_null()).run()
 
 
+def link_of(note: dict) -> str | None:
+    """The page where what a notification is about is seen and handled: its matter, its
+    accountability record or supervision item (named in its key), or one's own appraisals."""
+    if note["matter"]:
+        return f"/matters/{note['matter']}"
+    head, _sep, rest = note["key"].partition(":")
+    record = rest.split(":", 1)[0]
+    if head == "accountability" and record.isdigit():
+        return f"/accountability/{record}"
+    if head.startswith("supervision") and record.isdigit():
+        return f"/supervision/{record}"
+    if head in ("period-open", "scored"):
+        return "/appraisal/mine"
+    return None
+
+
 async def list_inbox(principal: Principal, *, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+    """The caller's notifications, newest first, each with the `link` to what it is about."""
     if principal.person_id is None:
         return [], 0
     mine = Notification.recipient == principal.person_id
     rows = await Notification.select().where(mine).order_by(Notification.id, ascending=False).offset(offset).limit(limit).run()
-    return rows, await Notification.count().where(mine).run()
+    return [{**r, "link": link_of(r)} for r in rows], await Notification.count().where(mine).run()
 
 
 async def mark_read(principal: Principal, notification_id: int | None = None) -> None:
