@@ -147,6 +147,22 @@ async def test_the_inbox_links_each_message_to_what_it_is_about(office, client):
     assert '<a href="/appraisal/mine">2025 年度考核的评分已提交，可在“我的考核”查看</a>' in html.unescape(page.text)
 
 
+async def test_the_messages_shown_on_the_inbox_page_are_read_and_the_badge_counts_what_is_unseen(office, client):
+    from appraisal.services.demo_appraisal import load_demo_appraisal
+
+    await load_demo_appraisal()
+    await login(client, "staff")
+    unread = (await client.get("/api/v1/inbox")).json()["unread"]
+    assert unread > 0
+    assert (await client.get("/api/v1/inbox")).json()["unread"] == unread, "reading through the API marks nothing"
+    assert (await client.get("/inbox/badge")).text == f'<span class="badge">{unread}</span>'
+    first = await client.get("/inbox")
+    assert first.text.count('class="unread"') == unread, "shown in bold as new"
+    assert (await client.get("/inbox/badge")).text == "" and (await client.get("/api/v1/inbox")).json()["unread"] == 0
+    again = await client.get("/inbox")
+    assert 'class="unread"' not in again.text
+
+
 def test_every_table_the_audit_log_names_has_a_chinese_name():
     """A new table is named on the audit page, or listed here as one no entry is written for."""
     from appraisal.db.tables import ALL_TABLES

@@ -69,6 +69,15 @@ async def list_inbox(principal: Principal, *, offset: int = 0, limit: int = 50) 
     return [{**r, "link": link_of(r)} for r in rows], await Notification.count().where(mine).run()
 
 
+async def mark_seen(principal: Principal, notes: list[dict]) -> None:
+    """The messages of a page the caller was shown are read: each is the whole message."""
+    unread = [n["id"] for n in notes if n["read_at"] is None]
+    if unread:
+        await Notification.update({Notification.read_at: _now()}).where(
+            Notification.id.is_in(unread), Notification.recipient == (principal.person_id or -1),
+            Notification.read_at.is_null()).run()
+
+
 async def mark_read(principal: Principal, notification_id: int | None = None) -> None:
     """Mark one notification (or all of the caller's) as read."""
     clauses = [Notification.recipient == (principal.person_id or -1), Notification.read_at.is_null()]

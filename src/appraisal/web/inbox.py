@@ -13,6 +13,8 @@ from appraisal.web.common import Pager, page, pager_for
 async def inbox_page(request: Request) -> Template:
     offset, limit = pager_for(request)
     rows, total = await inbox.list_inbox(request.user, offset=offset, limit=limit)
+    # Shown once in bold as new, then read: the badge counts what one has not seen yet.
+    await inbox.mark_seen(request.user, rows)
     return page(request, "inbox/list.html", notes=rows, pager=Pager(request, total))
 
 
