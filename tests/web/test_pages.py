@@ -122,9 +122,10 @@ async def test_the_audit_log_reads_in_the_offices_words(office, client):
     edit, created = entries[0], entries[-1]
     cells = [re.sub(r"<[^>]+>", " ", c).split() for c in re.findall(r"<td[^>]*>(.*?)</td>", edit, re.S)]
     assert cells[1:5] == [["林晓峰", "admin"], ["修改"], ["人员"], [str(pid)]]
-    assert re.search(r"<dt>post_rank</dt><dd>一级主任科员</dd>.*<dt>post_rank</dt><dd>四级调研员</dd>", edit, re.S)
+    assert re.search(r'<dt title="post_rank">职务职级</dt><dd>一级主任科员</dd>.*'
+                     r'<dt title="post_rank">职务职级</dt><dd>四级调研员</dd>', edit, re.S)
     assert "{" not in edit  # fields, not JSON
-    assert "新增" in created and "<dt>name</dt><dd>吴磊</dd>" in created
+    assert "新增" in created and '<dt title="name">名称</dt><dd>吴磊</dd>' in created
     assert "系统" in created  # loaded by no account (the demo)
     # The filter offers the records by their Chinese names.
     assert '<option value="person" selected>人员</option>' in r.text
@@ -168,8 +169,18 @@ def test_every_table_the_audit_log_names_has_a_chinese_name():
     from appraisal.db.tables import ALL_TABLES
     from appraisal.web.admin import TABLE_LABELS
 
-    not_audited = {"audit_entry", "web_session", "login_failure", "notification", "report_job"}
+    not_audited = {"audit_entry", "web_session", "login_failure", "notification"}
     assert {t._meta.tablename for t in ALL_TABLES} - not_audited == set(TABLE_LABELS)
+
+
+def test_every_field_the_audit_log_shows_has_a_chinese_name():
+    """Every column of an audited table, and the fields of the entries written by hand (a
+    person's led sections, an account's roles, a period's people)."""
+    from appraisal.db.tables import ALL_TABLES
+    from appraisal.web.admin import FIELD_LABELS, TABLE_LABELS
+
+    columns = {c._meta.name for t in ALL_TABLES if t._meta.tablename in TABLE_LABELS for c in t._meta.columns}
+    assert columns | {"sections", "roles", "people"} == set(FIELD_LABELS)
 
 
 def test_audited_values_read_as_words_local_times_and_cut_texts():
