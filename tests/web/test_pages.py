@@ -126,6 +126,7 @@ async def test_the_audit_log_reads_in_the_offices_words(office, client):
                      r'<dt title="post_rank">职务职级</dt><dd>四级调研员</dd>', edit, re.S)
     assert "{" not in edit  # fields, not JSON
     assert "新增" in created and '<dt title="name">名称</dt><dd>吴磊</dd>' in created
+    assert '<dt title="gender">性别</dt><dd>男</dd>' in created  # a code by its name
     assert "系统" in created  # loaded by no account (the demo)
     # The filter offers the records by their Chinese names.
     assert '<option value="person" selected>人员</option>' in r.text
@@ -177,10 +178,11 @@ def test_every_field_the_audit_log_shows_has_a_chinese_name():
     """Every column of an audited table, and the fields of the entries written by hand (a
     person's led sections, an account's roles, a period's people)."""
     from appraisal.db.tables import ALL_TABLES
-    from appraisal.web.admin import FIELD_LABELS, TABLE_LABELS
+    from appraisal.web.admin import CODED_VALUES, FIELD_LABELS, TABLE_LABELS
 
     columns = {c._meta.name for t in ALL_TABLES if t._meta.tablename in TABLE_LABELS for c in t._meta.columns}
     assert columns | {"sections", "roles", "people"} == set(FIELD_LABELS)
+    assert all(key.split(".")[0] in TABLE_LABELS and key.split(".")[1] in FIELD_LABELS for key in CODED_VALUES)
 
 
 def test_audited_values_read_as_words_local_times_and_cut_texts():
@@ -188,9 +190,14 @@ def test_audited_values_read_as_words_local_times_and_cut_texts():
 
     assert audit_value(None) == audit_value("") == "（空）"
     assert (audit_value(True), audit_value(False)) == ("是", "否")
+    assert (audit_value(1.0), audit_value(87.64), audit_value(0)) == ("1", "87.64", "0")
     assert audit_value("2026-11-18T02:00:00+00:00") == "2026-11-18 10:00:00"  # Asia/Shanghai
     assert audit_value("2026-11-18T02:00:00 is not a time") == "2026-11-18T02:00:00 is not a time"
     assert audit_value({"sections": ["秘书科"]}) == '{"sections": ["秘书科"]}'
+    codes = {"decided": "已决定", "chief": "科长", "staff": "科员"}
+    assert audit_value("decided", codes) == "已决定" and audit_value("unknown", codes) == "unknown"
+    assert audit_value(["chief", "staff"], codes) == "科长、科员"
+    assert audit_value(["chief", "other"], codes) == '["chief", "other"]'
     cut = audit_value("办" * 10_000)
     assert cut.startswith("办" * 200) and cut.endswith("…（共 10000 字）") and len(cut) < 300
 

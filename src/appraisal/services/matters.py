@@ -27,6 +27,7 @@ CHANNELS = {"visit": _("来访"), "call": _("来电"), "letter": _("来信"), "o
             "document": _("来文"), "referral": _("交办")}
 SATISFACTION = {"satisfied": _("满意"), "basically": _("基本满意"), "unsatisfied": _("不满意")}
 OPEN, PAUSED, COMPLETED = "open", "paused", "completed"
+STATUS_LABELS = {OPEN: _("办理中"), PAUSED: _("已中止"), COMPLETED: _("已办结")}
 
 
 class EventKind(StrEnum):
@@ -300,8 +301,7 @@ def _require_owner_or_superior(principal: Principal, matter: Matter) -> None:
 
 def _require_status(matter: Matter, *allowed: str) -> None:
     if matter.status not in allowed:
-        labels = {OPEN: _("办理中"), PAUSED: _("已中止"), COMPLETED: _("已办结")}
-        raise Conflict(_("办件当前为“{s}”，不能执行此操作").format(s=labels.get(matter.status, matter.status)),
+        raise Conflict(_("办件当前为“{s}”，不能执行此操作").format(s=STATUS_LABELS.get(matter.status, matter.status)),
                        code="bad_state")
 
 

@@ -9,11 +9,15 @@ from litestar.datastructures import State, UploadFile
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from appraisal.domain.people import pinyin_key
+from appraisal.domain.accountability import TRIGGERS
+from appraisal.domain.appraisal import GRADE_LABELS, STATUS_LABELS as PERIOD_STATUS_LABELS
+from appraisal.domain.people import GENDERS, pinyin_key
+from appraisal.domain.targets import INDICATOR_LABELS, LEVEL_LABELS
 from appraisal.errors import AppError
 from appraisal.i18n import _
+from appraisal.scopes import ROLE_LABELS
 from appraisal.security import admin_only
-from appraisal.services import audit, roster
+from appraisal.services import accountability, audit, calendar, matters, report_jobs, roster, supervision
 from appraisal.web.common import LOCAL_TZ, Pager, notify, page, pager_for
 
 
@@ -98,6 +102,16 @@ FIELD_LABELS = {
     "updated_at": _("修改时间"), "updated_by": _("修改人"), "username": _("用户名"), "value": _("分值"),
     "version": _("版本"), "weight": _("权重"), "year": _("年度"), "yellow_on": _("预警日期"),
 }
+# Coded values as the pages name them, by "table.field" (a list, such as an account's roles, item by item).
+CODED_VALUES = {
+    "accountability_record.status": accountability.STATUS_LABELS, "accountability_record.trigger": TRIGGERS,
+    "appraisal_period.status": PERIOD_STATUS_LABELS, "appraisee.grade": GRADE_LABELS,
+    "appraisee.grade_choice": GRADE_LABELS, "calendar_year.source": calendar.SOURCES, "matter.channel": matters.CHANNELS,
+    "matter.satisfaction": matters.SATISFACTION, "matter.status": matters.STATUS_LABELS, "person.gender": GENDERS,
+    "report_job.status": report_jobs.STATUS_LABELS, "role_grant.roles": {r.value: label for r, label in ROLE_LABELS.items()},
+    "supervision_item.source": supervision.SOURCES, "supervision_item.status": supervision.STATUS_LABELS,
+    "target.indicator_kind": INDICATOR_LABELS, "target.level": LEVEL_LABELS,
+}
 # The filter offers them in pinyin order, as the office's lists are ordered.
 TABLE_CHOICES = sorted(TABLE_LABELS.items(), key=lambda item: pinyin_key(item[1]))
 ACTION_LABELS = {"create": _("新增"), "update": _("修改"), "delete": _("删除"), "shirk": _("推诿举报")}
@@ -127,7 +141,7 @@ async def audit_page(
     rows, total = await audit.search(filters, offset=offset, limit=limit)
     context = dict(entries=rows, pager=Pager(request, total), table=table, actor=actor, record_id=record_id,
                    action=action, since=since, until=until, tables=TABLE_LABELS, table_choices=TABLE_CHOICES,
-                   actions=ACTION_LABELS, system_actors=SYSTEM_ACTORS, fields=FIELD_LABELS)
+                   actions=ACTION_LABELS, system_actors=SYSTEM_ACTORS, fields=FIELD_LABELS, coded=CODED_VALUES)
     # htmx swaps just the result table when a filter changes.
     name = "admin/audit_rows.html" if request.headers.get("hx-request") else "admin/audit.html"
     return page(request, name, **context)

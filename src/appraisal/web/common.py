@@ -62,11 +62,18 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 AUDIT_VALUE_CHARS = 200
 
 
-def audit_value(value: Any) -> str:
-    """One audited value as people read it: empty and yes/no in words, a time in Asia/Shanghai,
-    Chinese characters as they are (not \\u escapes), and a long text cut short with its length."""
+def audit_value(value: Any, codes: dict[str, str] | None = None) -> str:
+    """One audited value as people read it: empty and yes/no in words, a code by its name in
+    `codes` (a list of codes item by item), a time in Asia/Shanghai, Chinese characters as they
+    are (not \\u escapes), and a long text cut short with its length."""
     if value is None or value == "":
         return _("（空）")
+    if isinstance(value, float):
+        return f"{value:g}"  # 1 point, not 1.0
+    if codes and isinstance(value, str) and value in codes:
+        return codes[value]
+    if codes and isinstance(value, list) and value and all(isinstance(v, str) and v in codes for v in value):
+        return "、".join(codes[v] for v in value)
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, str) and len(value) >= 25 and value[10:11] == "T":  # a stored time, UTC
