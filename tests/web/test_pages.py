@@ -127,6 +127,18 @@ async def test_the_audit_log_reads_in_the_offices_words(office, client):
     assert "{" not in edit  # fields, not JSON
     assert "新增" in created and '<dt title="name">名称</dt><dd>吴磊</dd>' in created
     assert '<dt title="gender">性别</dt><dd>男</dd>' in created  # a code by its name
+    from appraisal.db.tables import Person
+    section = await Person.select(Person.section.name).where(Person.id == pid).first().run()
+    assert f'<dt title="section">科室</dt><dd>{section["section.name"]}</dd>' in created  # a reference by name
+
+    # A leader's sections, a list of references, by their names.
+    leader = await person_id_of(client, "李红梅")
+    sections = {s["name"]: s["id"] for s in (await client.get("/api/v1/sections")).json()}
+    led = await client.put(f"/api/v1/people/{leader}/led-sections", json={"section_ids": [sections["秘书科"], sections["信息科"]]})
+    assert led.status_code == 200, led.text
+    led = await client.get("/admin/audit", params={"table": "leader_section"}, headers={"hx-request": "true"})
+    assert re.search(r'<dt title="sections">分管科室</dt><dd>秘书科、综合科</dd>.*'
+                     r'<dt title="sections">分管科室</dt><dd>秘书科、信息科</dd>', html.unescape(led.text), re.S)
     assert "系统" in created  # loaded by no account (the demo)
     # The filter offers the records by their Chinese names.
     assert '<option value="person" selected>人员</option>' in r.text
@@ -168,7 +180,7 @@ async def test_the_messages_shown_on_the_inbox_page_are_read_and_the_badge_count
 def test_every_table_the_audit_log_names_has_a_chinese_name():
     """A new table is named on the audit page, or listed here as one no entry is written for."""
     from appraisal.db.tables import ALL_TABLES
-    from appraisal.web.admin import TABLE_LABELS
+    from appraisal.web.audit import TABLE_LABELS
 
     not_audited = {"audit_entry", "web_session", "login_failure", "notification"}
     assert {t._meta.tablename for t in ALL_TABLES} - not_audited == set(TABLE_LABELS)
@@ -178,7 +190,7 @@ def test_every_field_the_audit_log_shows_has_a_chinese_name():
     """Every column of an audited table, and the fields of the entries written by hand (a
     person's led sections, an account's roles, a period's people)."""
     from appraisal.db.tables import ALL_TABLES
-    from appraisal.web.admin import CODED_VALUES, FIELD_LABELS, TABLE_LABELS
+    from appraisal.web.audit import CODED_VALUES, FIELD_LABELS, TABLE_LABELS
 
     columns = {c._meta.name for t in ALL_TABLES if t._meta.tablename in TABLE_LABELS for c in t._meta.columns}
     assert columns | {"sections", "roles", "people"} == set(FIELD_LABELS)
@@ -186,7 +198,7 @@ def test_every_field_the_audit_log_shows_has_a_chinese_name():
 
 
 def test_audited_values_read_as_words_local_times_and_cut_texts():
-    from appraisal.web.common import audit_value
+    from appraisal.web.audit import audit_value
 
     assert audit_value(None) == audit_value("") == "（空）"
     assert (audit_value(True), audit_value(False)) == ("是", "否")

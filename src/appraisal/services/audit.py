@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgspec
+from piccolo.columns import Column
 from piccolo.table import Table
 
-from appraisal.db.tables import AuditEntry, UserAccount
+from appraisal.db.tables import ALL_TABLES, AuditEntry, Section, UserAccount
 from appraisal.db.transaction import Row, insert_values
 from appraisal.scopes import Principal
 
@@ -152,6 +153,39 @@ class AuditFilter:
     action: str | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
+
+
+def _named_by(table: type[Table]) -> Column | None:
+    return next((c for c in table._meta.columns if c._meta.name in ("name", "title")), None)
+
+
+# References to another record that has a name or a title (a person, a section, a form of
+# accountability, a service item, a supervision item, a target), by "table.field": the foreign
+# keys, and the list of a leader's sections (written by hand).
+REFERENCES: dict[str, type[Table]] = {
+    f"{t._meta.tablename}.{c._meta.name}": c._foreign_key_meta.resolved_references
+    for t in ALL_TABLES for c in t._meta.foreign_key_columns
+    if _named_by(c._foreign_key_meta.resolved_references) is not None} | {"leader_section.sections": Section}
+
+
+async def referenced_names(entries: list[dict]) -> dict[str, dict[int, str]]:
+    """The names of the records these entries' values refer to (`REFERENCES`), by table and id:
+    one query for each kind of record referred to."""
+    wanted: dict[type[Table], set[int]] = {}
+    for e in entries:
+        for values in (e["old_values"], e["new_values"]):
+            for name, value in (values or {}).items():
+                table = REFERENCES.get(f"{e['table_name']}.{name}")
+                if table is not None:
+                    wanted.setdefault(table, set()).update(
+                        v for v in (value if isinstance(value, list) else [value]) if isinstance(v, int))
+    names: dict[str, dict[int, str]] = {t._meta.tablename: {} for t in REFERENCES.values()}
+    for table, ids in wanted.items():
+        if not ids:
+            continue
+        rows = await table.select(table.id, _named_by(table).as_alias("named")).where(table.id.is_in(sorted(ids))).run()
+        names[table._meta.tablename] = {r["id"]: r["named"] for r in rows}
+    return names
 
 
 async def _actor_clause(actor: str):

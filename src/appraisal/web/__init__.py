@@ -1,7 +1,7 @@
 """Server-rendered pages (Jinja2 + htmx), as thin as the API controllers."""
 
-from appraisal.web import (accountability, admin, appraisal, auth, calendar, commitments, home, inbox, matters, org, picker,
-                           reports, supervision, targets)
+from appraisal.web import (accountability, admin, appraisal, audit, auth, calendar, commitments, home, inbox, matters, org,
+                           picker, reports, supervision, targets)
 
 ROUTES = [
     auth.login_page,
@@ -20,7 +20,7 @@ ROUTES = [
     org.person_update,
     admin.roster_page,
     admin.roster_submit,
-    admin.audit_page,
+    audit.audit_page,
     calendar.calendar_page,
     calendar.calendar_submit,
     commitments.commitments_page,

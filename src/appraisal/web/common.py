@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from typing import Any
 from urllib.parse import urlencode
@@ -59,34 +58,6 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(LOCAL_TZ).strftime(fmt)
 
 
-AUDIT_VALUE_CHARS = 200
-
-
-def audit_value(value: Any, codes: dict[str, str] | None = None) -> str:
-    """One audited value as people read it: empty and yes/no in words, a code by its name in
-    `codes` (a list of codes item by item), a time in Asia/Shanghai, Chinese characters as they
-    are (not \\u escapes), and a long text cut short with its length."""
-    if value is None or value == "":
-        return _("（空）")
-    if isinstance(value, float):
-        return f"{value:g}"  # 1 point, not 1.0
-    if codes and isinstance(value, str) and value in codes:
-        return codes[value]
-    if codes and isinstance(value, list) and value and all(isinstance(v, str) and v in codes for v in value):
-        return "、".join(codes[v] for v in value)
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if isinstance(value, str) and len(value) >= 25 and value[10:11] == "T":  # a stored time, UTC
-        try:
-            return local_time(dt.datetime.fromisoformat(value), "%Y-%m-%d %H:%M:%S")
-        except ValueError:
-            pass
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if len(text) > AUDIT_VALUE_CHARS:
-        return _("{start}…（共 {n} 字）").format(start=text[:AUDIT_VALUE_CHARS], n=len(text))
-    return text
-
-
 @pass_context
 def flashes(context: Any) -> list[dict]:
     """The flash messages to show once. An error page for an unknown URL is rendered before the
@@ -101,7 +72,6 @@ def template_globals() -> dict[str, Any]:
     return {
         "flashes": flashes,
         "local_time": local_time,
-        "audit_value": audit_value,
         "ROLE_LABELS": {r.value: label for r, label in ROLE_LABELS.items()},
         "GENDERS": GENDERS,
         "Role": Role,
