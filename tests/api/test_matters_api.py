@@ -67,6 +67,31 @@ async def test_a_transfer_stays_with_the_first_receiver_until_accepted(office, c
     assert r.status_code == 201 and r.json()["satisfaction"] == "satisfied"
 
 
+async def test_a_transfer_to_a_section_waits_for_its_chief_to_sign(office, client, clock):
+    await login(client, "admin")
+    sections = {s["name"]: s["id"] for s in (await client.get("/api/v1/sections")).json()}
+    chief = await person_id_of(client, "张伟")
+    archive = (await client.post("/api/v1/sections", json={"name": "档案科"})).json()["id"]  # no chief yet
+    client.cookies.clear()
+    await login(client, "staff")
+    matter = await register(client)
+    path = f"/api/v1/matters/{matter['id']}/transfer"
+    for body, message in (({"to_section_id": archive}, "档案科没有可以签收的科长，请转办给具体人员"),
+                          ({"to_section_id": sections["秘书科"], "to_person_id": chief}, "二选一"),
+                          ({"note": "请办理"}, "二选一")):
+        r = await client.post(path, json=body)
+        assert r.status_code == 422 and message in r.json()["message"], r.text
+    assert (await client.get(f"/api/v1/matters/{matter['id']}")).json()["pending_to"] is None
+
+    r = await client.post(path, json={"to_section_id": sections["秘书科"], "note": "请补充身份证复印件"})
+    assert r.status_code == 201, r.text
+    assert r.json()["pending_to"] == chief and r.json()["owner"] == matter["owner"]
+    assert r.json()["timeline"][-1]["note"] == "转至秘书科，由科长张伟签收。请补充身份证复印件"
+    client.cookies.clear()
+    await login(client, "chief")
+    assert (await client.post(f"/api/v1/matters/{matter['id']}/accept")).json()["owner"] == chief
+
+
 async def test_a_declined_transfer_returns_to_the_first_receiver(office, client, clock):
     await login(client, "admin")
     colleague = await person_id_of(client, "孙浩然")

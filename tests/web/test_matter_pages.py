@@ -46,6 +46,24 @@ async def test_a_visitor_is_registered_transferred_accepted_and_completed(office
     assert "已办结" in r.text and "已协调物业处理" in r.text
 
 
+async def test_a_matter_is_sent_to_a_section_whose_chief_signs_for_it(office, client):
+    await browser_login(client, "staff")
+    form = await client.get("/matters/new")
+    r = await client.post("/matters/new", data={"_csrf_token": csrf_from(form.text), "channel": "call",
+                                                 "requester": "陈女士", "subject": "咨询档案查阅", "limit_days": "3"})
+    detail = await client.get(r.headers["location"]) if r.status_code in (302, 303) else r
+    path = str(detail.url.path)
+    sections = dict((name, value) for value, name in re.findall(
+        r'<option value="(\d+)">([^<]+)</option>', detail.text.split('id="to_section_id"', 1)[1].split("</select>", 1)[0]))
+    assert {"秘书科", "综合科", "信息科"} <= set(sections), "every section is offered"
+    r = await client.post(path + "/transfer", data={"_csrf_token": csrf_from(detail.text), "to_person_id": "",
+                                                    "to_section_id": sections["信息科"], "note": "请查档"})
+    assert r.status_code == 200 and "转至信息科，由科长" in r.text and "请查档" in r.text
+    r = await client.post(path + "/transfer", data={"_csrf_token": csrf_from(r.text), "to_person_id": "",
+                                                    "to_section_id": ""})
+    assert r.status_code == 422 and "请选择转办的人员或科室（二选一）" in r.text
+
+
 async def test_the_register_form_keeps_input_and_explains_errors(office, client):
     await browser_login(client, "staff")
     form = await client.get("/matters/new")

@@ -65,7 +65,9 @@ class MatterPage(Page):
 
 
 class TransferIn(msgspec.Struct):
-    to_person_id: int
+    """To a named person, or to a section (its chief signs for it): one of the two."""
+    to_person_id: int | None = None
+    to_section_id: int | None = None
     note: Text2000 = ""
 
 
@@ -131,9 +133,10 @@ class MatterController(Controller):
     async def get_matter(self, principal: Principal, matter_id: int) -> MatterDetail:
         return await _detail(principal, matter_id)
 
-    @post("/{matter_id:int}/transfer", responses=STEP_ERRORS, summary="转办 to a named person")
+    @post("/{matter_id:int}/transfer", responses=STEP_ERRORS,
+          summary="转办 to a named person, or to a section whose chief signs for it")
     async def transfer(self, principal: Principal, matter_id: int, data: TransferIn) -> MatterDetail:
-        await matters.transfer(principal, matter_id, data.to_person_id, data.note)
+        await matters.transfer(principal, matter_id, data.to_person_id, data.note, to_section_id=data.to_section_id)
         return await _detail(principal, matter_id)
 
     @post("/{matter_id:int}/accept", responses=STEP_ERRORS, summary="签收 a transfer")

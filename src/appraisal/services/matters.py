@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from appraisal.db.tables import ExtensionRequest, Matter, MatterEvent, Person
+from appraisal.db.tables import ExtensionRequest, Matter, MatterEvent, Person, Section
 from appraisal.db.search import contains_any
 from appraisal.db.transaction import atomic, for_update
 from appraisal.domain import deadlines
@@ -305,18 +305,38 @@ def _require_status(matter: Matter, *allowed: str) -> None:
                        code="bad_state")
 
 
-async def transfer(principal: Principal, matter_id: int, to_person_id: int, note: str = "") -> None:
-    """转办 to a named person; responsibility stays with the owner until they accept."""
+async def _section_receiver(section_id: int, owner: int) -> tuple[int, str]:
+    """Who signs for a matter sent to a section: its chief (the first in pinyin order, if it has
+    several; not the owner sending it), and the words the timeline records for it."""
+    section = await Section.select(Section.name).where(Section.id == section_id).first().run()
+    if section is None:
+        raise InvalidInput(_("所选科室不存在"), code="unknown_section", field="to_section_id")
+    chiefs = [c for c in await org.chiefs_of(section_id) if c["id"] != owner]
+    if not chiefs:
+        raise InvalidInput(_("{s}没有可以签收的科长，请转办给具体人员").format(s=section["name"]), code="no_chief",
+                           field="to_section_id")
+    return chiefs[0]["id"], _("转至{s}，由科长{n}签收").format(s=section["name"], n=chiefs[0]["name"])
+
+
+async def transfer(principal: Principal, matter_id: int, to_person_id: int | None, note: str = "", *,
+                   to_section_id: int | None = None) -> None:
+    """转办 to a named person, or to a section, whose chief signs for it; responsibility stays
+    with the owner until the receiver accepts."""
+    if (to_person_id is None) == (to_section_id is None):
+        raise InvalidInput(_("请选择转办的人员或科室（二选一）"), code="transfer_to", field="to_person_id")
     async with atomic():
         matter = await _matter_for_step(principal, matter_id)
         _require_owner_or_superior(principal, matter)
         _require_status(matter, OPEN)
         if matter.pending_to is not None:
             raise Conflict(_("该办件已转办，正等待签收"), code="transfer_pending")
+        note = _text(note, _("转办说明"), 2000, required=False)
+        if to_section_id is not None:
+            to_person_id, via = await _section_receiver(to_section_id, matter.owner)
+            note = f"{via}。{note}" if note else via
         if to_person_id == matter.owner:
             raise InvalidInput(_("不能转办给当前责任人本人"), code="transfer_to_self")
         await _active_person(to_person_id)
-        note = _text(note, _("转办说明"), 2000, required=False)
         cal = await _calendar()
         today = today_local()
         accept_by = cal.add_working_days(today, deadlines.DEFAULT_RULES.transfer_accept_days)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from appraisal.db.search import contains_any
-from appraisal.db.tables import LeaderSection, Person, Section, UserAccount
+from appraisal.db.tables import LeaderSection, Person, RoleGrant, Section, UserAccount
 from appraisal.db.transaction import atomic, duplicate_raises, for_update
 from appraisal.domain.calendar import today_local
 from appraisal.domain.people import GENDERS, name_problem, pinyin_key
@@ -289,6 +289,15 @@ async def directory(search: str = "", limit: int | None = None) -> list[dict]:
     """Everyone active, names and sections only, which everyone in the office knows: for
     choosing whom to transfer a matter to (see `choosable_people`)."""
     return await choosable_people(search=search, limit=limit)
+
+
+async def chiefs_of(section_id: int) -> list[dict]:
+    """The section's chiefs in office (a person of the section whose active account holds the
+    chief role), in pinyin order: who signs for what is sent to the section."""
+    person = RoleGrant.account.person
+    return await RoleGrant.select(person.id.as_alias("id"), person.name.as_alias("name")).where(
+        RoleGrant.role == Role.CHIEF.value, person.section == section_id, person.is_active == True,  # noqa: E712
+        RoleGrant.account.is_active == True).order_by(person.name_pinyin).run()  # noqa: E712
 
 
 async def leaders_over(section_id: int | None) -> list[int]:

@@ -79,7 +79,8 @@ async def _detail_page(request: Request, matter_id: int, error: str | None = Non
     matter = await matters.get_matter(request.user, matter_id)
     me = request.user
     return page(request, "matters/detail.html", status_code=status, m=matter, error=error,
-                people=await picker.choices(request.user, "directory"), is_leader=me.has(Role.LEADER, Role.ADMIN),
+                people=await picker.choices(request.user, "directory"), all_sections=await org.list_sections(),
+                is_leader=me.has(Role.LEADER, Role.ADMIN),
                 may_handle=matters.may_handle(me, matter["owner"], matter["section"]),
                 may_follow_up=matters.may_follow_up(me, matter["first_receiver"], matter["owner"], matter["section"]),
                 **_context())
@@ -96,7 +97,7 @@ async def matter_step(request: Request, matter_id: int, action: str) -> Template
     f = {k: str(v) for k, v in form.items()}
     me = request.user
     steps = {
-        "transfer": lambda: matters.transfer(me, matter_id, _person(f.get("to_person_id")), f.get("note", "")),
+        "transfer": lambda: _transfer(me, matter_id, f),
         "accept": lambda: matters.accept(me, matter_id),
         "return": lambda: matters.return_transfer(me, matter_id, f.get("note", "")),
         "pause": lambda: matters.pause(me, matter_id, f.get("reason", "")),
@@ -118,6 +119,12 @@ async def matter_step(request: Request, matter_id: int, action: str) -> Template
     if action == "return":
         return Redirect("/matters?mine=1")
     return Redirect(f"/matters/{matter_id}")
+
+
+async def _transfer(me, matter_id: int, f: dict[str, str]) -> None:
+    """转办 to the person chosen, or else to the section chosen (its chief signs for it)."""
+    await matters.transfer(me, matter_id, form_int(f.get("to_person_id"), _("人员")), f.get("note", ""),
+                           to_section_id=form_int(f.get("to_section_id"), _("科室")))
 
 
 def _person(value: str | None) -> int:
