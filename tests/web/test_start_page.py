@@ -197,3 +197,22 @@ async def test_the_appraisal_office_is_told_of_next_years_missing_holidays_from_
         assert [t.urgent for t in await todo.for_admin(admin)] == [True], "in December, urgent"
         await CalendarYear.insert(CalendarYear(year=2027, source="demo")).run()
         assert [t.text for t in await todo.for_admin(admin)] == ["2027 年工作日历为演示数据，仅按周末计算，请录入节假日和调休"]
+
+
+async def test_a_leader_is_asked_to_confirm_the_commendation_list_once_the_year_is_reviewed(office, client):
+    """The demo's 2025 appraisal is submitted: nothing yet. Reviewed, it waits for her; confirmed,
+    it is gone."""
+    from appraisal.db.tables import Period
+    from appraisal.services import commendation
+    from appraisal.services.demo_appraisal import _principal, load_demo_appraisal
+
+    await load_demo_appraisal()
+    await browser_login(client, "leader")
+    ask = ("/appraisal/commendation?year=2025", "2025 年评优选先名单待确认")
+    assert ask not in todo_of((await client.get("/")).text)
+    await Period.update({Period.status: "reviewed"}).where(Period.code == "2025").run()
+    assert ask in todo_of((await client.get("/")).text)
+    leader = await _principal("leader")
+    review = await commendation.review(leader, 2025)
+    await commendation.confirm(leader, 2025, [p["person"] for p in review["people"] if p["candidate"]])
+    assert ask not in todo_of((await client.get("/")).text)

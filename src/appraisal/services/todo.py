@@ -5,15 +5,16 @@ supervision items overdue or about to be, an accountability decision they may st
 a self-summary to write, and for a scorer the units waiting for their scores. The appraisal
 office sees the working calendar's missing years and the periods to open. A leader sees
 besides what waits for their decision in the sections they oversee: extension requests,
-accountability proposals and appeals, supervision results to review (审结), and periods
-waiting for review."""
+accountability proposals and appeals, supervision results to review (审结), periods
+waiting for review, and the years whose 评优选先 list waits for confirmation."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from appraisal.db.tables import (
-    AccountabilityRecord, Appraisee, CalendarYear, ExtensionRequest, Matter, Period, SupervisionItem, UnitSubmission,
+    AccountabilityRecord, Appraisee, CalendarYear, Commendation, ExtensionRequest, Matter, Period, SupervisionItem,
+    UnitSubmission,
 )
 from appraisal.domain.appraisal import PeriodStatus, period_name
 from appraisal.domain.calendar import today_local
@@ -144,5 +145,10 @@ async def for_leader(actor: Principal) -> dict:
     ).order_by(SupervisionItem.id).run()
     periods = [{**p, "name": period_name(p["year"], p["quarter"])} for p in await Period.select(
         Period.id, Period.year, Period.quarter).where(Period.status == PeriodStatus.SUBMITTED.value).run()]
+    # Years whose annual appraisal is reviewed or locked and whose 评优选先 list no leader has confirmed.
+    confirmed = Commendation.select(Commendation.year)
+    commendations = await Period.select(Period.year).where(
+        Period.kind == "year", Period.status.is_in([PeriodStatus.REVIEWED.value, PeriodStatus.LOCKED.value]),
+        Period.year.not_in(confirmed)).order_by(Period.year).output(as_list=True).run()
     return {"extensions": extensions, "proposals": proposals, "appeals": appeals, "reviews": reviews,
-            "periods": periods}
+            "periods": periods, "commendations": commendations}
