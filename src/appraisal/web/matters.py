@@ -10,7 +10,7 @@ from appraisal.domain.calendar import today_local
 from appraisal.domain.people import parse_date
 from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
-from appraisal.scopes import Role
+from appraisal.scopes import Principal, Role
 from appraisal.services import commitments, matters, org
 from appraisal.web.common import Pager, form_int, notify, page, pager_for
 from appraisal.web import picker
@@ -121,7 +121,7 @@ async def matter_step(request: Request, matter_id: int, action: str) -> Template
     return Redirect(f"/matters/{matter_id}")
 
 
-async def _transfer(me, matter_id: int, f: dict[str, str]) -> None:
+async def _transfer(me: Principal, matter_id: int, f: dict[str, str]) -> None:
     """转办 to the person chosen, or else to the section chosen (its chief signs for it)."""
     await matters.transfer(me, matter_id, form_int(f.get("to_person_id"), _("人员")), f.get("note", ""),
                            to_section_id=form_int(f.get("to_section_id"), _("科室")))
