@@ -89,20 +89,20 @@ SYSTEM_ACTORS = {"sweep": _("定时巡查"), "system": _("系统")}
 AUDIT_VALUE_CHARS = 200
 
 
-def audit_value(value: Any, codes: dict[str, str] | None = None) -> str:
-    """One audited value as people read it: empty and yes/no in words, a code by its name in
-    `codes` (a list of codes item by item), a time in Asia/Shanghai, Chinese characters as they
-    are (not \\u escapes), and a long text cut short with its length."""
+def audit_value(value: Any, labels: dict[Any, str] | None = None) -> str:
+    """One audited value as people read it: empty and yes/no in words, a code or a record's id by
+    its name in `labels` (a list item by item), a time in Asia/Shanghai, Chinese characters as
+    they are (not \\u escapes), and a long text cut short with its length."""
     if value is None or value == "":
         return _("（空）")
+    if isinstance(value, bool):  # before the labels: True would match an id 1
+        return _("是") if value else _("否")
     if isinstance(value, float):
         return f"{value:g}"  # 1 point, not 1.0
-    if codes and isinstance(value, str) and value in codes:
-        return codes[value]
-    if codes and isinstance(value, list) and value and all(isinstance(v, str) and v in codes for v in value):
-        return "、".join(codes[v] for v in value)
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
+    if labels:
+        items = value if isinstance(value, list) else [value]
+        if items and all(isinstance(v, (str, int)) and not isinstance(v, bool) and v in labels for v in items):
+            return "、".join(labels[v] for v in items)
     if isinstance(value, str) and len(value) >= 25 and value[10:11] == "T":  # a stored time, UTC
         try:
             return local_time(dt.datetime.fromisoformat(value), "%Y-%m-%d %H:%M:%S")
@@ -118,12 +118,8 @@ def _shown(table: str, name: str, value: Any, names: dict[str, dict[int, str]]) 
     """One field's value as the pages would show it: another record by its name, a code by its
     label, the rest as `audit_value` reads it."""
     key = f"{table}.{name}"
-    if key in audit.REFERENCES:
-        known = names[audit.REFERENCES[key]._meta.tablename]
-        ids = value if isinstance(value, list) else [value]
-        if ids and all(isinstance(i, int) and i in known for i in ids):
-            return "、".join(known[i] for i in ids)
-    return audit_value(value, CODED_VALUES.get(key))
+    referred = audit.REFERENCES.get(key)
+    return audit_value(value, names[referred._meta.tablename] if referred is not None else CODED_VALUES.get(key))
 
 
 async def _with_fields(entries: list[dict]) -> list[dict]:

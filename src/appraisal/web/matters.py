@@ -24,7 +24,8 @@ EVENTS = {
 
 
 def _context() -> dict:
-    return {"LIGHTS": LIGHTS, "EVENTS": EVENTS, "CHANNELS": matters.CHANNELS, "SATISFACTION": matters.SATISFACTION}
+    return {"LIGHTS": LIGHTS, "EVENTS": EVENTS, "CHANNELS": matters.CHANNELS, "SATISFACTION": matters.SATISFACTION,
+            "STATUSES": matters.STATUS_LABELS}
 
 
 @get("/matters", include_in_schema=False)
