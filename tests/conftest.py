@@ -20,7 +20,8 @@ import pytest
 
 BACKEND = os.environ.get("APPRAISAL_TEST_BACKEND", "sqlite")
 POSTGRES_SERVER_URL = os.environ.get("APPRAISAL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-TEST_DATABASE = "appraisal_test"
+# Several checkouts on one server each name their own (APPRAISAL_TEST_DATABASE).
+TEST_DATABASE = os.environ.get("APPRAISAL_TEST_DATABASE", "appraisal_test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TMP = Path(tempfile.mkdtemp(prefix="appraisal-tests-"))
 DEMO_PASSWORD = "demo123456"

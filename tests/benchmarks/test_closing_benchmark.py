@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BACKEND, POSTGRES_SERVER_URL, TMP, with_database
+from conftest import BACKEND, POSTGRES_SERVER_URL, TEST_DATABASE, TMP, with_database
 
 CLOSING = Path(__file__).resolve().parents[2] / "benchmarks" / "closing.py"
 
@@ -25,7 +25,7 @@ def _closing(url: str, *args: str) -> str:
 
 @pytest.mark.db
 def test_each_run_closes_the_quarter_of_a_fresh_copy_of_one_base():
-    url = (with_database(POSTGRES_SERVER_URL, "appraisal_test_closing") if BACKEND == "postgres"
+    url = (with_database(POSTGRES_SERVER_URL, f"{TEST_DATABASE}_closing") if BACKEND == "postgres"
            else f"sqlite:///{TMP / 'closing.sqlite3'}")
     first = _closing(url, "--runs", "2", "--rebuild")
     assert "building the office" in first

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BACKEND, TMP, recreate_postgres_database
+from conftest import BACKEND, TEST_DATABASE, TMP, recreate_postgres_database
 
 SCALE = Path(__file__).resolve().parents[2] / "benchmarks" / "scale.py"
 
@@ -39,7 +39,7 @@ def two_free_ports() -> int:
 
 @pytest.mark.db
 def test_the_scale_benchmark_measures_a_small_office():
-    url = (recreate_postgres_database("appraisal_test_scale") if BACKEND == "postgres"
+    url = (recreate_postgres_database(f"{TEST_DATABASE}_scale") if BACKEND == "postgres"
            else f"sqlite:///{TMP / 'scale.sqlite3'}")
     done = subprocess.run(
         [sys.executable, str(SCALE), "--database", url, "--staff", "300", "--matters", "3000", "--sections", "5",
@@ -66,7 +66,7 @@ def test_the_holds_benchmark_times_each_heavy_request_and_the_waits_beside_it():
     longest a light request waited meanwhile. On SQLite only (not marked `db`): its office is
     built and copied by the code closing.py's test runs on both engines, and the PostgreSQL pass
     is the longer of the two."""
-    url = (recreate_postgres_database("appraisal_test_holds") if BACKEND == "postgres"
+    url = (recreate_postgres_database(f"{TEST_DATABASE}_holds") if BACKEND == "postgres"
            else f"sqlite:///{TMP / 'holds.sqlite3'}")
     done = subprocess.run(
         [sys.executable, str(SCALE.parent / "holds.py"), "--database", url, "--rebuild", "--staff", "300",

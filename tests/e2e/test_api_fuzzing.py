@@ -12,7 +12,7 @@ import shutil
 import pytest
 import requests
 
-from conftest import BACKEND
+from conftest import BACKEND, TEST_DATABASE
 from test_cli_and_processes import TMP, fresh_database_url, free_port, run_cli, server
 
 EXAMPLES = int(os.environ.get("APPRAISAL_FUZZ_EXAMPLES", "2"))
@@ -34,7 +34,7 @@ def fuzz_site():
         shutil.copyfile(template, path)
         url = f"sqlite:///{path}"
     else:
-        url = fresh_database_url("appraisal_test_fuzz")
+        url = fresh_database_url(f"{TEST_DATABASE}_fuzz")
         env = {"APPRAISAL_DATABASE_URL": url}
         assert run_cli("migrate", env=env).returncode == 0
         assert run_cli("demo", env=env, timeout=300).returncode == 0

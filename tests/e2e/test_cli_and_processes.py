@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from conftest import BACKEND, TMP, recreate_postgres_database
+from conftest import BACKEND, TEST_DATABASE, TMP, recreate_postgres_database
 from helpers import process_alive
 
 APPRAISAL = str(Path(sys.executable).parent / "appraisal")
@@ -71,7 +71,7 @@ def server_process(database_url: str, port: int, env: dict[str, str] | None = No
 
 
 def test_migrate_creates_the_schema_on_an_empty_database_and_serve_refuses_without_it(db):
-    url = fresh_database_url("appraisal_test_empty")
+    url = fresh_database_url(f"{TEST_DATABASE}_empty")
     refused = run_cli("serve", "--port", str(free_port()), env={"APPRAISAL_DATABASE_URL": url})
     assert refused.returncode == 1
     assert "appraisal migrate" in refused.stderr
@@ -96,7 +96,7 @@ def test_a_setting_that_is_no_number_or_out_of_range_is_named_and_the_server_doe
 
 
 def test_a_session_made_on_one_server_process_is_valid_on_another(db):
-    url = fresh_database_url("appraisal_test_procs")
+    url = fresh_database_url(f"{TEST_DATABASE}_procs")
     assert run_cli("migrate", env={"APPRAISAL_DATABASE_URL": url}).returncode == 0
     assert run_cli("demo", env={"APPRAISAL_DATABASE_URL": url}).returncode == 0
     with server(url, free_port()) as first, server(url, free_port()) as second:
@@ -117,7 +117,7 @@ def test_logins_check_their_passwords_while_the_server_goes_on_answering(db):
     import asyncio
 
     production = {"APPRAISAL_ARGON2_TIME_COST": "3", "APPRAISAL_ARGON2_MEMORY_COST": "65536"}
-    url = fresh_database_url("appraisal_test_logins")
+    url = fresh_database_url(f"{TEST_DATABASE}_logins")
     env = {"APPRAISAL_DATABASE_URL": url, **production}
     assert run_cli("migrate", env=env).returncode == 0
     assert run_cli("demo", env=env).returncode == 0  # its accounts hashed at the production costs
@@ -172,7 +172,7 @@ def test_a_servers_report_processes_end_with_it_however_it_is_stopped(db, tmp_pa
     a ranking of 10,000 people, for as long as the machine ran."""
     import signal
 
-    url = fresh_database_url("appraisal_test_report_process")
+    url = fresh_database_url(f"{TEST_DATABASE}_report_process")
     assert run_cli("migrate", env={"APPRAISAL_DATABASE_URL": url}).returncode == 0
     assert run_cli("demo", env={"APPRAISAL_DATABASE_URL": url}).returncode == 0
     for how in (signal.SIGTERM, signal.SIGKILL):
@@ -195,7 +195,7 @@ def test_a_servers_report_processes_end_with_it_however_it_is_stopped(db, tmp_pa
 
 
 def test_user_create_and_roster_import_from_the_command_line(db, tmp_path):
-    url = fresh_database_url("appraisal_test_cli")
+    url = fresh_database_url(f"{TEST_DATABASE}_cli")
     env = {"APPRAISAL_DATABASE_URL": url}
     assert run_cli("migrate", env=env).returncode == 0
     created = run_cli("user", "create", "kaohe", "--password", "kaohe-pass-1", "--role", "admin", env=env)
@@ -211,8 +211,8 @@ def test_user_create_and_roster_import_from_the_command_line(db, tmp_path):
 
 
 def test_backup_and_restore_from_the_command_line(db, tmp_path):
-    source = fresh_database_url("appraisal_test_backup_src")
-    target = fresh_database_url("appraisal_test_backup_dst")
+    source = fresh_database_url(f"{TEST_DATABASE}_backup_src")
+    target = fresh_database_url(f"{TEST_DATABASE}_backup_dst")
     assert run_cli("migrate", env={"APPRAISAL_DATABASE_URL": source}).returncode == 0
     assert run_cli("demo", env={"APPRAISAL_DATABASE_URL": source}, timeout=300).returncode == 0
     file = tmp_path / "office.backup"

@@ -13,6 +13,7 @@ import time
 
 import httpx
 
+from conftest import TEST_DATABASE
 from test_cli_and_processes import APPRAISAL, TMP, fresh_database_url, free_port, run_cli, server
 
 CHIEFS = ("chief", "zhenglijuan", "majunjie", "hanlixin", "xiefang", "caimingliang", "yechen")
@@ -73,7 +74,7 @@ async def _burst(client: httpx.AsyncClient, cells: list[dict], acknowledged: dic
 
 
 def test_every_acknowledged_score_survives_a_sigkill_and_nothing_is_half_written(db):
-    url = fresh_database_url("appraisal_test_durability")
+    url = fresh_database_url(f"{TEST_DATABASE}_durability")
     assert run_cli("migrate", env={"APPRAISAL_DATABASE_URL": url}).returncode == 0
     assert run_cli("demo", env={"APPRAISAL_DATABASE_URL": url}, timeout=300).returncode == 0
     port = free_port()
