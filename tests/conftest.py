@@ -122,13 +122,11 @@ async def reset_database() -> None:
         shutil.copyfile(SQLITE_TEMPLATE, path)
     else:
         # TRUNCATE, not DELETE: the audit log's append-only triggers fire on row deletes only.
-        from appraisal.services.accountability import seed_forms
-        from appraisal.services.calendar import seed_from_package
+        from appraisal.db.seed import seed_reference_data
 
         names = ", ".join(t._meta.tablename for t in ALL_TABLES)
         await engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        await seed_from_package()  # as `appraisal migrate` leaves it
-        await seed_forms()
+        await seed_reference_data()  # as `appraisal migrate` leaves it
 
 
 @pytest.fixture

@@ -24,11 +24,16 @@ def _settings():
     return Settings.from_env()
 
 
-async def _migrate() -> None:
-    from appraisal.db.migrate import migrate
+async def _migrate() -> int:
+    from appraisal.db.migrate import UnknownMigrations, migrate
 
-    await migrate(verbose=False)
+    try:
+        await migrate(verbose=False)
+    except UnknownMigrations as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print("database migrated")
+    return 0
 
 
 async def _demo(if_empty: bool) -> int:
@@ -296,8 +301,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "migrate":
-        run_with_connections(_migrate())
-        return 0
+        return run_with_connections(_migrate())
     if args.command == "sweep":
         return run_with_connections(_sweep())
     if args.command == "demo":

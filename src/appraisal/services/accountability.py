@@ -28,18 +28,6 @@ STATUS_LABELS = {PROPOSED: _("待决定"), DECIDED: _("已决定，申诉期内"
 APPEAL_RESULTS = {"upheld": _("维持原决定"), "changed": _("变更处理"), "revoked": _("撤销")}
 
 
-async def seed_forms() -> None:
-    """Add the default forms the office does not have yet (its edits are kept)."""
-    known = set(await AccountabilityForm.select(AccountabilityForm.code).output(as_list=True).run())
-    missing = [f for f in rules.DEFAULT_FORMS if f.code not in known]
-    if missing:
-        await AccountabilityForm.insert(*[
-            AccountabilityForm(code=f.code, name=f.name, deduction=f.deduction, disqualifies=f.disqualifies,
-                               blocks_excellent=f.blocks_excellent, sort_order=i)
-            for i, f in enumerate(rules.DEFAULT_FORMS) if f in missing
-        ]).run()
-
-
 async def list_forms() -> list[dict]:
     return await AccountabilityForm.select().where(AccountabilityForm.is_active == True).order_by(  # noqa: E712
         AccountabilityForm.sort_order).run()

@@ -5,58 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from appraisal.db.seed import HOLIDAY, WORKDAY, package_calendar  # noqa: F401 (seeded by `appraisal migrate`)
 from appraisal.db.tables import CalendarDay, CalendarYear
-from appraisal.db.transaction import atomic, duplicate_raises, for_update, insert_in_batches
+from appraisal.db.transaction import atomic, duplicate_raises, for_update
 from appraisal.domain.calendar import WorkingCalendar
 from appraisal.errors import Conflict, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, require_role
 from appraisal.services import audit
 
-HOLIDAY, WORKDAY = "holiday", "workday"
 KINDS = {HOLIDAY: _("节假日"), WORKDAY: _("调休上班")}
 # Where a year's data came from (calendar_year.source).
 SOURCES = {"chinese-calendar": _("chinese-calendar 节假日数据包"), "admin": _("管理员录入"),
            "demo": _("演示数据：仅按周末计算，未含节假日")}
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def package_calendar() -> tuple[set[int], dict[dt.date, str], dict[dt.date, str]]:
-    """Years, holidays and make-up working days that the chinese-calendar package knows."""
-    from chinese_calendar.constants import holidays, workdays
-
-    names = {
-        "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-        "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
-        "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利纪念日",
-    }
-
-    def label(value: object) -> str:
-        text = str(value)
-        return names.get(text, text)[:50]
-
-    years = {d.year for d in holidays} | {d.year for d in workdays}
-    return years, {d: label(v) for d, v in holidays.items()}, {d: label(v) for d, v in workdays.items()}
-
-
-async def seed_from_package() -> list[int]:
-    """Add the years of the package that the database does not have yet; a year already there
-    (seeded before, or edited by an admin) is left as it is. Returns the years added."""
-    years, holidays, workdays = package_calendar()
-    async with atomic():
-        known = set(await CalendarYear.select(CalendarYear.year).output(as_list=True).run())
-        new_years = sorted(years - known)
-        if not new_years:
-            return []
-        await CalendarYear.insert(*[CalendarYear(year=y) for y in new_years]).run()
-        rows = [CalendarDay(day=d, kind=HOLIDAY, name=n) for d, n in holidays.items() if d.year in new_years]
-        rows += [CalendarDay(day=d, kind=WORKDAY, name=n) for d, n in workdays.items() if d.year in new_years]
-        existing = set(await CalendarDay.select(CalendarDay.day).where(
-            CalendarDay.day >= dt.date(new_years[0], 1, 1), CalendarDay.day <= dt.date(new_years[-1], 12, 31)
-        ).output(as_list=True).run())
-        rows = [r for r in rows if r.day not in existing]
-        await insert_in_batches(CalendarDay, rows)
-    return new_years
 
 
 async def load_calendar(first_year: int | None = None, last_year: int | None = None) -> WorkingCalendar:
