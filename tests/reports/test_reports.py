@@ -363,7 +363,7 @@ async def test_before_the_list_is_confirmed_the_bundle_has_the_people_level_on_t
     """The meeting that decides between them needs their records: both are in, ranked 7th and
     marked 同分待定; once a leader chose, only the confirmed list is, unmarked."""
     from appraisal.reports.data import bundle_parts
-    from appraisal.services.demo_appraisal import load_demo_appraisal
+    from appraisal.demo.appraisal import load_demo_appraisal
 
     await load_demo_appraisal()
     leader = await as_user("leader")
