@@ -208,7 +208,7 @@ async def test_a_bulletin_of_thousands_of_late_matters_sums_them_by_section_and_
 
     from appraisal.db.tables import Matter
     from appraisal.db.transaction import insert_in_batches
-    from appraisal.reports import data as report_data
+    from appraisal.services import report_data
 
     shanghai = dt.timezone(dt.timedelta(hours=8))
     people = await Person.select(Person.id, Person.section).where(Person.section.is_not_null()).limit(10).run()
@@ -242,7 +242,7 @@ async def test_the_bulletin_names_the_matters_completed_late_in_its_month_by_the
 
     from appraisal.db.tables import Matter
     from appraisal.db.transaction import insert_in_batches
-    from appraisal.reports import data as report_data
+    from appraisal.services import report_data
 
     local = dt.timezone(dt.timedelta(hours=8))
     person = await Person.select(Person.id, Person.section).where(Person.section.is_not_null()).first().run()
@@ -362,7 +362,7 @@ async def test_a_bundle_asked_for_again_while_it_is_being_made_is_made_once(offi
 async def test_before_the_list_is_confirmed_the_bundle_has_the_people_level_on_the_last_place(office):
     """The meeting that decides between them needs their records: both are in, ranked 7th and
     marked 同分待定; once a leader chose, only the confirmed list is, unmarked."""
-    from appraisal.reports.data import bundle_parts
+    from appraisal.services.report_data import bundle_parts
     from appraisal.demo.appraisal import load_demo_appraisal
 
     await load_demo_appraisal()
