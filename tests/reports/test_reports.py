@@ -128,10 +128,10 @@ async def test_the_ranking_shows_section_averages_as_a_chart_and_ranks_within_th
     assert r.status_code == 403 and r.json()["message"] == "只有科长、领导或考核办可以查看此报表"
 
 
-async def test_a_large_report_renders_in_a_process_of_its_own_and_comes_back_the_same(
+async def test_a_large_report_renders_in_the_lane_of_large_ones_and_comes_back_the_same(
         office, client, clock, monkeypatch):
-    """Above LARGE_REPORT bytes of data a report renders in a worker process of its own, not
-    the report process: the same PDF text, through the cache, and asked again it is not rendered."""
+    """Above LARGE_REPORT bytes of data a report renders in the lane of large reports, in a
+    worker process: the same PDF text, through the cache, and asked again it is not rendered."""
     from appraisal.reports import render
 
     period = await open_quarter(2026, 4)
@@ -144,16 +144,17 @@ async def test_a_large_report_renders_in_a_process_of_its_own_and_comes_back_the
     monkeypatch.setattr(render, "LARGE_REPORT", 0)
     rendered_here: list[str] = []
     monkeypatch.setattr(render, "render_uncached", lambda t, d: rendered_here.append(t) or b"")
-    try:
-        r = await client.get(f"/api/v1/reports/ranking/{period['id']}")
-        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
-        assert text_of(r.content) == small, "the worker's PDF says what this process's said"
-        assert rendered_here == [], "nothing was rendered in the server's process"
-        assert not render.large_reports.started, "its process ended once it had nothing left to do"
-        again = await client.get(f"/api/v1/reports/ranking/{period['id']}")
-        assert again.content == r.content, "from the cache"
-    finally:
-        render.large_reports.stop()
+    lanes: list[str] = []
+    in_process = render.in_process
+    monkeypatch.setattr(render, "in_process", lambda *a, lane=render.REPORTS, **k: lanes.append(lane) or in_process(
+        *a, lane=lane, **k))
+    r = await client.get(f"/api/v1/reports/ranking/{period['id']}")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert text_of(r.content) == small, "the worker's PDF says what this process's said"
+    assert rendered_here == [], "nothing was rendered in the server's process"
+    assert lanes == [render.LARGE]
+    again = await client.get(f"/api/v1/reports/ranking/{period['id']}")
+    assert again.content == r.content and lanes == [render.LARGE], "from the cache"
 
 
 async def test_a_section_summary_shows_each_persons_quarters_and_is_the_chiefs_own_section_only(office, client, clock):
