@@ -163,3 +163,22 @@ async def test_a_bundle_part_that_fails_stops_the_bundle_with_its_error_and_no_l
         await bundle.build([("no-such-part.html", {"n": n}) for n in range(6)], progress)
     assert steps == [0], "no part was done"
     assert set(asyncio.all_tasks()) == before, "no layout of the bundle is left running"
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+
+
+async def test_a_worker_gives_back_the_memory_of_a_layout_once_a_large_report_is_done():
+    """A worker goes on after a large report (1.2 GB after a ranking of 10,000 people, before):
+    once it is done, what the layout took is given back to the system."""
+    worker = await render.in_process(render.warm) or await render.in_process(os.getpid)
+    baseline = rss_mb(worker)
+    await render.in_process(render.render_uncached, "page_numbers.html", {"pages": 300})
+    laid_out = rss_mb(worker)
+    await render.in_process(int, lane=render.LARGE)  # the same worker, the only one idle
+    given_back = rss_mb(worker)
+    assert await render.in_process(os.getpid, lane=render.LARGE) == worker
+    assert laid_out - baseline > 15, "the layout took memory"
+    assert given_back - baseline < (laid_out - baseline) / 2, (baseline, laid_out, given_back)

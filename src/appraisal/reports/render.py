@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
+import gc
 import hashlib
 import logging
 import os
@@ -289,6 +291,8 @@ async def in_process(function: Callable[..., T], *args: Any, lane: str = REPORTS
     that is tried once more in another process. Cancelled, the caller does not wait for the
     layout: its worker is ended."""
     limiter = _limiter(lane, at_once)
+    if lane == LARGE:
+        function, args = _giving_memory_back, (function, *args)
     try:
         return await to_process.run_sync(function, *args, cancellable=True, limiter=limiter)
     except BrokenWorkerProcess:
@@ -296,6 +300,19 @@ async def in_process(function: Callable[..., T], *args: Any, lane: str = REPORTS
             return await to_process.run_sync(function, *args, cancellable=True, limiter=limiter)
         except BrokenWorkerProcess:
             raise Unavailable(_("报表生成进程意外停止，请稍后再试")) from None
+
+
+def _giving_memory_back(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)`, then the memory its layout took given back to the system. A worker
+    process goes on after a large report (anyio ends it once idle for five minutes, when it
+    next hands out work); without this it held 320 MB after a 2,500-page layout, with it 100 MB
+    (1.2 GB after a ranking of 10,000 people, before)."""
+    try:
+        return function(*args)
+    finally:
+        gc.collect()
+        with contextlib.suppress(OSError, AttributeError):  # glibc's; elsewhere the memory stays
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 # A report whose data is this large (its JSON, in bytes; a ranking of about 900 people) is laid
