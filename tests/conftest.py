@@ -153,7 +153,7 @@ def settings() -> Settings:
 @pytest.fixture
 async def office(db, settings):
     """The demo 区委办公室: 7 sections, 40 people, accounts admin/leader/chief/staff + pinyin."""
-    from appraisal.services.demo import load_demo
+    from appraisal.demo import load_demo
 
     await load_demo(DEMO_PASSWORD)
 

@@ -240,13 +240,13 @@ async def scheduled_work(pdf_cache_mb: int) -> None:
 
 
 async def warm_reports() -> None:
-    """Start the report process and load WeasyPrint and the fonts in it (on a machine's first
-    start that builds the prepared fonts, about a minute), so that the first report asked for
-    is laid out at once instead of waiting for all that."""
+    """Start a report worker process and load WeasyPrint and the fonts in it (on a machine's
+    first start that builds the prepared fonts, about a minute), so that the first report asked
+    for is laid out at once, in that worker, instead of waiting for all that."""
     from appraisal.reports import render
 
     try:
-        await render.reports.run(render.warm)
+        await render.in_process(render.warm)
     except Exception:  # the first report tries again, and says what is wrong
         log.exception("starting the report process failed")
 

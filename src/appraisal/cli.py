@@ -37,7 +37,8 @@ async def _migrate() -> int:
 
 
 async def _demo(if_empty: bool) -> int:
-    from appraisal.services import accounts, demo
+    from appraisal import demo
+    from appraisal.services import accounts
 
     settings = _settings()
     accounts.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
@@ -52,12 +53,12 @@ async def _demo(if_empty: bool) -> int:
         created = await demo.load_demo(settings.demo_password)
         print(f"demo office ready: created {created['sections']} sections, {created['people']} people, "
               f"{created['accounts']} accounts, {created['commitments']} service items")
-        from appraisal.services.demo_appraisal import load_demo_appraisal
+        from appraisal.demo.appraisal import load_demo_appraisal
 
         await load_demo_appraisal()
         print("demo appraisal ready: 2025 closed (annual submitted, awaiting review), the 2026 target tree, "
               "Q3 2026 locked, Q4 2026 open for scoring")
-        from appraisal.services.demo_matters import load_demo_matters
+        from appraisal.demo.matters import load_demo_matters
 
         await load_demo_matters()
         print("demo matters ready: matters at every step and light over the past working days, "

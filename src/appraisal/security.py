@@ -143,6 +143,11 @@ async def start_session(connection: ASGIConnection, principal: Principal) -> Non
     connection.set_session({"uid": principal.user_id})
 
 
+def client_address(connection: ASGIConnection) -> str:
+    """The caller's address, which login limits count failures by."""
+    return connection.client.host if connection.client else "unknown"
+
+
 async def retrieve_principal(session: dict[str, Any], connection: ASGIConnection) -> Principal | None:
     uid = session.get("uid")
     if not isinstance(uid, int):

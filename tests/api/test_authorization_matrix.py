@@ -252,7 +252,7 @@ def test_every_route_has_an_entry_in_the_matrix():
 async def _records() -> dict[str, dict[str, Any]]:
     """Ids of records inside 秘书科 (`own`) and in 信息科 (`other`), made for the test."""
     from appraisal.services import accountability, matters, report_jobs, supervision
-    from appraisal.services.demo_appraisal import load_demo_appraisal
+    from appraisal.demo.appraisal import load_demo_appraisal
 
     await load_demo_appraisal()
     admin = await as_user("admin")

@@ -165,11 +165,18 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
+def loads_pango(pid: int) -> bool:
+    """Whether process `pid` has WeasyPrint's Pango loaded (it lays out PDFs)."""
+    with open(f"/proc/{pid}/maps") as maps:
+        return "libpango" in maps.read()
+
+
 def test_a_servers_report_processes_end_with_it_however_it_is_stopped(db, tmp_path):
-    """A server lays out its PDFs in a report process of its own. Stopped (SIGTERM: uvicorn
-    shuts down, then raises the signal again, skipping the exit handlers that stop a process
-    pool) or killed (SIGKILL), it leaves no process behind: each held 130 MB, and 1.2 GB after
-    a ranking of 10,000 people, for as long as the machine ran."""
+    """A server lays out its PDFs in report processes of its own, never in its own process
+    (WeasyPrint would hold up every request it answered meanwhile). Stopped (SIGTERM: uvicorn
+    shuts down, then raises the signal again, skipping the exit handlers) or killed (SIGKILL),
+    it leaves no process behind: each held 130 MB, and 1.2 GB after a ranking of 10,000 people,
+    for as long as the machine ran."""
     import signal
 
     url = fresh_database_url(f"{TEST_DATABASE}_report_process")
@@ -184,7 +191,9 @@ def test_a_servers_report_processes_end_with_it_however_it_is_stopped(db, tmp_pa
             report = client.get(f"/api/v1/reports/ranking/{q3['id']}")
             assert report.status_code == 200 and report.headers["content-type"] == "application/pdf"
             helpers = children_of(process.pid)
-            assert helpers, "the ranking was laid out in a process the server started"
+            assert helpers, "the server started report processes"
+            assert not loads_pango(process.pid), "the server's own process loaded no WeasyPrint"
+            assert any(loads_pango(pid) for pid in helpers), "the ranking was laid out in a report process"
             process.send_signal(how)
             process.wait(timeout=30)
             deadline = time.monotonic() + 10

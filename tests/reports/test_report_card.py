@@ -61,7 +61,7 @@ async def test_a_colleagues_card_is_not_found_and_an_unsubmitted_one_is_a_confli
     assert r.status_code == 409 and r.json()["message"] == "评分提交后才能生成季度成绩单"
 
 
-async def test_the_card_is_laid_out_in_the_report_process_which_is_started_again_when_it_dies(
+async def test_the_card_is_laid_out_in_a_worker_process_which_is_replaced_when_it_dies(
         office, client, tmp_path, monkeypatch):
     """The server's process lays out no PDF (WeasyPrint would hold every other request up while
     it does); a report process killed (by a crash or the out-of-memory killer) is replaced
@@ -76,65 +76,109 @@ async def test_the_card_is_laid_out_in_the_report_process_which_is_started_again
     assert first.status_code == 200 and "赵雪" in text_of(first.content)
     assert laid_out_here == [], "nothing was laid out in the server's process"
 
-    worker = await render.reports.run(os.getpid)
+    worker = await render.in_process(os.getpid)  # the worker that laid the card out, idle again
     assert worker != os.getpid()
     os.kill(worker, signal.SIGKILL)
     for pdf in tmp_path.rglob("*.pdf"):
         pdf.unlink()
     again = await client.get(f"/api/v1/reports/report-card/{zhao['id']}")
     assert again.status_code == 200 and text_of(again.content) == text_of(first.content)
-    assert await render.reports.run(os.getpid) not in (worker, os.getpid()), "a new report process"
+    assert await render.in_process(os.getpid) not in (worker, os.getpid()), "a new report process"
     assert laid_out_here == []
 
 
 async def test_a_report_that_kills_its_process_twice_is_a_503_with_a_message():
-    lane = render.ReportProcess()
-    try:
-        with pytest.raises(Unavailable) as refused:
-            await lane.run(os._exit, 1)
-        assert refused.value.status_code == 503 and refused.value.message == "报表生成进程意外停止，请稍后再试"
-        assert await lane.run(os.getpid) != os.getpid(), "the next report gets a process of its own again"
-    finally:
-        lane.stop()
+    with pytest.raises(Unavailable) as refused:
+        await render.in_process(os._exit, 1)
+    assert refused.value.status_code == 503 and refused.value.message == "报表生成进程意外停止，请稍后再试"
+    assert await render.in_process(os.getpid) != os.getpid(), "the next report gets a process of its own again"
 
 
-async def test_the_large_reports_process_ends_once_it_has_nothing_left_to_lay_out():
-    """It held 1.2 GB after a ranking of 10,000 people for as long as the server ran. Reports
-    asked for while one is being laid out share its process; the next one later starts anew."""
+async def test_a_large_report_does_not_hold_up_the_report_cards_asked_for_meanwhile():
+    """A ranking of 10,000 people takes most of a minute to lay out; a card asked for meanwhile
+    is laid out beside it, in another process, while one report card waits for the one before."""
     import time
 
-    lane = render.ReportProcess(stay=False)
-    try:
-        first = await lane.run(os.getpid)
-        assert not lane.started
-        slept, second = await asyncio.gather(lane.run(time.sleep, 0.5), lane.run(os.getpid))
-        assert second not in (first, os.getpid()), "a new process for the next report"
-        assert not lane.started
-        for pid in (first, second):
-            for _ in range(100):
-                if not process_alive(pid):
-                    break
-                await asyncio.sleep(0.05)
-            assert not process_alive(pid), f"the report process {pid} ended"
-    finally:
-        lane.stop()
+    large = asyncio.ensure_future(render.in_process(time.sleep, 3, lane=render.LARGE))
+    await asyncio.sleep(0.2)
+    started = time.monotonic()
+    worker = await render.in_process(os.getpid)
+    assert time.monotonic() - started < 2.5, "the card did not wait for the large report"
+    assert not large.done() and worker != os.getpid()
+    await large
+    cards = [asyncio.ensure_future(render.in_process(time.sleep, 0.5)) for _ in range(2)]
+    started = time.monotonic()
+    await asyncio.gather(*cards)
+    assert time.monotonic() - started >= 1.0, "report cards are laid out one after another"
 
 
-async def test_a_server_starts_its_report_process_with_weasyprint_and_the_fonts_loaded(monkeypatch):
+async def test_a_cancelled_layout_ends_its_process():
+    """A job stopped (the server stopping) does not leave its layout running on."""
+    import time
+
+    worker = await render.in_process(os.getpid)
+    layout = asyncio.ensure_future(render.in_process(time.sleep, 30))
+    await asyncio.sleep(0.5)
+    layout.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await layout
+    for _ in range(100):
+        if not process_alive(worker):
+            break
+        await asyncio.sleep(0.05)
+    assert not process_alive(worker), "the process laying it out was ended"
+
+
+async def test_a_server_starts_its_report_process_with_weasyprint_and_the_fonts_loaded():
     """So that the first report asked for after a start (or on a new machine, where the fonts
     are prepared first, about a minute) does not wait for all that."""
     from appraisal.app import warm_reports
 
-    lane = render.ReportProcess()
-    monkeypatch.setattr(render, "reports", lane)
-    try:
-        assert not await lane.run(render.warmed), "a new process has nothing set up"
-        lane.stop()
-        await warm_reports()
-        worker = await lane.run(os.getpid)
-        with open(f"/proc/{worker}/maps") as maps:
-            loaded = maps.read()
-        assert "libpango" in loaded, "WeasyPrint's Pango is loaded in the report process"
-        assert await lane.run(render.warmed), "the font configuration and the stylesheet are built there"
-    finally:
-        lane.stop()
+    assert not await render.in_process(render.warmed), "a new process has nothing set up"
+    await warm_reports()
+    worker = await render.in_process(os.getpid)  # the report process, idle again
+    with open(f"/proc/{worker}/maps") as maps:
+        loaded = maps.read()
+    assert "libpango" in loaded, "WeasyPrint's Pango is loaded in the report process"
+    assert await render.in_process(render.warmed), "the font configuration and the stylesheet are built there"
+
+
+async def test_a_bundle_part_that_fails_stops_the_bundle_with_its_error_and_no_layout_left_running(monkeypatch):
+    """A part that cannot be laid out fails the whole bundle (its job then says why) at once: the
+    parts still waiting are not laid out for nothing."""
+    import jinja2
+
+    from appraisal.reports import bundle
+
+    monkeypatch.setattr(bundle, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(bundle, "workers", lambda: 2)
+    steps: list[int] = []
+
+    async def progress(done: int, total: int) -> None:
+        steps.append(done)
+
+    await render.in_process(os.getpid)  # the worker processes are set up (anyio's task that ends them)
+    before = set(asyncio.all_tasks())
+    with pytest.raises(jinja2.TemplateNotFound):
+        await bundle.build([("no-such-part.html", {"n": n}) for n in range(6)], progress)
+    assert steps == [0], "no part was done"
+    assert set(asyncio.all_tasks()) == before, "no layout of the bundle is left running"
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+
+
+async def test_a_worker_gives_back_the_memory_of_a_layout_once_a_large_report_is_done():
+    """A worker goes on after a large report (1.2 GB after a ranking of 10,000 people, before):
+    once it is done, what the layout took is given back to the system."""
+    worker = await render.in_process(render.warm) or await render.in_process(os.getpid)
+    baseline = rss_mb(worker)
+    await render.in_process(render.render_uncached, "page_numbers.html", {"pages": 300})
+    laid_out = rss_mb(worker)
+    await render.in_process(int, lane=render.LARGE)  # the same worker, the only one idle
+    given_back = rss_mb(worker)
+    assert await render.in_process(os.getpid, lane=render.LARGE) == worker
+    assert laid_out - baseline > 15, "the layout took memory"
+    assert given_back - baseline < (laid_out - baseline) / 2, (baseline, laid_out, given_back)

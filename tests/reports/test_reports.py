@@ -128,10 +128,10 @@ async def test_the_ranking_shows_section_averages_as_a_chart_and_ranks_within_th
     assert r.status_code == 403 and r.json()["message"] == "只有科长、领导或考核办可以查看此报表"
 
 
-async def test_a_large_report_renders_in_a_process_of_its_own_and_comes_back_the_same(
+async def test_a_large_report_renders_in_the_lane_of_large_ones_and_comes_back_the_same(
         office, client, clock, monkeypatch):
-    """Above LARGE_REPORT bytes of data a report renders in a worker process of its own, not
-    the report process: the same PDF text, through the cache, and asked again it is not rendered."""
+    """Above LARGE_REPORT bytes of data a report renders in the lane of large reports, in a
+    worker process: the same PDF text, through the cache, and asked again it is not rendered."""
     from appraisal.reports import render
 
     period = await open_quarter(2026, 4)
@@ -144,16 +144,17 @@ async def test_a_large_report_renders_in_a_process_of_its_own_and_comes_back_the
     monkeypatch.setattr(render, "LARGE_REPORT", 0)
     rendered_here: list[str] = []
     monkeypatch.setattr(render, "render_uncached", lambda t, d: rendered_here.append(t) or b"")
-    try:
-        r = await client.get(f"/api/v1/reports/ranking/{period['id']}")
-        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
-        assert text_of(r.content) == small, "the worker's PDF says what this process's said"
-        assert rendered_here == [], "nothing was rendered in the server's process"
-        assert not render.large_reports.started, "its process ended once it had nothing left to do"
-        again = await client.get(f"/api/v1/reports/ranking/{period['id']}")
-        assert again.content == r.content, "from the cache"
-    finally:
-        render.large_reports.stop()
+    lanes: list[str] = []
+    in_process = render.in_process
+    monkeypatch.setattr(render, "in_process", lambda *a, lane=render.REPORTS, **k: lanes.append(lane) or in_process(
+        *a, lane=lane, **k))
+    r = await client.get(f"/api/v1/reports/ranking/{period['id']}")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert text_of(r.content) == small, "the worker's PDF says what this process's said"
+    assert rendered_here == [], "nothing was rendered in the server's process"
+    assert lanes == [render.LARGE]
+    again = await client.get(f"/api/v1/reports/ranking/{period['id']}")
+    assert again.content == r.content and lanes == [render.LARGE], "from the cache"
 
 
 async def test_a_section_summary_shows_each_persons_quarters_and_is_the_chiefs_own_section_only(office, client, clock):
@@ -208,7 +209,7 @@ async def test_a_bulletin_of_thousands_of_late_matters_sums_them_by_section_and_
 
     from appraisal.db.tables import Matter
     from appraisal.db.transaction import insert_in_batches
-    from appraisal.reports import data as report_data
+    from appraisal.services import report_data
 
     shanghai = dt.timezone(dt.timedelta(hours=8))
     people = await Person.select(Person.id, Person.section).where(Person.section.is_not_null()).limit(10).run()
@@ -242,7 +243,7 @@ async def test_the_bulletin_names_the_matters_completed_late_in_its_month_by_the
 
     from appraisal.db.tables import Matter
     from appraisal.db.transaction import insert_in_batches
-    from appraisal.reports import data as report_data
+    from appraisal.services import report_data
 
     local = dt.timezone(dt.timedelta(hours=8))
     person = await Person.select(Person.id, Person.section).where(Person.section.is_not_null()).first().run()
@@ -362,8 +363,8 @@ async def test_a_bundle_asked_for_again_while_it_is_being_made_is_made_once(offi
 async def test_before_the_list_is_confirmed_the_bundle_has_the_people_level_on_the_last_place(office):
     """The meeting that decides between them needs their records: both are in, ranked 7th and
     marked 同分待定; once a leader chose, only the confirmed list is, unmarked."""
-    from appraisal.reports.data import bundle_parts
-    from appraisal.services.demo_appraisal import load_demo_appraisal
+    from appraisal.services.report_data import bundle_parts
+    from appraisal.demo.appraisal import load_demo_appraisal
 
     await load_demo_appraisal()
     leader = await as_user("leader")

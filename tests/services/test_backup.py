@@ -13,7 +13,7 @@ async def snapshot() -> dict[str, list[dict]]:
 
 
 async def test_a_backup_restores_every_table_row_for_row(office, tmp_path):
-    from appraisal.services.demo_appraisal import load_demo_appraisal
+    from appraisal.demo.appraisal import load_demo_appraisal
 
     await load_demo_appraisal()  # periods, scores, targets, audit entries: every kind of column
     before = await snapshot()

@@ -1,7 +1,7 @@
 """The demo office is realistic and loading it twice changes nothing."""
 
 from appraisal.db.tables import AuditEntry, LeaderSection, Person, RoleGrant, Section, UserAccount
-from appraisal.services.demo import load_demo
+from appraisal.demo import load_demo
 
 
 async def counts() -> dict[str, int]:
@@ -31,7 +31,7 @@ async def test_loading_the_demo_twice_changes_nothing(office):
 async def test_the_demo_appraisal_has_a_closed_year_locked_quarters_within_quota_and_one_being_scored(office):
     from appraisal.db.tables import AccountabilityRecord, Appraisee, Period, Target
     from appraisal.services import commendation
-    from appraisal.services.demo_appraisal import _principal, load_demo_appraisal
+    from appraisal.demo.appraisal import _principal, load_demo_appraisal
 
     await load_demo_appraisal()
     await load_demo_appraisal()  # a second run adds nothing
@@ -72,7 +72,7 @@ async def test_the_demo_loads_in_late_december_before_next_years_holidays_are_pu
     import time_machine
 
     from appraisal.db.tables import AccountabilityRecord, CalendarYear
-    from appraisal.services.demo_appraisal import load_demo_appraisal
+    from appraisal.demo.appraisal import load_demo_appraisal
 
     assert not await CalendarYear.exists().where(CalendarYear.year == 2027).run()
     with time_machine.travel(dt.datetime(2026, 12, 28, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
@@ -97,8 +97,8 @@ async def test_the_demo_matters_show_every_light_and_step_as_of_the_day_they_are
 
     from appraisal.db.tables import AccountabilityRecord, Matter, MatterEvent, Notification, SupervisionItem
     from appraisal.services import matters, supervision, todo
-    from appraisal.services.demo_appraisal import _principal
-    from appraisal.services.demo_matters import MATTERS, load_demo_matters
+    from appraisal.demo.appraisal import _principal
+    from appraisal.demo.matters import MATTERS, load_demo_matters
 
     with time_machine.travel(dt.datetime(2026, 11, 23, 8, 30, tzinfo=SHANGHAI), tick=False):
         await load_demo_matters()
@@ -151,7 +151,7 @@ async def test_the_demo_matters_load_in_late_december_before_next_years_holidays
     import time_machine
 
     from appraisal.db.tables import CalendarYear, Matter
-    from appraisal.services.demo_matters import MATTERS, load_demo_matters
+    from appraisal.demo.matters import MATTERS, load_demo_matters
 
     assert not await CalendarYear.exists().where(CalendarYear.year == 2027).run()
     with time_machine.travel(dt.datetime(2026, 12, 28, 9, tzinfo=SHANGHAI), tick=False):
@@ -169,8 +169,8 @@ async def test_the_demo_inbox_holds_what_is_new_and_dates_each_message_when_it_w
     import time_machine
 
     from appraisal.db.tables import Notification
-    from appraisal.services.demo_appraisal import load_demo_appraisal
-    from appraisal.services.demo_matters import load_demo_matters
+    from appraisal.demo.appraisal import load_demo_appraisal
+    from appraisal.demo.matters import load_demo_matters
 
     with time_machine.travel(dt.datetime(2026, 11, 23, 8, 30, tzinfo=SHANGHAI), tick=False):
         await load_demo_appraisal()
@@ -193,7 +193,7 @@ async def test_the_demo_matters_load_in_a_year_the_calendar_package_does_not_kno
     import time_machine
 
     from appraisal.db.tables import CalendarYear, Matter
-    from appraisal.services.demo_matters import MATTERS, load_demo_matters
+    from appraisal.demo.matters import MATTERS, load_demo_matters
 
     assert not await CalendarYear.exists().where(CalendarYear.year == 2027).run()
     with time_machine.travel(dt.datetime(2027, 3, 10, 9, tzinfo=SHANGHAI), tick=False):

@@ -112,7 +112,7 @@ async def test_staff_cannot_open_the_settings_or_confirm_commendations(office, c
 async def test_a_tie_for_the_last_commendation_place_is_left_to_the_leaders_to_decide(office, client):
     """In the demo's 2025 review 韩立新 and 薛志刚 both have 90.7 for the 7th of 7 places: neither
     is proposed by the order of their names; the leader checks one and confirms seven."""
-    from appraisal.services.demo_appraisal import load_demo_appraisal
+    from appraisal.demo.appraisal import load_demo_appraisal
 
     await load_demo_appraisal()
     await browser_login(client, "leader")
@@ -134,7 +134,7 @@ async def test_a_tie_for_the_last_commendation_place_is_left_to_the_leaders_to_d
 async def test_the_target_tree_offers_each_person_only_the_steps_they_may_take(office, client):
     """A chief breaks their section's target down and reports on its people's; the office's
     targets and other sections' are theirs to read only. A leader breaks the office's down."""
-    from appraisal.services.demo_appraisal import _targets
+    from appraisal.demo.appraisal import _targets
 
     await _targets()
 

@@ -147,7 +147,7 @@ async def test_the_audit_log_reads_in_the_offices_words(office, client):
 
 async def test_the_inbox_links_each_message_to_what_it_is_about(office, client):
     from appraisal.db.tables import AccountabilityRecord
-    from appraisal.services.demo_appraisal import load_demo_appraisal
+    from appraisal.demo.appraisal import load_demo_appraisal
 
     await load_demo_appraisal()
     await login(client, "staff")
@@ -162,7 +162,7 @@ async def test_the_inbox_links_each_message_to_what_it_is_about(office, client):
 
 
 async def test_the_messages_shown_on_the_inbox_page_are_read_and_the_badge_counts_what_is_unseen(office, client):
-    from appraisal.services.demo_appraisal import load_demo_appraisal
+    from appraisal.demo.appraisal import load_demo_appraisal
 
     await load_demo_appraisal()
     await login(client, "staff")

@@ -31,7 +31,7 @@ def monday():
 
 
 async def test_staff_see_the_transfer_to_accept_and_their_late_and_due_matters(office, client, monday):
-    from appraisal.services.demo_matters import load_demo_matters
+    from appraisal.demo.matters import load_demo_matters
 
     await load_demo_matters()
     await browser_login(client, "staff")
@@ -55,7 +55,7 @@ async def test_staff_see_the_transfer_to_accept_and_their_late_and_due_matters(o
 
 
 async def test_a_leader_sees_the_supervision_result_to_review_in_her_sections_only(office, client, monday):
-    from appraisal.services.demo_matters import load_demo_matters
+    from appraisal.demo.matters import load_demo_matters
 
     await load_demo_matters()
     await browser_login(client, "liuhaitao")  # over 行政科, whose item waits for 审结
@@ -89,7 +89,7 @@ async def test_scorers_see_their_unit_until_it_is_submitted_and_staff_their_self
 
 
 async def test_a_count_on_the_dashboard_opens_exactly_those_matters_of_that_section(office, client, monday):
-    from appraisal.services.demo_matters import load_demo_matters
+    from appraisal.demo.matters import load_demo_matters
 
     await load_demo_matters()
     await browser_login(client, "leader")
@@ -115,7 +115,7 @@ async def test_a_supervision_item_offers_its_progress_form_only_to_those_who_may
     """督〔2026〕1号 is led by 督查科 (曹敏 responsible) with 综合科 assisting: 综合科's chief
     reads it but reports nothing on it; 曹敏 and her chief do."""
     from appraisal.db.tables import SupervisionItem
-    from appraisal.services.demo_matters import load_demo_matters
+    from appraisal.demo.matters import load_demo_matters
 
     await load_demo_matters()
     item = await SupervisionItem.select(SupervisionItem.id).where(SupervisionItem.seq == 1).first().run()
@@ -131,7 +131,7 @@ async def test_a_matter_offers_its_steps_only_to_those_who_may_take_them(office,
     """区委常委会议题材料起草 was registered by 周晓琳 and accepted by 冯建军: he handles it and
     she, its first receiver, records the follow-up; neither is offered the other's step."""
     from appraisal.db.tables import Matter
-    from appraisal.services.demo_matters import load_demo_matters
+    from appraisal.demo.matters import load_demo_matters
 
     await load_demo_matters()
     matter = (await Matter.select(Matter.id).where(Matter.subject == "区委常委会议题材料起草").first().run())["id"]
@@ -204,7 +204,7 @@ async def test_a_leader_is_asked_to_confirm_the_commendation_list_once_the_year_
     it is gone."""
     from appraisal.db.tables import Period
     from appraisal.services import commendation
-    from appraisal.services.demo_appraisal import _principal, load_demo_appraisal
+    from appraisal.demo.appraisal import _principal, load_demo_appraisal
 
     await load_demo_appraisal()
     await browser_login(client, "leader")

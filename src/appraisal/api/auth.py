@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, post
 
 from appraisal.api.common import errors
 from appraisal.scopes import Principal
-from appraisal.security import SESSION_COOKIE, start_session
+from appraisal.security import SESSION_COOKIE, client_address, start_session
 from appraisal.services import accounts, org
 
 Username = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -62,10 +62,6 @@ async def me_out(principal: Principal) -> MeOut:
         person=person,
         led_section_ids=sorted(principal.led_section_ids),
     )
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 class AuthController(Controller):

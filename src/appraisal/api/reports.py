@@ -11,9 +11,9 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromQuery
 
 from appraisal.api.common import errors, file_response
-from appraisal.reports import data as report_data, render
+from appraisal.reports import render
 from appraisal.scopes import Principal
-from appraisal.services import report_jobs
+from appraisal.services import report_data, report_jobs
 
 PDF = "application/pdf"
 

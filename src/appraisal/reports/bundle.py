@@ -29,9 +29,10 @@ from appraisal.settings import whole_number
 
 Part = tuple[str, dict[str, Any]]  # (template, data)
 Progress = Callable[[int, int], Awaitable[None]]
-# Fewer parts than this to render are done in this process: starting worker processes (each
-# loads WeasyPrint and the fonts) costs more than it saves.
+# Fewer parts than this to render are laid out one after another in the reports' lane: starting
+# more worker processes (each loads WeasyPrint and the fonts) costs more than it saves.
 PARALLEL_FROM = 4
+PARTS = "bundle-parts"  # the lane of a bundle's parts: `workers()` at once
 
 
 def workers() -> int:
@@ -69,21 +70,25 @@ async def build(parts: Sequence[Part], on_progress: Progress = _nothing) -> byte
     directory = render.cache_dir()
     if len(missing) < PARALLEL_FROM or workers() == 1:
         for i in missing:
-            await render.reports.run(render.render_to_cache, *parts[i], directory)
+            await render.in_process(render.render_to_cache, *parts[i], directory)
             done += 1
             await on_progress(done, total)
     else:
         # Build the prepared fonts once here, so the workers do not all start building them.
         await anyio.to_thread.run_sync(report_fonts)
-        loop = asyncio.get_running_loop()
-        with render.worker_pool(min(workers(), len(missing))) as pool:
-            futures = [loop.run_in_executor(pool, render.render_to_cache, *parts[i], directory) for i in missing]
-            for finished in asyncio.as_completed(futures):
+        tasks = [asyncio.ensure_future(render.in_process(render.render_to_cache, *parts[i], directory,
+                                                         lane=PARTS, at_once=workers())) for i in missing]
+        try:
+            for finished in asyncio.as_completed(tasks):
                 await finished
                 done += 1
                 await on_progress(done, total)
-    # The footers are laid out too, so the joining runs in the report process as well.
-    await render.reports.run(join_into_cache, keys, key, directory)
+        finally:  # a part failed, or the job was cancelled: the other parts are not waited for
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    # The footers are laid out too, so the joining runs in a worker process as well.
+    await render.in_process(join_into_cache, keys, key, directory)
     await on_progress(total, total)
     if (pdf := render.load_cached(key)) is None:  # pragma: no cover - stored just before
         raise RuntimeError("the joined bundle is missing from the report cache")

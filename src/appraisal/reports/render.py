@@ -4,18 +4,16 @@ sources and the data, so an unchanged report is never rendered twice."""
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import contextlib
+import ctypes
+import gc
 import hashlib
 import logging
-import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -23,6 +21,8 @@ from typing import Any, TypeVar
 
 import jinja2
 import msgspec
+from anyio import BrokenWorkerProcess, CapacityLimiter, to_process
+from anyio.lowlevel import RunVar
 
 from appraisal.errors import Unavailable
 from appraisal.i18n import _, ngettext
@@ -52,7 +52,7 @@ def environment() -> jinja2.Environment:
 def _weasy() -> tuple[Any, Any]:
     """The font configuration and the parsed stylesheet, built once per process and again when
     the stylesheet changes: the cache key of a PDF names the stylesheet as it is on disk
-    (`_sources_digest`), so a report process that went on with the one it parsed at its start
+    (`_sources_digest`), so a worker process that went on with the one it parsed at its start
     would file PDFs of the old look under the new key, to be served until the cache was cleared."""
     stat = (REPORTS_DIR / "report.css").stat()
     return _weasy_for(stat.st_mtime_ns, stat.st_size)
@@ -257,114 +257,76 @@ def render_to_cache(template: str, data: dict[str, Any], directory: Path | None 
         _render_and_store(key, template, data, directory)
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes that lay out reports. Started with spawn, not fork: the server process
-    holds an event loop, threads and connections. Each ends when the process that started it is
-    gone (see `_end_with_parent`)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_end_with_parent, initargs=(os.getpid(),))
+# Layouts run in anyio's worker processes (`anyio.to_process`), never in the server's own
+# process: WeasyPrint holds the interpreter's lock in stretches while it lays out (about 0.1 s
+# for a report card, 0.45 s for a large office's bulletin), and every request the server
+# process answered meanwhile would wait for it. A worker is a child of the process that started
+# it and reads its work from a pipe: it ends with that process however that ends (a SIGTERM, a
+# SIGKILL), and anyio ends a worker left idle for five minutes when it next hands out work.
+#
+# Each lane is a limiter of how many of its layouts run at once. Reports and sheets go one at a
+# time (each takes a fraction of a second); a large one, in a lane of its own, so that the
+# report cards asked for meanwhile do not wait the minute a ranking of 10,000 people takes.
+REPORTS, LARGE = "reports", "large"
+_lanes: RunVar[dict[str, CapacityLimiter]] = RunVar("appraisal_report_lanes")
 
 
-def _end_with_parent(parent: int) -> None:
-    """In a worker process: exit once `parent` is gone. A pool's worker waits on a queue whose
-    both ends it holds, so it never notices on its own; the pool stops its workers from the
-    interpreter's exit handlers, which a server never runs when it is killed, nor when uvicorn
-    ends it on SIGTERM (it shuts down, then raises the signal again). Such orphans held 130 MB
-    each, and 1.2 GB after a ranking of 10,000 people, for as long as the machine ran."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
+def _limiter(name: str, at_once: int) -> CapacityLimiter:
+    """The limiter of the lane `name` in this event loop: at most `at_once` of its layouts at once."""
+    try:
+        lanes = _lanes.get()
+    except LookupError:
+        lanes = {}
+        _lanes.set(lanes)
+    if (limiter := lanes.get(name)) is None:
+        limiter = lanes[name] = CapacityLimiter(at_once)
+    elif limiter.total_tokens != at_once:
+        limiter.total_tokens = at_once
+    return limiter
 
-    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
-
-class ReportProcess:
-    """A worker process that lays out reports one at a time, started when first asked for and
-    started again when it has died.
-
-    The server's own process lays out no report: WeasyPrint holds the interpreter's lock in
-    stretches while it lays out (about 0.1 s for a report card, 0.45 s for a large office's
-    bulletin), and every request the server process answers meanwhile would wait for it. When
-    the process dies (a crash, the kernel's out-of-memory killer) its pool is broken and would
-    fail every later report, so a broken pool is replaced and the report tried once more in a
-    new process."""
-
-    def __init__(self, stay: bool = True) -> None:
-        # stay=False: the process ends as soon as it has nothing left to lay out, and gives back
-        # the memory its last report took (1.2 GB for the ranking of 10,000 people).
-        self._stay = stay
-        self._pool: ProcessPoolExecutor | None = None
-        self._busy = 0  # reports submitted to the current pool and not finished
-        self._guard = threading.Lock()
-
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
-
-    def _discard(self, pool: ProcessPoolExecutor) -> None:
-        with self._guard:
-            if self._pool is pool:
-                self._pool, self._busy = None, 0
-        pool.shutdown(wait=False, cancel_futures=True)
-
-    async def run(self, function: Callable[..., T], *args: Any) -> T:
-        """`function(*args)` in the process; once more in a new one if the process died."""
+async def in_process(function: Callable[..., T], *args: Any, lane: str = REPORTS, at_once: int = 1) -> T:
+    """`function(*args)` in a worker process, in `lane` (at most `at_once` of its calls at
+    once). A worker that dies (a crash, the out-of-memory killer) fails only what it was doing:
+    that is tried once more in another process. Cancelled, the caller does not wait for the
+    layout: its worker is ended."""
+    limiter = _limiter(lane, at_once)
+    if lane == LARGE:
+        function, args = _giving_memory_back, (function, *args)
+    try:
+        return await to_process.run_sync(function, *args, cancellable=True, limiter=limiter)
+    except BrokenWorkerProcess:
         try:
-            return await self._run_once(function, *args)
-        except BrokenProcessPool:
-            try:
-                return await self._run_once(function, *args)
-            except BrokenProcessPool:
-                raise Unavailable(_("报表生成进程意外停止，请稍后再试")) from None
-
-    async def _run_once(self, function: Callable[..., T], *args: Any) -> T:
-        with self._guard:
-            if self._pool is None:
-                self._pool = worker_pool(1)
-            pool = self._pool
-            self._busy += 1
-        try:
-            return await asyncio.wrap_future(pool.submit(function, *args))
-        except BrokenProcessPool:
-            self._discard(pool)
-            raise
-        finally:
-            with self._guard:
-                idle = False
-                if self._pool is pool:  # not replaced meanwhile
-                    self._busy -= 1
-                    idle = not self._stay and self._busy == 0
-            if idle:
-                self._discard(pool)
-
-    def stop(self) -> None:
-        if (pool := self._pool) is not None:
-            self._discard(pool)
+            return await to_process.run_sync(function, *args, cancellable=True, limiter=limiter)
+        except BrokenWorkerProcess:
+            raise Unavailable(_("报表生成进程意外停止，请稍后再试")) from None
 
 
-# A report whose data is this large (its JSON, in bytes; a ranking of about 900 people)
-# is laid out in a process of its own. WeasyPrint lays out about five pages a second here: a
-# ranking of 10,000 people takes most of a minute, and every report card asked for meanwhile
-# would wait behind it in the process of the small ones.
+def _giving_memory_back(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)`, then the memory its layout took given back to the system. A worker
+    process goes on after a large report (anyio ends it once idle for five minutes, when it
+    next hands out work); without this it held 320 MB after a 2,500-page layout, with it 100 MB
+    (1.2 GB after a ranking of 10,000 people, before)."""
+    try:
+        return function(*args)
+    finally:
+        gc.collect()
+        with contextlib.suppress(OSError, AttributeError):  # glibc's; elsewhere the memory stays
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+# A report whose data is this large (its JSON, in bytes; a ranking of about 900 people) is laid
+# out in the lane of large ones. WeasyPrint lays out about five pages a second here.
 LARGE_REPORT = 200_000
-reports = ReportProcess()
-large_reports = ReportProcess(stay=False)
-
-
-@atexit.register
-def _stop_report_processes() -> None:
-    reports.stop()
-    large_reports.stop()
 
 
 async def render_async(template: str, data: dict[str, Any]) -> bytes:
-    """`render` without holding up the server: from the cache, or laid out in the report
-    process, or for a large report in a process of its own (one at a time). The data is
-    serialized once, for its key and its size."""
+    """`render` without holding up the server: from the cache, or laid out in a worker process
+    (a large report in the lane of large ones). The data is serialized once, for its key and
+    its size."""
     payload = _canonical.encode(data)
     key = _key_of(template, payload)
     if (pdf := load_cached(key)) is not None:
         return pdf
-    lane = reports if len(payload) < LARGE_REPORT else large_reports
-    return await lane.run(_render_and_store, key, template, data, cache_dir())
+    return await in_process(_render_and_store, key, template, data, cache_dir(),
+                            lane=REPORTS if len(payload) < LARGE_REPORT else LARGE)

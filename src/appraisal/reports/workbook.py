@@ -1,7 +1,7 @@
 """A period's scores and grades as an Excel sheet an office prints: a title, one row per person
 grouped by section, the header repeated on every printed page, A4 landscape fitted to width.
 
-Built in a report process (see `appraisal.services.appraisal_export`): openpyxl takes about
+Built in a report worker process (see `appraisal.services.appraisal_export`): openpyxl takes about
 0.35 ms of CPU a person, 3.5 s for an office of 10,000, and in a thread of the server process
 it would hold the interpreter's lock for that long in 5 ms stretches."""
 
@@ -50,7 +50,7 @@ def headers_of(period: dict) -> list[str]:
 
 def line_of(period: dict, n: int, r: dict) -> list:
     """Row `n` of the sheet: a person with their total, grade and breakdown, as plain values.
-    Made in the server process, so that only these values go to the report process (for
+    Made in the server process, so that only these values go to the worker process (for
     10,000 people 1 MB, pickled in 10 ms; their whole breakdowns were 5 MB and 104 ms)."""
     b = r.get("breakdown") or {}
     line = [n, r["section_name"] or "", r["name"], r["post_rank"] or ""]

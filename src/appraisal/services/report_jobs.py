@@ -22,9 +22,9 @@ from appraisal.db.tables import ReportJob
 from appraisal.db.transaction import atomic, one_writer_for
 from appraisal.errors import Conflict, Forbidden, NotFound
 from appraisal.i18n import _
-from appraisal.reports import bundle, data, render
+from appraisal.reports import bundle, render
 from appraisal.scopes import Principal, Role
-from appraisal.services import audit
+from appraisal.services import audit, report_data
 
 log = logging.getLogger("appraisal.reports")
 
@@ -56,7 +56,7 @@ async def start_bundle(actor: Principal, year: int, join_running: bool = True) -
     `join_running`, a job still making the very same bundle (the same parts, so the same data)
     is answered instead and nothing is recorded."""
     _require_reporter(actor)
-    file_name, parts = await data.bundle_parts(actor, year)
+    file_name, parts = await report_data.bundle_parts(actor, year)
     key = bundle.bundle_key(parts)
     async with atomic():
         await one_writer_for("report-job:bundle")

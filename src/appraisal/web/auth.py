@@ -8,10 +8,9 @@ from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from appraisal.api.auth import client_address
 from appraisal.errors import AppError
 from appraisal.i18n import _
-from appraisal.security import SESSION_COOKIE, start_session
+from appraisal.security import SESSION_COOKIE, client_address, start_session
 from appraisal.services import accounts
 from appraisal.web.common import notify, page
 

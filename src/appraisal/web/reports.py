@@ -10,9 +10,8 @@ from litestar.response import Redirect, Template
 from appraisal.domain.calendar import today_local
 from appraisal.errors import AppError, Forbidden
 from appraisal.i18n import _
-from appraisal.reports import data as report_data
 from appraisal.scopes import Role
-from appraisal.services import appraisal, report_jobs
+from appraisal.services import appraisal, report_data, report_jobs
 from appraisal.web.common import page
 
 

@@ -21,7 +21,7 @@ from appraisal.db.transaction import atomic
 from appraisal.domain.calendar import LOCAL_TZ, WorkingCalendar, pinned_now, today_local
 from appraisal.scopes import Principal
 from appraisal.services import calendar as calendar_service, matters, supervision, sweep
-from appraisal.services.demo_appraisal import _principal, counting_weekends
+from appraisal.demo.appraisal import _principal, counting_weekends
 
 T = TypeVar("T")
 
