@@ -20,8 +20,9 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 install: $(VENV)/.installed
 
+# A demo database made before the migrations were squashed is moved aside and made anew.
 migrate: install
-	$(BIN)/appraisal migrate
+	$(BIN)/appraisal migrate --rebuild-pre-release
 
 demo: migrate
 	$(BIN)/appraisal demo --if-empty

@@ -24,10 +24,19 @@ def _settings():
     return Settings.from_env()
 
 
-async def _migrate() -> int:
-    from appraisal.db.migrate import UnknownMigrations, migrate
+async def _migrate(rebuild_pre_release: bool = False) -> int:
+    from appraisal.db.migrate import PreReleaseDatabase, UnknownMigrations, migrate, set_aside_pre_release_sqlite
+    from appraisal.db.transaction import open_connections
 
     try:
+        await migrate(verbose=False)
+    except PreReleaseDatabase as exc:
+        kept = await set_aside_pre_release_sqlite() if rebuild_pre_release else None
+        if kept is None:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"a pre-release database cannot be upgraded: it was moved aside to {kept}; making a new one")
+        await open_connections()
         await migrate(verbose=False)
     except UnknownMigrations as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -252,7 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-* from a reverse proxy")
 
-    sub.add_parser("migrate", help="create or upgrade the database schema")
+    migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.add_argument("--rebuild-pre-release", action="store_true",
+                         help="a SQLite file made by the pre-release migrations is moved aside (.pre-release) and made anew")
     sub.add_parser("sweep", help="write reminders, chases and bulletins; return unaccepted transfers (idempotent)")
 
     demo = sub.add_parser("demo", help="load the demo office (idempotent)")
@@ -302,7 +313,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "migrate":
-        return run_with_connections(_migrate())
+        return run_with_connections(_migrate(args.rebuild_pre_release))
     if args.command == "sweep":
         return run_with_connections(_sweep())
     if args.command == "demo":

@@ -6,6 +6,7 @@ a database made by the squashed development migrations is refused with a clear m
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import subprocess
 import sys
@@ -241,3 +242,29 @@ async def test_a_database_migrated_by_a_version_with_other_migrations_is_refused
             await migrate(verbose=False)
     finally:
         await Migration.delete().where(Migration.name == "2099-01-01T00:00:00:000000").run()
+
+
+def test_make_run_moves_a_pre_release_demo_database_aside_and_makes_a_new_one(tmp_path):
+    """`make run` runs `appraisal migrate --rebuild-pre-release`: an old SQLite demo file is kept
+    beside as .pre-release (nothing is deleted) and a migrated one takes its place."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE migration (id INTEGER PRIMARY KEY, name TEXT, app_name TEXT, ran_on TIMESTAMP)")
+        old.executemany("INSERT INTO migration (name, app_name, ran_on) VALUES (?, 'appraisal', '2026-12-01')",
+                        [(i,) for i in sorted(SQUASHED_MIGRATION_IDS)])
+        old.execute("CREATE TABLE person (id INTEGER PRIMARY KEY, name TEXT)")
+        old.execute("INSERT INTO person (name) VALUES ('旧数据')")
+    env = {**os.environ, "APPRAISAL_DATABASE_URL": f"sqlite:///{path}"}
+    cli = subprocess.run([APPRAISAL, "migrate", "--rebuild-pre-release"], capture_output=True, text=True, timeout=120,
+                         env=env)
+    assert cli.returncode == 0, cli.stderr
+    kept = tmp_path / "old.sqlite3.pre-release"
+    assert f"moved aside to {kept}" in cli.stdout
+    with sqlite3.connect(kept) as old:
+        assert old.execute("SELECT name FROM person").fetchall() == [("旧数据",)]
+    with sqlite3.connect(path) as new:
+        ran = {name for (name,) in new.execute("SELECT name FROM migration")}
+        assert not ran & SQUASHED_MIGRATION_IDS and ran
+        assert new.execute("SELECT count(*) FROM person").fetchone() == (0,)

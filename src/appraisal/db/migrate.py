@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
@@ -35,6 +36,10 @@ class MigrationError(RuntimeError):
 
 class UnknownMigrations(MigrationError):
     """The database was migrated by migrations this code does not have; nothing was changed."""
+
+
+class PreReleaseDatabase(UnknownMigrations):
+    """The database was made by the squashed development migrations only."""
 
 
 async def prepare_sqlite() -> None:
@@ -77,10 +82,30 @@ async def refuse_unknown_migrations() -> None:
     if set(unknown) <= SQUASHED_MIGRATION_IDS:
         why = ("it was made by the development migrations, which were squashed into one initial "
                "migration before the first release; such a database cannot be upgraded")
-    else:
-        why = (f"it was migrated by {len(unknown)} migration(s) that this version of appraisal does not "
-               f"have ({', '.join(unknown[:3])}{', …' if len(unknown) > 3 else ''}): a different version made it")
+        raise PreReleaseDatabase(f"the database was not changed: {why}. {rebuild_advice()}")
+    why = (f"it was migrated by {len(unknown)} migration(s) that this version of appraisal does not "
+           f"have ({', '.join(unknown[:3])}{', …' if len(unknown) > 3 else ''}): a different version made it")
     raise UnknownMigrations(f"the database was not changed: {why}. {rebuild_advice()}")
+
+
+async def set_aside_pre_release_sqlite() -> Path | None:
+    """`make run`'s way past a pre-release demo database: on SQLite, move the file (with its
+    -wal and -shm) aside as `<name>.pre-release` so that a new one can be made; nothing is
+    deleted. Returns where it went, or None for PostgreSQL, which is never touched."""
+    from appraisal.db.conf import sqlite_path
+    from appraisal.db.transaction import close_connections
+    from appraisal.settings import database_url
+
+    path = sqlite_path(database_url())
+    if path is None:
+        return None
+    await close_connections()
+    kept = path.with_name(path.name + ".pre-release")
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            source.replace(Path(f"{kept}{suffix}"))
+    return kept
 
 
 def rebuild_advice() -> str:
