@@ -1,0 +1,275 @@
+"""The page census: every page a person of each role can reach, at the three widths people use
+(the office PC, a tablet, a phone), with what a person would notice checked on each view.
+
+Shared by tests/e2e/test_census.py (which asserts that no view has a problem) and
+tests/e2e/screenshots.py (`make screenshots`, a PNG of every view). Only GETs are made, so a
+single server on a copy of the demo office serves every role.
+
+Which pages: the links of the page header (the navigation, its menus and the user's own links)
+as each role sees them, then, from every page visited, the first link of each address shape not
+seen yet (digits stand for any id: /matters/N, /appraisal/N/grid, /appraisal/people/N, …), one
+and two links deep. A new page is therefore covered as soon as some page links to it.
+
+What is checked on each view (the rules of CHECK below):
+- the document never scrolls sideways (documentElement.scrollWidth <= clientWidth);
+- no visible table column is narrower than four characters of its cells' font (content box);
+- <title> holds no markup;
+- every visible button, link, summary, input, select and textarea that is enabled reaches a
+  contrast of 4.5:1 (WCAG AA) between its text colour and the background behind it (the first
+  opaque background up the tree, translucent ones composited on it);
+- every visible input, select and textarea (but hidden, submit, button, reset and image inputs)
+  has a label: label[for], a wrapping label, aria-label or aria-labelledby;
+- no <form> is rendered hidden (neither it nor any of its fields visible), unless it sits in a
+  closed <details> or a <dialog>;
+- no visible text is smaller than 12 px; on the phone (390 px) no visible text is smaller than
+  14 px, with one exception: a count inside a .badge (the unread count in the navigation), which
+  may stay at 12 px. Text drawn in SVG charts is left out (its size depends on how the chart is
+  scaled, not on its font-size).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+ROLES = ("admin", "leader", "chief", "staff")
+WIDTHS = (1280, 768, 390)
+HEIGHTS = {1280: 800, 768: 1024, 390: 844}
+PASSWORD = "demo123456"
+DEPTH = 2  # links followed beyond the header's
+
+# Addresses that are not pages to look at: files, the API, leaving the session.
+SKIP = re.compile(r"^/(api|static|logout)(/|$)|\.(pdf|csv|xlsx|docx|zip|png|json)$|/(download|export|file)(/|$)")
+
+CHECK = r"""(width) => {
+  const problems = [];
+  const say = (what) => problems.push(what);
+  const short = (el) => {
+    const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().replace(/\s+/g, " ").slice(0, 30);
+    const cls = el.classList.length ? "." + [...el.classList].join(".") : "";
+    return `<${el.tagName.toLowerCase()}${cls}>${text ? " “" + text + "”" : ""}`;
+  };
+  const visible = (el) => {
+    if (!el.getClientRects().length) return false;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || style.opacity === "0") return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0;
+  };
+  const doc = document.documentElement;
+  if (doc.scrollWidth > doc.clientWidth) say(`the page scrolls sideways: ${doc.scrollWidth}px wide in ${doc.clientWidth}px`);
+
+  const title = document.querySelector("title");
+  if (title && title.textContent.includes("<")) say(`markup in the title: ${title.textContent.slice(0, 60)}`);
+
+  // Table columns: at least four characters of their font (reported once per column).
+  document.querySelectorAll("table").forEach((table) => {
+    if (!visible(table)) return;
+    const narrow = new Map();
+    for (const row of table.rows) {
+      for (const cell of row.cells) {
+        if (cell.colSpan > 1 || !visible(cell) || narrow.has(cell.cellIndex)) continue;
+        const style = getComputedStyle(cell);
+        const size = parseFloat(style.fontSize);
+        const inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        if (inner < 4 * size - 1) narrow.set(cell.cellIndex, `${Math.round(inner)}px, under 4 characters (${4 * size}px)`);
+      }
+    }
+    for (const [index, what] of narrow) {
+      const head = table.rows[0] && table.rows[0].cells[index];
+      say(`a table column is ${what}: column ${index + 1}${head ? " " + short(head) : ""}`);
+    }
+  });
+
+  // Contrast of controls against what is behind them.
+  const parse = (color) => {
+    const m = color.match(/rgba?\(([^)]+)\)/);
+    if (!m) return [0, 0, 0, 1];
+    const parts = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+    return [parts[0], parts[1], parts[2], parts.length > 3 ? parts[3] : 1];
+  };
+  const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+  const background = (el) => {
+    const layers = [];
+    for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+      const color = parse(getComputedStyle(node).backgroundColor);
+      if (color[3] > 0) layers.push(color);
+      if (color[3] >= 1) break;
+    }
+    let result = [255, 255, 255, 1];
+    for (const layer of layers.reverse()) result = over(layer, result);
+    return result;
+  };
+  const luminance = (c) => {
+    const [r, g, b] = c.slice(0, 3).map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  for (const el of document.querySelectorAll("a[href], button, summary, input:not([type=hidden]), select, textarea")) {
+    if (el.disabled || !visible(el)) continue;
+    if (el.matches("input[type=checkbox], input[type=radio], input[type=range], input[type=color], input[type=file]")) continue;
+    const back = background(el);
+    const fore = over(parse(getComputedStyle(el).color), back);
+    const r = ratio(fore, back);
+    if (r < 4.5) say(`contrast ${r.toFixed(2)}:1 under 4.5:1: ${short(el)}`);
+  }
+
+  // Every field has a label.
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (el.matches("input[type=hidden], input[type=submit], input[type=button], input[type=reset], input[type=image]")) continue;
+    if (!visible(el)) continue;
+    const labelled = (el.labels && el.labels.length) || (el.getAttribute("aria-label") || "").trim()
+      || (el.getAttribute("aria-labelledby") || "").split(/\s+/).some((id) => id && document.getElementById(id));
+    if (!labelled) say(`a field without a label: ${el.outerHTML.slice(0, 90)}`);
+  }
+
+  // No form rendered hidden but in a closed <details> or a <dialog> (a form whose fields are
+  // outside it, tied to it by the parser or a form= attribute, shows through its fields).
+  for (const form of document.forms) {
+    if (form.getClientRects().length && getComputedStyle(form).visibility !== "hidden") continue;
+    if ([...form.elements].some((el) => el.type !== "hidden" && visible(el))) continue;
+    const closedDetails = form.closest("details:not([open])");
+    const dialog = form.closest("dialog");
+    if (!closedDetails && !dialog) say(`a form is rendered hidden: ${form.outerHTML.slice(0, 90)}`);
+  }
+
+  // Text size.
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement;
+    if (!el || el.closest("svg, script, style, template") || !visible(el)) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    const least = width <= 480 && !el.closest(".badge") ? 14 : 12;
+    if (size < least) say(`text of ${size}px, under ${least}px: ${short(el)}`);
+  }
+
+  // Links for the crawler: same origin, the address as written.
+  const links = [...document.querySelectorAll("a[href]")]
+    .filter((a) => a.origin === location.origin && !a.hasAttribute("download"))
+    .map((a) => a.pathname + a.search);
+  // Each problem once, with how often it occurs.
+  const counts = new Map();
+  for (const p of problems) counts.set(p, (counts.get(p) || 0) + 1);
+  return {problems: [...counts].map(([p, n]) => (n > 1 ? `${p} (×${n})` : p)), links};
+}"""
+
+HEADER_LINKS = r"""() => [...document.querySelectorAll("header a[href]")]
+  .filter((a) => a.origin === location.origin).map((a) => a.pathname + a.search)"""
+
+
+@dataclass
+class View:
+    role: str
+    path: str
+    width: int
+    problems: list[str] = field(default_factory=list)
+
+
+def shape(path: str) -> str:
+    """The kind of page an address shows: its path with every id replaced by N."""
+    return re.sub(r"/\d+(?=/|$)", "/N", urlsplit(path).path)
+
+
+def slug(path: str) -> str:
+    """A file-name-safe form of an address: /appraisal/7/grid?unit=section:1 → appraisal-7-grid-unit-section-1."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "home"
+
+
+async def log_in(context, role: str):
+    page = await context.new_page()
+    page.set_default_timeout(20000)
+    await page.goto("/login")
+    await page.get_by_label("用户名").fill(role)
+    await page.get_by_label("密码").fill(PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+async def open_page(page, path: str):
+    """Opens an address: its response, or None when it is not an HTML page (a file)."""
+    try:
+        response = await page.goto(path, wait_until="load")
+    except Exception as exc:  # a download starts instead of a page
+        if "Download is starting" in str(exc):
+            return None
+        raise
+    if response is None or "text/html" not in (response.headers.get("content-type") or ""):
+        return None
+    return response
+
+
+async def pages_of(page) -> list[str]:
+    """The addresses a role reaches: the header's links, then the first link of each new shape
+    found on the pages visited, up to DEPTH links deep (the page is left on the last one)."""
+    await page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHTS[WIDTHS[0]]})
+    await page.goto("/")
+    found: list[str] = []
+    for path in await page.evaluate(HEADER_LINKS):
+        if path not in found and not SKIP.search(urlsplit(path).path):
+            found.append(path)
+    shapes = {shape(p) for p in found}
+    frontier = list(found)
+    for _ in range(DEPTH):
+        deeper = []
+        for path in frontier:
+            if not await open_page(page, path):
+                continue
+            for link in await page.evaluate(r"""() => [...document.querySelectorAll("main a[href]")]
+                .filter((a) => a.origin === location.origin && !a.hasAttribute("download"))
+                .map((a) => a.pathname + a.search)"""):
+                kind = shape(link)
+                if kind in shapes or SKIP.search(urlsplit(link).path) or link.startswith("/login"):
+                    continue
+                shapes.add(kind)
+                deeper.append(link)
+        found += deeper
+        frontier = deeper
+    return found
+
+
+async def census(browser, base: str, roles=ROLES, widths=WIDTHS, on_view=None) -> list[View]:
+    """Every view of every role: the problems found on each. `on_view(page, view, index, total)`
+    is awaited after each view is checked (the screenshots script takes its picture there)."""
+    views: list[View] = []
+    plans = []
+    for role in roles:
+        context = await browser.new_context(base_url=base, locale="zh-CN", timezone_id="Asia/Shanghai",
+                                            viewport={"width": widths[0], "height": HEIGHTS.get(widths[0], 900)})
+        page = await log_in(context, role)
+        plans.append((role, context, page, await pages_of(page)))
+    total = sum(len(paths) * len(widths) for *_, paths in plans)
+    for role, context, page, paths in plans:
+        for width in widths:
+            await page.set_viewport_size({"width": width, "height": HEIGHTS.get(width, 900)})
+            for path in paths:
+                view = View(role, path, width)
+                response = await open_page(page, path)
+                if response is None:
+                    view.problems = ["not an HTML page"]
+                else:
+                    view.problems = (await page.evaluate(CHECK, width))["problems"]
+                    if response.status != 200:
+                        view.problems.insert(0, f"HTTP {response.status}")
+                views.append(view)
+                if on_view is not None:
+                    await on_view(page, view, len(views), total)
+        await context.close()
+    return views
+
+
+def report(views: list[View]) -> str:
+    """The problems of every view, one per line: role, page, width, what."""
+    lines = []
+    for view in views:
+        for problem in view.problems:
+            lines.append(f"{view.role:<6} {view.path} @{view.width}px: {problem}")
+    return "\n".join(lines)

@@ -1,0 +1,26 @@
+"""The page census: every page each demo role reaches from its navigation (and one and two links
+deeper), at 1280, 768 and 390 pixels, checked for what a person would notice. The rules are in
+tests/e2e/census.py; a new page is covered as soon as some page links to it."""
+
+from __future__ import annotations
+
+import time
+
+from browser import browser, demo_database, site  # noqa: F401  (fixtures)
+from census import ROLES, WIDTHS, census, report
+
+
+async def test_every_page_of_every_role_reads_well_on_a_pc_a_tablet_and_a_phone(browser, site):
+    started = time.monotonic()
+    views = await census(browser, site)
+    seen = {(view.role, view.path) for view in views}
+    # The crawl found the pages: each role's navigation and the detail pages behind the lists.
+    for role in ROLES:
+        paths = {path for r, path in seen if r == role}
+        assert "/" in paths and "/matters?mine=1" in paths, (role, sorted(paths))
+        assert any(path.startswith("/matters/") and path[9:].isdigit() for path in paths), (role, sorted(paths))
+    assert any(path.startswith("/admin/") for role, path in seen if role == "admin")
+    assert len(views) == len(seen) * len(WIDTHS)
+    problems = report(views)
+    print(f"census: {len(views)} views in {time.monotonic() - started:.0f}s")
+    assert not problems, f"{problems.count(chr(10)) + 1} problems:\n{problems}"
