@@ -6,7 +6,7 @@ tests/e2e/screenshots.py (`make screenshots`, a PNG of every view). Only GETs ar
 single server on a copy of the demo office serves every role.
 
 Which pages: the links of the page header (the navigation, its menus and the user's own links)
-as each role sees them, then, from every page visited, the first link of each address shape not
+as each role sees them (and as a visitor who is not logged in sees them: the login page), then, from every page visited, the first link of each address shape not
 seen yet (digits stand for any id: /matters/N, /appraisal/N/grid, /appraisal/people/N, …), one
 and two links deep. A new page is therefore covered as soon as some page links to it.
 
@@ -30,11 +30,13 @@ What is checked on each view (the rules of CHECK below):
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-ROLES = ("admin", "leader", "chief", "staff")
+ROLES = ("admin", "leader", "chief", "staff", "visitor")  # a visitor is not logged in
 WIDTHS = (1280, 768, 390)
 HEIGHTS = {1280: 800, 768: 1024, 390: 844}
 PASSWORD = "demo123456"
@@ -158,19 +160,11 @@ CHECK = r"""(width) => {
     if (size < least) say(`text of ${size}px, under ${least}px: ${short(el)}`);
   }
 
-  // Links for the crawler: same origin, the address as written.
-  const links = [...document.querySelectorAll("a[href]")]
-    .filter((a) => a.origin === location.origin && !a.hasAttribute("download"))
-    .map((a) => a.pathname + a.search);
   // Each problem once, with how often it occurs.
   const counts = new Map();
   for (const p of problems) counts.set(p, (counts.get(p) || 0) + 1);
-  return {problems: [...counts].map(([p, n]) => (n > 1 ? `${p} (×${n})` : p)), links};
+  return [...counts].map(([p, n]) => (n > 1 ? `${p} (×${n})` : p));
 }"""
-
-HEADER_LINKS = r"""() => [...document.querySelectorAll("header a[href]")]
-  .filter((a) => a.origin === location.origin).map((a) => a.pathname + a.search)"""
-
 
 @dataclass
 class View:
@@ -194,6 +188,8 @@ async def log_in(context, role: str):
     page = await context.new_page()
     page.set_default_timeout(20000)
     await page.goto("/login")
+    if role == "visitor":
+        return page
     await page.get_by_label("用户名").fill(role)
     await page.get_by_label("密码").fill(PASSWORD)
     await page.get_by_role("button", name="登录").click()
@@ -214,29 +210,61 @@ async def open_page(page, path: str):
     return response
 
 
-async def pages_of(page) -> list[str]:
+class _Links(HTMLParser):
+    """The links of a page's <header> and of its <main>, as written, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside: list[str] = []
+        self.header: list[str] = []
+        self.main: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("header", "main"):
+            self.inside.append(tag)
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href") and "download" not in attrs and self.inside:
+            (self.header if self.inside[-1] == "header" else self.main).append(attrs["href"])
+
+    def handle_endtag(self, tag):
+        if tag in ("header", "main") and self.inside and self.inside[-1] == tag:
+            self.inside.pop()
+
+
+def _local(href: str) -> str | None:
+    """A link of this site as path and query; None for another site, a fragment or mailto."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+async def _links(context, path: str) -> _Links:
+    links = _Links()
+    response = await context.request.get(path)
+    if response.ok and "text/html" in response.headers.get("content-type", ""):
+        links.feed(await response.text())
+    return links
+
+
+async def pages_of(context) -> list[str]:
     """The addresses a role reaches: the header's links, then the first link of each new shape
-    found on the pages visited, up to DEPTH links deep (the page is left on the last one)."""
-    await page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHTS[WIDTHS[0]]})
-    await page.goto("/")
+    found on the pages reached, up to DEPTH links deep. Read over HTTP (no rendering)."""
     found: list[str] = []
-    for path in await page.evaluate(HEADER_LINKS):
-        if path not in found and not SKIP.search(urlsplit(path).path):
+    for href in (await _links(context, "/")).header:
+        path = _local(href)
+        if path and path not in found and not SKIP.search(urlsplit(path).path):
             found.append(path)
     shapes = {shape(p) for p in found}
     frontier = list(found)
     for _ in range(DEPTH):
         deeper = []
         for path in frontier:
-            if not await open_page(page, path):
-                continue
-            for link in await page.evaluate(r"""() => [...document.querySelectorAll("main a[href]")]
-                .filter((a) => a.origin === location.origin && !a.hasAttribute("download"))
-                .map((a) => a.pathname + a.search)"""):
-                kind = shape(link)
-                if kind in shapes or SKIP.search(urlsplit(link).path) or link.startswith("/login"):
+            for href in (await _links(context, path)).main:
+                link = _local(href)
+                if not link or shape(link) in shapes or SKIP.search(urlsplit(link).path) or link.startswith("/login"):
                     continue
-                shapes.add(kind)
+                shapes.add(shape(link))
                 deeper.append(link)
         found += deeper
         frontier = deeper
@@ -244,17 +272,22 @@ async def pages_of(page) -> list[str]:
 
 
 async def census(browser, base: str, roles=ROLES, widths=WIDTHS, on_view=None) -> list[View]:
-    """Every view of every role: the problems found on each. `on_view(page, view, index, total)`
-    is awaited after each view is checked (the screenshots script takes its picture there)."""
-    views: list[View] = []
-    plans = []
-    for role in roles:
+    """Every view of every role: the problems found on each. The roles are crawled side by side,
+    each in its own browser page. `on_view(page, view, index, total)` is awaited after each view
+    is checked (the screenshots script takes its picture there)."""
+
+    async def plan(role: str):
         context = await browser.new_context(base_url=base, locale="zh-CN", timezone_id="Asia/Shanghai",
                                             viewport={"width": widths[0], "height": HEIGHTS.get(widths[0], 900)})
         page = await log_in(context, role)
-        plans.append((role, context, page, await pages_of(page)))
+        return role, context, page, await pages_of(context)
+
+    plans = await asyncio.gather(*(plan(role) for role in roles))
     total = sum(len(paths) * len(widths) for *_, paths in plans)
-    for role, context, page, paths in plans:
+    done: list[View] = []
+
+    async def look(role: str, context, page, paths: list[str]) -> list[View]:
+        views = []
         for width in widths:
             await page.set_viewport_size({"width": width, "height": HEIGHTS.get(width, 900)})
             for path in paths:
@@ -263,14 +296,18 @@ async def census(browser, base: str, roles=ROLES, widths=WIDTHS, on_view=None) -
                 if response is None:
                     view.problems = ["not an HTML page"]
                 else:
-                    view.problems = (await page.evaluate(CHECK, width))["problems"]
+                    view.problems = await page.evaluate(CHECK, width)
                     if response.status != 200:
                         view.problems.insert(0, f"HTTP {response.status}")
                 views.append(view)
+                done.append(view)
                 if on_view is not None:
-                    await on_view(page, view, len(views), total)
+                    await on_view(page, view, len(done), total)
         await context.close()
-    return views
+        return views
+
+    results = await asyncio.gather(*(look(*p) for p in plans))
+    return [view for views in results for view in views]
 
 
 def report(views: list[View]) -> str:
