@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import time
 
+from playwright.async_api import expect
+
 from browser import browser, demo_database, site  # noqa: F401  (fixtures)
-from census import WIDTHS, census, report
+from census import WIDTHS, census, log_in, report
 
 
 async def test_every_page_of_every_role_reads_well_on_a_pc_a_tablet_and_a_phone(browser, site):
@@ -25,3 +27,25 @@ async def test_every_page_of_every_role_reads_well_on_a_pc_a_tablet_and_a_phone(
     problems = report(views)
     print(f"census: {len(views)} views in {time.monotonic() - started:.0f}s")
     assert not problems, f"{problems.count(chr(10)) + 1} problems:\n{problems}"
+
+
+async def test_a_phone_folds_the_navigation_behind_a_menu_button_that_escape_closes(browser, site):
+    context = await browser.new_context(base_url=site, viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = await log_in(context, "admin")
+    nav = page.get_by_role("navigation", name="主导航")
+    menu = page.get_by_text("菜单", exact=True)
+    await expect(nav).to_be_hidden()
+    await menu.focus()
+    await page.keyboard.press("Enter")
+    await expect(nav).to_be_visible()
+    box = await nav.get_by_role("link", name="办件看板").bounding_box()
+    assert box["height"] >= 44, box  # a finger's target
+    await page.keyboard.press("Tab")  # into the navigation: 工作台
+    await page.keyboard.press("Escape")
+    await expect(nav).to_be_hidden()
+    await expect(menu).to_be_focused()
+    # The office PC shows the navigation and no menu button.
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    await expect(nav).to_be_visible()
+    await expect(menu).to_be_hidden()
+    await context.close()
