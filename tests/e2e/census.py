@@ -6,9 +6,11 @@ tests/e2e/screenshots.py (`make screenshots`, a PNG of every view). Only GETs ar
 single server on a copy of the demo office serves every role.
 
 Which pages: the links of the page header (the navigation, its menus and the user's own links)
-as each role sees them (and as a visitor who is not logged in sees them: the login page), then, from every page visited, the first link of each address shape not
-seen yet (digits stand for any id: /matters/N, /appraisal/N/grid, /appraisal/people/N, …), one
-and two links deep. A new page is therefore covered as soon as some page links to it.
+as each role sees them, and as a visitor who is not logged in sees them (the login page); then,
+from every page reached, the first link of each address shape not seen yet (digits stand for any
+id: /matters/N, /appraisal/N/grid, /appraisal/people/N, …), one and two links deep (two, so that
+a person's appraisal behind a period's page is reached). A new page is therefore covered as soon
+as some page links to it. Files (PDF, Excel), the API and logging out are left out.
 
 What is checked on each view (the rules of CHECK below):
 - the document never scrolls sideways (documentElement.scrollWidth <= clientWidth);
@@ -239,36 +241,44 @@ def _local(href: str) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-async def _links(context, path: str) -> _Links:
-    links = _Links()
+async def _links(context, path: str) -> _Links | None:
+    """The links of the page at `path`; None when it is not an HTML page (a file, an error)."""
     response = await context.request.get(path)
-    if response.ok and "text/html" in response.headers.get("content-type", ""):
-        links.feed(await response.text())
+    if not response.ok or "text/html" not in response.headers.get("content-type", ""):
+        return None
+    links = _Links()
+    links.feed(await response.text())
     return links
 
 
 async def pages_of(context) -> list[str]:
     """The addresses a role reaches: the header's links, then the first link of each new shape
-    found on the pages reached, up to DEPTH links deep. Read over HTTP (no rendering)."""
-    found: list[str] = []
-    for href in (await _links(context, "/")).header:
+    found on the pages reached, up to DEPTH links deep. Read over HTTP (no rendering); a link
+    that leads to a file or an error is left out."""
+    start = await _links(context, "/")
+    pages: dict[str, _Links] = {}
+    for href in start.header if start else []:
         path = _local(href)
-        if path and path not in found and not SKIP.search(urlsplit(path).path):
-            found.append(path)
-    shapes = {shape(p) for p in found}
-    frontier = list(found)
+        if path and path not in pages and not SKIP.search(urlsplit(path).path):
+            links = await _links(context, path)
+            if links is not None:
+                pages[path] = links
+    shapes = {shape(p) for p in pages}
+    frontier = list(pages)
     for _ in range(DEPTH):
         deeper = []
         for path in frontier:
-            for href in (await _links(context, path)).main:
+            for href in pages[path].main:
                 link = _local(href)
                 if not link or shape(link) in shapes or SKIP.search(urlsplit(link).path) or link.startswith("/login"):
                     continue
                 shapes.add(shape(link))
-                deeper.append(link)
-        found += deeper
+                links = await _links(context, link)
+                if links is not None:
+                    pages[link] = links
+                    deeper.append(link)
         frontier = deeper
-    return found
+    return list(pages)
 
 
 async def census(browser, base: str, roles=ROLES, widths=WIDTHS, on_view=None) -> list[View]:

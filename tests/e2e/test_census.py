@@ -1,6 +1,21 @@
-"""The page census: every page each demo role reaches from its navigation (and one and two links
-deeper), at 1280, 768 and 390 pixels, checked for what a person would notice. The rules are in
-tests/e2e/census.py; a new page is covered as soon as some page links to it."""
+"""The page census: every page each demo role (admin, leader, chief, staff, and a visitor not
+logged in) reaches from its navigation, and one and two links deeper, at 1280, 768 and 390
+pixels, checked for what a person would notice. A new page is covered as soon as some page links
+to it. The rules, in full, are in tests/e2e/census.py; in short, on every view:
+
+- the document does not scroll sideways; tables scroll inside their own box;
+- no visible table column is narrower than 4 characters of its font;
+- <title> holds no markup;
+- every visible, enabled control (button, link, summary, field) has a contrast of at least 4.5:1
+  against its effective background;
+- every visible field has a label (label[for], a wrapping label, aria-label, aria-labelledby);
+- no form is rendered hidden, unless in a closed <details>, a <dialog>, or a part of the page
+  that a closed <details> folds (aria-controls: the phone's 菜单);
+- no visible text under 12 px; on the 390 px phone none under 14 px, but for the unread count
+  in a .badge (12 px); SVG chart text is left out (its drawn size follows the chart's scale).
+
+All the problems of all views are collected and reported at once, one line each: role, page,
+width, what. `make screenshots` draws the same views to var/screenshots/."""
 
 from __future__ import annotations
 
