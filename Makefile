@@ -7,7 +7,7 @@ PORT   ?= 8000
 APPRAISAL_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export APPRAISAL_TEST_POSTGRES_URL
 
-.PHONY: run test install migrate demo test-tools test-sqlite test-postgres clean
+.PHONY: run test install migrate demo test-tools test-sqlite test-postgres clean screenshots
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -61,6 +61,11 @@ test-sqlite: install
 
 test-postgres: install
 	APPRAISAL_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -m db
+
+# A full-page PNG of every page × role × width (1280, 768, 390) in var/screenshots/, with a contact
+# sheet var/screenshots/index.html; on its own demo office and server (never var/appraisal.sqlite3).
+screenshots: install
+	$(BIN)/python tests/e2e/screenshots.py --out var/screenshots
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

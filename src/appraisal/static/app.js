@@ -12,18 +12,50 @@
     }
   }, true);
 
-  // The navigation's menu (系统管理) closes when one clicks elsewhere or presses Escape.
-  function closeMenus(except) {
-    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
-      if (menu !== except) { menu.open = false; }
+  // The navigation's menu (系统管理), and on a phone the 菜单 button that unfolds the whole
+  // navigation: each closes when one clicks elsewhere or presses Escape (focus returns to it).
+  var MENUS = "details.menu[open], details.nav-toggle[open]";
+  function closeMenus(target) {
+    document.querySelectorAll(MENUS).forEach(function (menu) {
+      var inside = target && (menu.contains(target)
+        || (menu.classList.contains("nav-toggle") && target.closest(".topbar")));
+      if (!inside) { menu.open = false; }
     });
   }
   document.addEventListener("click", function (event) {
-    closeMenus(event.target.closest && event.target.closest("details.menu"));
+    closeMenus(event.target.closest ? event.target : null);
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { closeMenus(null); }
+    if (event.key !== "Escape") { return; }
+    var focused = document.activeElement;
+    var opened = Array.prototype.slice.call(document.querySelectorAll(MENUS));
+    opened.forEach(function (menu) { menu.open = false; });
+    if (!focused || focused.offsetParent !== null) { return; }
+    // The focus was inside a menu now closed: back to the first of their buttons still shown.
+    for (var i = 0; i < opened.length; i++) {
+      var summary = opened[i].querySelector("summary");
+      var held = opened[i].contains(focused) || (opened[i].classList.contains("nav-toggle") && focused.closest(".topbar"));
+      if (held && summary.offsetParent !== null) { summary.focus(); return; }
+    }
   });
+
+  // Every table scrolls inside its own box (.scroll in app.css: the first column stays in view),
+  // so that a wide table never makes the whole page scroll sideways; tables htmx brings in too.
+  document.documentElement.classList.add("js");
+  function boxTables(root) {
+    if (!root || !root.querySelectorAll) { return; }
+    var tables = root.matches && root.matches("table") ? [root] : root.querySelectorAll("table");
+    Array.prototype.forEach.call(tables, function (table) {
+      var parent = table.parentElement;
+      if (!parent || parent.closest(".scroll, table") || !table.closest("main")) { return; }
+      var box = document.createElement("div");
+      box.className = "scroll";
+      parent.insertBefore(box, table);
+      box.appendChild(table);
+    });
+  }
+  boxTables(document);
+  document.addEventListener("htmx:load", function (event) { boxTables(event.detail.elt); });
 
   // <select data-autosubmit>: a filter that applies as soon as it is chosen.
   document.addEventListener("change", function (event) {
