@@ -230,7 +230,7 @@ async def test_an_admin_edits_a_person_and_gives_them_an_account(office, client)
         "_csrf_token": csrf_from(edit.text), "action": "create_account", "username": "ouyangnana",
         "password": "start-pass-1", "roles": "staff",
     })
-    assert r.status_code == 200 and "账号已创建" in r.text and "ouyangnana" in r.text
+    assert r.status_code == 200 and "已开通账号 ouyangnana" in r.text
 
 
 async def test_a_section_that_is_not_an_id_is_refused_and_leaves_the_person_in_theirs(office, client):
