@@ -110,6 +110,23 @@ async def test_progress_archive_and_restore_have_a_route_each_and_say_what_happe
     assert (await client.post("/targets", data={"_csrf_token": csrf_from(page), "action": "archive"})).status_code == 405
 
 
+async def test_the_shares_of_a_parents_targets_are_changed_together(tree, client):
+    await browser_login(client, "chief")
+    page = await _tree(client)
+    parent = target_id(page, "公文处理")
+    form = re.search(rf'<details id="weights-{parent}">(.*?)</details>', page, re.S)[1]
+    shares = dict(re.findall(r'<label for="[^"]+">([^<（]+)（[^）]+）</label>\s*<input id="[^"]+" name="(w_\d+)"', form))
+    assert set(shares) == {"公文核稿", "来文登记分办"}
+    data = {"_csrf_token": csrf_from(page), "year": "2026", "parent_id": parent}
+    r = await client.post("/targets/weights", data={**data, shares["公文核稿"]: "70", shares["来文登记分办"]: "20"})
+    assert r.status_code == 422 and f'<details id="weights-{parent}" open>' in r.text
+    first = f"w{parent}-{shares['公文核稿']}"
+    assert "合计" in error_under(r.text, first) and 'value="70"' in field(r.text, first)
+    assert 'value="20"' in field(r.text, f"w{parent}-{shares['来文登记分办']}")
+    r = await client.post("/targets/weights", data={**data, shares["公文核稿"]: "70", shares["来文登记分办"]: "30"})
+    assert r.status_code == 200 and "「公文处理」下级目标的权重已保存" in r.text
+
+
 async def test_the_leaders_tree_keeps_its_forms_out_of_the_table_cells(tree, client):
     await browser_login(client, "leader")
     page = await _tree(client)

@@ -179,8 +179,9 @@ async def target_weights(request: Request) -> Template | Redirect:
 
     async def step(f: dict[str, str], _form: Any) -> str:
         await targets.set_weights(request.user, _year(f), parent_id, _weights(f))
-        parent = await targets.title_of(request.user, parent_id) if parent_id else _("单位目标")
-        return _("「{t}」下级目标的权重已保存").format(t=parent)
+        if parent_id is None:
+            return _("{y} 年单位目标的权重已保存").format(y=_year(f))
+        return _("「{t}」下级目标的权重已保存").format(t=await targets.title_of(request.user, parent_id))
 
     return await _act(request, f"w{parent_id or ''}", step)
 
