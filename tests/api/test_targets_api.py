@@ -92,6 +92,11 @@ async def test_a_chief_breaks_down_only_their_section_and_staff_see_only_their_o
     assert r.status_code == 404
     mine = (await client.get("/api/v1/targets/mine", params={"year": 2026})).json()
     assert [t["title"] for t in mine] == ["公文核稿"]
+    assert mine[0]["parent_title"] == "公文处理" and mine[0]["reports"] == []
+    r = await client.post(f"/api/v1/targets/{ids['zhao']}/progress", json={"completion": 40, "evidence": "核稿台账"})
+    assert r.status_code == 201 and r.json() == {"completion": 40}
+    reports = (await client.get("/api/v1/targets/mine", params={"year": 2026})).json()[0]["reports"]
+    assert [(p["completion"], p["evidence"], p["author_name"]) for p in reports] == [(40, "核稿台账", "赵雪")]
     r = await client.post(f"/api/v1/targets/{ids['mishu']}/progress", json={"completion": 10, "evidence": "x"})
     assert r.status_code in (403, 422)
 

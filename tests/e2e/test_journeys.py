@@ -93,11 +93,11 @@ async def test_staff_registers_a_visitor_transfers_it_reports_progress_and_reads
 
     # Her targets, with a progress report.
     await page.goto("/targets/mine")
-    row = page.get_by_role("row", name=re.compile("公文核稿"))
-    await row.get_by_label("完成度（%）").fill("80")
-    await row.get_by_label("进展与佐证").fill("已核稿 480 件，台账备查")
-    await row.get_by_role("button", name="报告").click()
-    await expect(page.get_by_role("row", name=re.compile("公文核稿"))).to_contain_text("80%")
+    card = page.get_by_role("region", name="公文核稿")
+    await card.get_by_label("完成度（%）").fill("80")
+    await card.get_by_label("进展与佐证").fill("已核稿 480 件，台账备查")
+    await card.get_by_role("button", name="报告").click()
+    await expect(page.get_by_role("region", name="公文核稿")).to_contain_text("已核稿 480 件，台账备查")
 
     # The self-summary of the open quarter.
     await page.goto("/appraisal/mine")
@@ -208,8 +208,8 @@ async def test_chief_handles_matters_breaks_down_a_target_scores_with_the_keyboa
 
     # He breaks 公文处理 down to 周晓琳, re-balancing the two existing shares at once.
     await page.goto("/targets")
-    row = page.get_by_role("row", name=re.compile(r"^公文处理"))
-    await row.get_by_text("分解").click()
+    await page.get_by_text("分解「公文处理」").click()
+    row = page.locator("details", has_text="分解「公文处理」")
     await row.get_by_label("目标名称").fill("会议材料校核")
     await row.get_by_label("权重").first.fill("20")
     await row.get_by_label("目标值 / 单位").fill("200")
@@ -218,7 +218,7 @@ async def test_chief_handles_matters_breaks_down_a_target_scores_with_the_keyboa
     await row.get_by_label(re.compile("公文核稿")).fill("40")
     await row.get_by_label(re.compile("来文登记分办")).fill("40")
     await row.get_by_role("button", name="添加下级目标").click()
-    await expect(page.get_by_text("目标已添加")).to_be_visible()
+    await expect(page.get_by_text("已将「会议材料校核」分解给 周晓琳（秘书科）")).to_be_visible()
     await expect(page.get_by_role("row", name=re.compile("会议材料校核"))).to_contain_text("周晓琳")
     await expect(page.get_by_text("下级权重合计")).to_have_count(0)
 
@@ -383,8 +383,8 @@ async def test_admin_imports_a_roster_edits_the_calendar_catalogue_and_template_
     await admin_page(page, "承诺事项管理")
     await page.get_by_label("科室").last.select_option(label="信息科")
     await page.get_by_label("事项名称").fill("政府信息公开申请答复")
-    await page.locator("#new-days").fill("15")
-    await page.locator("#new-channel").fill("区委办公室 0571-12345678")
+    await page.locator("#new-limit_days").fill("15")
+    await page.locator("#new-complaint_channel").fill("区委办公室 0571-12345678")
     await page.get_by_role("button", name="添加").click()
     await expect(page.get_by_text("政府信息公开申请答复").first).to_be_visible()
     public = await page.context.request.get("/api/v1/commitments")

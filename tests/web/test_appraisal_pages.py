@@ -68,16 +68,16 @@ async def test_the_target_tree_shows_completion_bars_and_takes_progress(office, 
     await browser_login(client, "leader")
     page = await client.get("/targets", params={"year": 2026})
     assert page.status_code == 200 and "新增单位目标" in page.text
-    r = await client.post("/targets", data={"_csrf_token": csrf_from(page.text), "action": "create", "year": "2026",
-                                            "title": "信息报送", "weight": "100", "indicator_kind": "quantity",
-                                            "target_value": "120", "unit": "条"})
-    assert r.status_code == 200 and "目标已添加" in r.text
-    target_id = re.search(r'name="target_id" value="(\d+)"', r.text)[1]
-    r = await client.post("/targets", data={"_csrf_token": csrf_from(r.text), "action": "progress", "year": "2026",
-                                            "target_id": target_id, "actual": "30", "evidence": "报送台账"})
-    assert r.status_code == 200 and "完成度 25%" in r.text
+    r = await client.post("/targets/create", data={"_csrf_token": csrf_from(page.text), "year": "2026",
+                                                   "title": "信息报送", "weight": "100", "indicator_kind": "quantity",
+                                                   "target_value": "120", "unit": "条"})
+    assert r.status_code == 200 and "已添加单位目标「信息报送」" in r.text
+    target_id = re.search(r'action="/targets/(\d+)/progress"', r.text)[1]
+    r = await client.post(f"/targets/{target_id}/progress", data={"_csrf_token": csrf_from(r.text), "year": "2026",
+                                                                  "actual": "30", "evidence": "报送台账"})
+    assert r.status_code == 200 and "已报告「信息报送」的进展，完成度 25%" in r.text
     assert 'style="width: 25.0%"' in r.text and "单位目标总体完成度" in r.text
-    r = await client.post("/targets", data={"_csrf_token": csrf_from(r.text), "action": "create", "year": "2026",
+    r = await client.post("/targets/create", data={"_csrf_token": csrf_from(r.text), "year": "2026",
                                             "title": "超额", "weight": "10", "indicator_kind": "quality", "quality": "x"})
     assert r.status_code == 422 and "“2026 年单位目标”的下级目标权重合计将为 110，超过 100" in r.text
 
@@ -139,12 +139,13 @@ async def test_the_target_tree_offers_each_person_only_the_steps_they_may_take(o
     await _targets()
 
     def actions(page: str) -> dict[str, set[str]]:
-        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page.split("<tbody>", 1)[1], re.S)
+        rows = re.findall(r'<tr id="target-\d+"[^>]*>(.*?)</tr>', page.split("<tbody>", 1)[1], re.S)
         found = {}
         for row in rows:
             title = re.sub(r"<[^>]+>", "", re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[0]).strip()
-            found[title] = {a for a, marker in (("分解", "<summary>分解</summary>"), ("报告进展", "<summary>报告进展</summary>"),
-                                                ("归档", 'value="archive"')) if marker in row}
+            found[title] = {a for a, marker in (("分解", f"<summary>分解「{title}」</summary>"),
+                                                ("报告进展", f"<summary>报告「{title}」的进展</summary>"),
+                                                ("归档", "/archive")) if marker in page and (a != "归档" or marker in row)}
         return found
 
     await browser_login(client, "chief")  # 张伟, chief of 秘书科

@@ -230,7 +230,7 @@ async def test_an_admin_edits_a_person_and_gives_them_an_account(office, client)
         "_csrf_token": csrf_from(edit.text), "action": "create_account", "username": "ouyangnana",
         "password": "start-pass-1", "roles": "staff",
     })
-    assert r.status_code == 200 and "账号已创建" in r.text and "ouyangnana" in r.text
+    assert r.status_code == 200 and "已开通账号 ouyangnana" in r.text
 
 
 async def test_a_section_that_is_not_an_id_is_refused_and_leaves_the_person_in_theirs(office, client):
@@ -271,16 +271,15 @@ async def test_an_admin_changes_a_promise_from_a_date_and_withdraws_an_item(offi
     r = await client.post("/admin/commitments", data={
         "_csrf_token": token, "action": "create", "section_id": section_id, "name": "会议室预约",
         "limit_kind": "working_days", "limit_days": "2", "effective_from": "2026-11-01"})
-    assert r.status_code == 200 and "服务事项已添加" in r.text
+    assert r.status_code == 200 and "已添加服务事项「会议室预约」" in r.text
     public = await client.get("/commitments")
     assert "会议室预约" in public.text and "2 个工作日" in public.text
 
-    item_id = re.search(r'name="commitment_id" value="(\d+)">\s*<button class="link" name="action" value="withdraw"',
-                        r.text.split("会议室预约", 1)[1])[1]
+    item_id = re.search(r'<tr id="item-(\d+)">\s*<td>秘书科</td><td>会议室预约</td>', r.text)[1]
     r = await client.post("/admin/commitments", data={
         "_csrf_token": token, "action": "version", "commitment_id": item_id, "limit_kind": "same_day",
         "limit_days": "2", "effective_from": "2027-01-04"})
-    assert r.status_code == 200 and "2027-01-04 起执行" in r.text
+    assert r.status_code == 200 and "「会议室预约」的新承诺自 2027-01-04 起执行" in r.text
     assert "2027-01-04 起：当日办结" in r.text, "the announced promise shows next to the one in force"
     assert "2 个工作日" in (await client.get("/commitments")).text.split("会议室预约", 1)[1][:200]
 
@@ -290,7 +289,7 @@ async def test_an_admin_changes_a_promise_from_a_date_and_withdraws_an_item(offi
     assert r.status_code == 422 and "承诺时限应为 1 至 365 个工作日" in r.text
 
     r = await client.post("/admin/commitments", data={"_csrf_token": token, "action": "withdraw", "commitment_id": item_id})
-    assert r.status_code == 200 and "服务事项已停用" in r.text
+    assert r.status_code == 200 and "承诺事项「会议室预约」已停用，不再公开" in r.text
     assert "会议室预约" not in (await client.get("/commitments")).text
 
 

@@ -122,7 +122,7 @@ PERSON_COLUMNS = (
     Person.political_status,
     Person.post_rank,
     Person.duties,
-    Person.section.id.as_alias("section_id"),
+    Person.section.as_alias("section_id"),
     Person.section.name.as_alias("section_name"),
     Person.is_active,
 )
@@ -274,14 +274,32 @@ async def set_led_sections(actor: Principal, person_id: int, section_ids: list[i
         await audit.record(actor, "update", "leader_section", person_id, old={"sections": current}, new={"sections": wanted})
 
 
+def _initials(name_pinyin: str) -> str:
+    """The first letters of a name's pinyin key ("wang jian guo 王建国" → "wjg")."""
+    return "".join(s[0] for s in name_pinyin.rsplit(" ", 1)[0].split() if s)
+
+
 async def choosable_people(*clauses, search: str = "", limit: int | None = None) -> list[dict]:
     """Active people who meet `clauses`, by section and name, as a person field offers them (id,
-    name, section_name): `search` finds a name, its pinyin or a section; at most `limit`."""
+    name, section_id, section_name): `search` finds a name, its pinyin, its pinyin initials
+    ("wjg" finds 王建国) or a section; at most `limit`."""
     where = [Person.is_active == True, *clauses]  # noqa: E712
-    if (found := contains_any(search, Person.name, Person.name_pinyin, Person.section.name)) is not None:
+    term = search.strip().lower()
+    by_initials = term.isascii() and term.isalpha() and 2 <= len(term) <= 6
+    found = contains_any(search, Person.name, Person.name_pinyin, Person.section.name)
+    if found is not None and by_initials:
+        # "w% j% g%" is a superset (any syllables between); the exact initials are checked below.
+        found = found | Person.name_pinyin.like(" ".join(c + "%" for c in term))
+    if found is not None:
         where.append(found)
-    query = Person.select(Person.id, Person.name, Person.section.name.as_alias("section_name")).where(
+    query = Person.select(Person.id, Person.name, Person.name_pinyin, Person.section.as_alias("section_id"),
+                          Person.section.name.as_alias("section_name")).where(
         *where).order_by(Person.section.sort_order).order_by(Person.name_pinyin)
+    if by_initials:
+        rows = [r for r in await query.run()
+                if term in r["name_pinyin"].replace(" ", "") or term in (r["section_name"] or "").lower()
+                or _initials(r["name_pinyin"]).startswith(term)]
+        return rows[:limit] if limit is not None else rows
     return await (query.limit(limit) if limit is not None else query).run()
 
 

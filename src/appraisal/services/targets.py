@@ -349,10 +349,27 @@ async def tree(actor: Principal, year: int) -> dict:
 
 
 async def my_targets(actor: Principal, year: int) -> list[dict]:
+    """The caller's own targets of `year`: each with its roll-up, the parent it is a share of
+    (`parent_title`) and its progress reports, newest first (`reports`: at, completion, actual,
+    evidence, author_name)."""
     rows = await _year_rows(year)
     done = rules.rollup(_nodes(rows))
-    return [{**r, "rolled": done.get(r["id"]), "indicator_label": IndicatorKind(r["indicator_kind"]).label}
-            for r in rows if r["owner"] == actor.person_id and r["level"] == Level.PERSON]
+    titles = {r["id"]: r["title"] for r in rows}
+    mine = [r for r in rows if r["owner"] == actor.person_id and r["level"] == Level.PERSON]
+    reports: dict[int, list[dict]] = {r["id"]: [] for r in mine}
+    if mine:
+        for p in await TargetProgress.select(
+                TargetProgress.target, TargetProgress.at, TargetProgress.completion, TargetProgress.actual,
+                TargetProgress.evidence, TargetProgress.author.name.as_alias("author_name"),
+        ).where(TargetProgress.target.is_in(list(reports))).order_by(TargetProgress.id, ascending=False).run():
+            reports[p["target"]].append(p)
+    return [{**r, "rolled": done.get(r["id"]), "indicator_label": IndicatorKind(r["indicator_kind"]).label,
+             "parent_title": titles.get(r["parent"]), "reports": reports[r["id"]]} for r in mine]
+
+
+async def title_of(actor: Principal, target_id: int) -> str:
+    """A visible target's title (for the message saying what was done to it)."""
+    return (await _get_visible(actor, target_id)).title
 
 
 async def progress_of(actor: Principal, target_id: int) -> list[dict]:

@@ -30,7 +30,7 @@ def _safe_next(target: str | None) -> str:
 
 @get("/login", opt={"exclude_from_auth": True}, include_in_schema=False)
 async def login_page(request: Request, next: FromQuery[str | None] = None) -> Template:
-    return page(request, "auth/login.html", next=_safe_next(next), username="", error=None)
+    return page(request, "auth/login.html", next=_safe_next(next), username="", error=None, error_field=None)
 
 
 @post("/login", opt={"exclude_from_auth": True}, include_in_schema=False)
@@ -42,8 +42,9 @@ async def login_submit(request: Request) -> Template | Redirect:
     try:
         principal = await accounts.authenticate(username, password, client_address(request))
     except AppError as exc:
+        # The username stays; the message goes under the password, typed again (never sent back).
         return page(request, "auth/login.html", status_code=exc.status_code, next=target, username=username,
-                    error=exc.message)
+                    error=exc.message, error_field="password" if username.strip() else "username")
     await start_session(request, principal)
     return Redirect(target)
 
@@ -54,21 +55,27 @@ async def logout(request: Request) -> Redirect:
     return Redirect("/login")
 
 
+PASSWORD_FIELDS = {"bad_old_password": "old_password", "weak_password": "new_password", "same_password": "new_password"}
+
+
 @get("/account/password", include_in_schema=False)
 async def password_page(request: Request) -> Template:
-    return page(request, "auth/password.html", error=None)
+    return page(request, "auth/password.html", error=None, error_field=None)
 
 
 @post("/account/password", include_in_schema=False)
 async def password_submit(request: Request) -> Template | Redirect:
+    """Passwords are not sent back in a refused form: the one field named is typed again."""
     form = await request.form()
     new = str(form.get("new_password", ""))
     if new != str(form.get("new_password_again", "")):
-        return page(request, "auth/password.html", status_code=422, error=_("两次输入的新密码不一致"))
+        return page(request, "auth/password.html", status_code=422, error=_("两次输入的新密码不一致"),
+                    error_field="new_password_again")
     try:
         await accounts.change_own_password(request.user, str(form.get("old_password", "")), new,
                                            current_session=request.cookies.get(SESSION_COOKIE))
     except AppError as exc:
-        return page(request, "auth/password.html", status_code=exc.status_code, error=exc.message)
+        return page(request, "auth/password.html", status_code=exc.status_code, error=exc.message,
+                    error_field=exc.field or PASSWORD_FIELDS.get(exc.code))
     notify(request, _("密码已修改，其他设备上的登录已退出"))
     return Redirect("/")

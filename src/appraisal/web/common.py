@@ -23,7 +23,7 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 30
 
 
-def form_int(value: object, what: str) -> int | None:
+def form_int(value: object, what: str, field: str | None = None) -> int | None:
     """A whole number typed or chosen in a form field: None when the field is blank, a 422
     naming the field when it holds anything else (a hidden id a user edited, say)."""
     text = str(value if value is not None else "").strip()
@@ -32,10 +32,11 @@ def form_int(value: object, what: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise InvalidInput(_("{what}应为整数，而不是“{v}”").format(what=what, v=text[:20]), code="not_a_number") from None
+        raise InvalidInput(_("{what}应为整数，而不是“{v}”").format(what=what, v=text[:20]), code="not_a_number",
+                           field=field) from None
 
 
-def form_number(value: object, what: str) -> float | None:
+def form_number(value: object, what: str, field: str | None = None) -> float | None:
     """A number typed in a form field: None when blank, a 422 naming the field otherwise."""
     text = str(value if value is not None else "").strip()
     if not text:
@@ -45,7 +46,7 @@ def form_number(value: object, what: str) -> float | None:
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        raise InvalidInput(_("{what}“{v}”不是数字").format(what=what, v=text[:20]), code="not_a_number")
+        raise InvalidInput(_("{what}“{v}”不是数字").format(what=what, v=text[:20]), code="not_a_number", field=field)
     return number
 
 

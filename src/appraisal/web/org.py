@@ -3,6 +3,8 @@ people and accounts."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromQuery
@@ -40,32 +42,41 @@ async def people_list(request: Request, q: FromQuery[str] = "", section_id: From
 # ------------------------------------------------------------------ sections (admin)
 
 
+SECTION_FIELDS = {"bad_section_name": "name", "duplicate_section": "name", "bad_sort_order": "sort_order",
+                  "not_a_number": "sort_order", "section_not_empty": "is_active"}
+
+
+async def _sections_page(request: Request, status: int = 200, **refused: Any) -> Template:
+    return page(request, "org/sections.html", status_code=status, sections=await org.list_sections(include_inactive=True),
+                **{"form_id": None, "typed": {}, "error": None, "error_field": None, **refused})
+
+
 @get("/admin/sections", guards=[admin_only], include_in_schema=False)
 async def sections_page(request: Request) -> Template:
-    return page(request, "org/sections.html", sections=await org.list_sections(include_inactive=True), error=None)
+    return await _sections_page(request)
 
 
 @post("/admin/sections", guards=[admin_only], include_in_schema=False)
 async def sections_submit(request: Request) -> Template | Redirect:
     form = await request.form()
+    typed = {k: str(v) for k, v in form.items()}
+    form_id = f"s{typed['id']}" if typed.get("id", "").isdigit() else "new"
     try:
         section_id = form_int(form.get("id"), _("科室"))
-        sort_order = int(str(form.get("sort_order") or 0))
+        sort_order = form_int(form.get("sort_order"), _("排序"), field="sort_order") or 0
         if section_id is None:
-            await org.create_section(request.user, str(form.get("name", "")), sort_order)
-            notify(request, _("科室已添加"))
+            section = await org.create_section(request.user, typed.get("name", ""), sort_order)
+            notify(request, _("已添加科室「{n}」").format(n=section.name))
         else:
-            await org.update_section(
-                request.user, section_id, name=str(form.get("name", "")), sort_order=sort_order,
-                is_active=form.get("is_active") == "on",
-            )
-            notify(request, _("科室已保存"))
-    except ValueError:
-        return page(request, "org/sections.html", status_code=422,
-                    sections=await org.list_sections(include_inactive=True), error=_("排序必须是整数"))
+            active = form.get("is_active") == "on"
+            await org.update_section(request.user, section_id, name=typed.get("name", ""), sort_order=sort_order,
+                                     is_active=active)
+            name = typed.get("name", "").strip()
+            notify(request, (_("科室「{n}」已保存") if active else _("科室「{n}」已保存，已停用")).format(n=name))
     except AppError as exc:
-        return page(request, "org/sections.html", status_code=exc.status_code,
-                    sections=await org.list_sections(include_inactive=True), error=exc.message)
+        field = exc.field or SECTION_FIELDS.get(exc.code)
+        return await _sections_page(request, exc.status_code, form_id=form_id, typed=typed, error=exc.message,
+                                    error_field=f"{form_id}-{field}" if field else None)
     return Redirect("/admin/sections")
 
 
@@ -85,15 +96,23 @@ def _person_form(form) -> org.PersonData:
         political_status=str(form.get("political_status", "")),
         post_rank=str(form.get("post_rank", "")),
         duties=str(form.get("duties", "")),
-        section_id=form_int(form.get("section_id"), _("科室")),
+        section_id=form_int(form.get("section_id"), _("科室"), field="section_id"),
         is_active=form.get("is_active", "on") == "on",
     )
 
 
+def _person_field(exc: AppError, form) -> str | None:
+    """The field of the person form a refusal concerns."""
+    if exc.field or exc.code != "too_long":
+        return exc.field
+    return "political_status" if len(str(form.get("political_status", ""))) > 32 else "post_rank"
+
+
 async def _person_page(request: Request, person: dict | None, error: str | None = None, status: int = 200,
-                       error_field: str | None = None) -> Template:
+                       error_field: str | None = None, account_typed: dict | None = None) -> Template:
     return page(
         request, "org/person_form.html", status_code=status, person=person, error=error, error_field=error_field,
+        account_typed=account_typed,
         sections=await org.list_sections(), political_statuses=POLITICAL_STATUSES,
         roles=list(Role), today=today_local(),
     )
@@ -110,7 +129,7 @@ async def person_create(request: Request) -> Template | Redirect:
     try:
         person = await org.create_person(request.user, _person_form(form))
     except AppError as exc:
-        return await _person_page(request, dict(form), exc.message, exc.status_code, exc.field)
+        return await _person_page(request, dict(form), exc.message, exc.status_code, _person_field(exc, form))
     notify(request, _("已添加人员 {name}").format(name=person.name))
     return Redirect(f"/admin/people/{person.id}")
 
@@ -127,35 +146,51 @@ async def person_edit(request: Request, person_id: int) -> Template:
     return await _person_page(request, await _person_with_account(request, person_id))
 
 
+ACCOUNT_FIELDS = {
+    "create_account": {"bad_username": "username", "duplicate_username": "username", "weak_password": "password"},
+    "update_account": {"weak_password": "new_password"},
+}
+
+
 @post("/admin/people/{person_id:int}", guards=[admin_only], include_in_schema=False)
 async def person_update(request: Request, person_id: int, state: State) -> Template | Redirect:
     form = await request.form()
     action = form.get("action", "save")
     try:
         if action == "save":
-            await org.update_person(request.user, person_id, _person_form(form))
+            data = _person_form(form)
+            await org.update_person(request.user, person_id, data)
             await org.set_led_sections(
                 request.user, person_id, [int(v) for v in form.getall("led_section_ids", []) if str(v).isdigit()]
             )
-            notify(request, _("人员信息已保存"))
+            notify(request, _("{name}的人员信息已保存").format(name=data.name.strip()))
         elif action == "create_account":
+            username = str(form.get("username", ""))
             await accounts.create_account(
-                request.user, str(form.get("username", "")), str(form.get("password", "")),
+                request.user, username, str(form.get("password", "")),
                 [Role(r) for r in form.getall("roles", []) if r in Role.__members__.values()], person_id,
             )
-            notify(request, _("账号已创建"))
+            notify(request, _("已开通账号 {u}").format(u=username.strip()))
         elif action == "update_account":
             account_id = form_int(form.get("account_id"), _("账号"))
             if account_id is None:
                 raise InvalidInput(_("账号不存在"))
+            active = form.get("account_active") == "on"
             await accounts.update_account(
                 request.user, account_id,
                 roles=[Role(r) for r in form.getall("roles", []) if r in Role.__members__.values()],
-                is_active=form.get("account_active") == "on",
+                is_active=active,
                 new_password=str(form.get("new_password")) if form.get("new_password") else None,
             )
-            notify(request, _("账号已保存"))
+            notify(request, _("账号已保存") if active else _("账号已保存，已停用，不能再登录"))
     except AppError as exc:
-        return await _person_page(request, await _person_with_account(request, person_id), exc.message, exc.status_code,
-                                  exc.field)
+        person = await _person_with_account(request, person_id)
+        typed = {k: str(v) for k, v in form.items() if k not in ("password", "new_password", "_csrf_token")}
+        if action == "save":
+            # What was typed, not what is stored: the admin corrects the one field and saves again.
+            person.update(typed, is_active=form.get("is_active") == "on",
+                          led_section_ids=[int(v) for v in form.getall("led_section_ids", []) if str(v).isdigit()])
+        field = _person_field(exc, form) if action == "save" else exc.field or ACCOUNT_FIELDS.get(str(action), {}).get(exc.code)
+        return await _person_page(request, person, exc.message, exc.status_code, field,
+                                  account_typed={**typed, "roles": form.getall("roles", [])} if action != "save" else None)
     return Redirect(f"/admin/people/{person_id}")

@@ -11,6 +11,7 @@ from litestar import Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from appraisal.db.tables import Person
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Principal
@@ -47,10 +48,25 @@ class Choices:
         return bool(self.people or self.source)
 
 
+def own_section_first(actor: Principal, people: list[dict]) -> list[dict]:
+    """The caller's own section first (whom one usually chooses), the rest in their order."""
+    return sorted(people, key=lambda p: actor.section_id is None or p.get("section_id") != actor.section_id)
+
+
 async def choices(actor: Principal, source: str) -> Choices:
     """The choices of a person field drawn from `source`."""
     people = await SOURCES[source](actor, "", LIST_ALL + 1)
-    return Choices(people) if len(people) <= LIST_ALL else Choices(source=source)
+    return Choices(own_section_first(actor, people)) if len(people) <= LIST_ALL else Choices(source=source)
+
+
+async def chosen(person_id: object) -> dict | None:
+    """The active person a refused form had chosen (id, name, section_name), offered again in a
+    searched field, which lists nobody until a search; None when nobody was chosen."""
+    text = str(person_id or "").strip()
+    if not text.isdigit():
+        return None
+    found = await org.choosable_people(Person.id == int(text), limit=1)
+    return found[0] if found else None
 
 
 @get("/people/choices", include_in_schema=False)
@@ -62,6 +78,6 @@ async def people_choices(request: Request, source: FromQuery[str] = "directory",
         raise InvalidInput(_("人员范围不正确"), code="bad_source")
     search = q.strip()[:50]
     found = await SOURCES[source](request.user, search, SHOWN + 2) if search else []
-    found = [p for p in found if str(p["id"]) != exclude]
+    found = own_section_first(request.user, [p for p in found if str(p["id"]) != exclude])
     return Template("partials/person_options.html", context={
         "people": found[:SHOWN], "more": len(found) > SHOWN, "searched": bool(search)})
