@@ -156,7 +156,11 @@ class AuditFilter:
 
 
 def _named_by(table: type[Table]) -> Column | None:
-    return next((c for c in table._meta.columns if c._meta.name in ("name", "title")), None)
+    """The column a record is called by: its name, title, or (a matter) its subject."""
+    return next((c for c in table._meta.columns if c._meta.name in ("name", "title", "subject")), None)
+
+
+TABLES_BY_NAME: dict[str, type[Table]] = {t._meta.tablename: t for t in ALL_TABLES}
 
 
 # References to another record that has a name or a title (a person, a section, a form of
@@ -185,6 +189,22 @@ async def referenced_names(entries: list[dict]) -> dict[str, dict[int, str]]:
             continue
         rows = await table.select(table.id, _named_by(table).as_alias("named")).where(table.id.is_in(sorted(ids))).run()
         names[table._meta.tablename] = {r["id"]: r["named"] for r in rows}
+    return names
+
+
+async def record_names(entries: list[dict]) -> dict[str, dict[int, str]]:
+    """The names of the records these entries are about, by table and id (those with a name,
+    title or subject): one query for each kind of record."""
+    wanted: dict[str, set[int]] = {}
+    for e in entries:
+        table = TABLES_BY_NAME.get(e["table_name"])
+        if table is not None and _named_by(table) is not None and str(e["record_id"]).isdigit():
+            wanted.setdefault(e["table_name"], set()).add(int(e["record_id"]))
+    names: dict[str, dict[int, str]] = {}
+    for table_name, ids in wanted.items():
+        table = TABLES_BY_NAME[table_name]
+        rows = await table.select(table.id, _named_by(table).as_alias("named")).where(table.id.is_in(sorted(ids))).run()
+        names[table_name] = {r["id"]: r["named"] for r in rows}
     return names
 
 
