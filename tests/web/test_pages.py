@@ -213,19 +213,6 @@ async def test_a_section_that_is_not_an_id_is_refused_and_leaves_the_person_in_t
     assert after["section"] == person["section"]
 
 
-async def test_the_calendar_page_shows_holidays_and_lets_an_admin_add_one(office, client):
-    await browser_login(client, "admin")
-    page = await client.get("/calendar", params={"year": 2026})
-    assert page.status_code == 200 and "2026-10-01" in page.text and "2026-10-10" in page.text
-    assert "数据来源：chinese-calendar 节假日数据包" in page.text, "where the year's data came from, in words"
-    r = await client.post("/calendar", data={"_csrf_token": csrf_from(page.text), "action": "set_day",
-                                              "day": "2026-12-31", "kind": "holiday", "name": "测试假日"})
-    assert r.status_code == 200 and "测试假日" in r.text and "2026-12-31 已保存" in r.text
-    r = await client.post("/calendar", data={"_csrf_token": csrf_from(page.text), "action": "set_day",
-                                              "day": "2026-12-30", "kind": "workday"})
-    assert r.status_code == 422 and "只有周末才能设为调休上班" in r.text
-
-
 async def test_an_admin_changes_a_promise_from_a_date_and_withdraws_an_item(office, client):
     await browser_login(client, "admin")
     page = await client.get("/admin/commitments")
