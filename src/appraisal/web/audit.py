@@ -151,11 +151,16 @@ def _shown(table: str, name: str, value: Any, names: dict[str, dict[int, str]]) 
         referred = _ID_FIELDS[key]
     labels = names.get(referred._meta.tablename) if referred is not None else CODED_VALUES.get(key)
     link = page_of(referred._meta.tablename, value) if referred is not None and isinstance(value, int) else None
+    if key in _ID_FIELDS and isinstance(value, int) and not isinstance(value, bool):
+        return _("第 {n} 号").format(n=value), link  # a record without a name: by its number
     return audit_value(value, labels), link
 
 
-# Fields naming a record that has no name to show (an appraisee), linked all the same.
-_ID_FIELDS = {f"{t}.{f}": audit.TABLES_BY_NAME[r] for t, (f, r) in BELONGS_TO.items() if r == "appraisee"}
+# Fields naming a record that has no name to show (an appraisee, a version of a service
+# promise): its number, linked to its page all the same.
+_ID_FIELDS = {f"{t._meta.tablename}.{c._meta.name}": c._foreign_key_meta.resolved_references
+              for t in audit.TABLES_BY_NAME.values() for c in t._meta.foreign_key_columns
+              if f"{t._meta.tablename}.{c._meta.name}" not in audit.REFERENCES}
 
 
 def _changes(e: dict, names: dict[str, dict[int, str]]) -> tuple[list[dict], dict[str, tuple[Any, Any]]]:
@@ -167,6 +172,8 @@ def _changes(e: dict, names: dict[str, dict[int, str]]) -> tuple[list[dict], dic
         if name in TECHNICAL_FIELDS or (name == "id" and e["action"] != "delete"):
             technical[name] = (old.get(name), new.get(name))
             continue
+        if e["action"] != "update" and (old.get(name) if e["action"] == "delete" else new.get(name)) in (None, ""):
+            continue  # an empty field of a record created or deleted says nothing
         before = _shown(e["table_name"], name, old[name], names) if name in old else None
         after = _shown(e["table_name"], name, new[name], names) if name in new else None
         raw = [v for side, v in ((before, old.get(name)), (after, new.get(name))) if side is not None]
