@@ -194,3 +194,15 @@ async def test_the_register_form_puts_the_focus_on_the_field_refused(office, cli
     field = re.search(r'<input id="limit_days"[^>]*>', r.text)[0]
     assert "autofocus" in field and 'aria-describedby="error-limit_days limit-help"' in field
     assert "autofocus" not in re.search(r'<select id="channel"[^>]*>', r.text)[0]
+
+
+async def test_a_transfer_to_nobody_is_refused_under_the_person_field_with_the_note_kept(office, client):
+    await browser_login(client, "staff")
+    page = await _registered(client)
+    r = await client.post(str(page.url.path) + "/transfer", data={
+        "_csrf_token": csrf_from(page.text), "to_person_id": "", "to_section_id": "", "note": "请补充材料"})
+    assert r.status_code == 422
+    field = re.search(r'<select id="to_person_id"[^>]*>', r.text)[0]
+    assert 'aria-describedby="error-to_person_id"' in field and "autofocus" in field
+    assert re.search(r'id="error-to_person_id" role="alert">请选择转办的人员或科室（二选一）<', r.text)
+    assert 'value="请补充材料"' in re.search(r'<input id="transfer-note"[^>]*>', r.text)[0]
