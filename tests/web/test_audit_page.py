@@ -46,6 +46,8 @@ async def test_the_audit_log_reads_in_the_offices_words(office, client):
     head = " ".join(re.sub(r"<[^>]+>", " ", edit.split("</div>", 1)[0]).split())
     assert "林晓峰 （账号 admin） 修改 人员： 吴磊" in head
     assert f'<a href="/admin/people/{pid}">吴磊</a>' in edit, "the record is linked to its page"
+    admin_person = await person_id_of(client, "林晓峰")
+    assert f'<a href="/admin/people/{admin_person}">林晓峰</a>' in edit, "so is the person who did it"
     assert changes_of(edit) == {"职务职级": ["一级主任科员", "→ 四级调研员"]}
     assert "{" not in edit  # fields, not JSON
     assert "新增" in created and changes_of(created)["名称"] == ["吴磊"] and changes_of(created)["性别"] == ["男"]

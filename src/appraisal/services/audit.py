@@ -217,9 +217,11 @@ async def _actor_clause(actor: str):
     return AuditEntry.actor.is_in(accounts) if accounts else AuditEntry.actor_name == actor
 
 
-async def search(filters: AuditFilter, *, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+async def search(filters: AuditFilter, *, offset: int = 0, limit: int = 50,
+                 with_person_id: bool = False) -> tuple[list[dict], int]:
     """Audit entries matching `filters`, newest first, with the total count; each names its
-    actor's person (`actor_person`), where the actor has one."""
+    actor's person (`actor_person`; with `with_person_id`, for a link, `actor_person_id`), where
+    the actor has one."""
     clauses = []
     if filters.table_name:
         clauses.append(AuditEntry.table_name == filters.table_name)
@@ -233,7 +235,8 @@ async def search(filters: AuditFilter, *, offset: int = 0, limit: int = 50) -> t
         clauses.append(AuditEntry.at >= filters.since)
     if filters.until:
         clauses.append(AuditEntry.at < filters.until)
-    query = AuditEntry.select(*AuditEntry.all_columns(), AuditEntry.actor.person.name.as_alias("actor_person")
+    person = [AuditEntry.actor.person.id.as_alias("actor_person_id")] if with_person_id else []
+    query = AuditEntry.select(*AuditEntry.all_columns(), AuditEntry.actor.person.name.as_alias("actor_person"), *person
                               ).order_by(AuditEntry.id, ascending=False).offset(offset).limit(limit)
     count = AuditEntry.count()
     if clauses:

@@ -238,7 +238,7 @@ async def audit_page(
         table_name=table[:64] or None, record_id=record_id[:64] or None, actor_name=actor[:64] or None,
         action=action[:32] or None, since=_local_day(since), until=_local_day(until, end=True),
     )
-    rows, total = await audit.search(filters, offset=offset, limit=limit)
+    rows, total = await audit.search(filters, offset=offset, limit=limit, with_person_id=True)
     context = dict(entries=await _with_fields(rows), pager=Pager(request, total), table=table, actor=actor,
                    record_id=record_id, action=action, since=since, until=until, tables=TABLE_LABELS,
                    table_choices=TABLE_CHOICES, actions=ACTION_LABELS, system_actors=SYSTEM_ACTORS)
