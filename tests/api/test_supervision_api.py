@@ -83,3 +83,17 @@ async def test_supervision_is_scoped_and_only_leaders_register(office, client, c
     await login(client, "admin")
     assert (await client.post("/api/v1/supervision", json={**{"source": "meeting", "title": "过期", "lead_section_id": 1,
             "responsible_person_id": 5, "deadline": "2026-01-01"}})).status_code == 422
+
+
+async def test_staff_of_an_assisting_section_see_the_item_marked_as_assisting(office, client, clock):
+    await login(client, "admin")
+    sections = {s["name"]: s["id"] for s in (await client.get("/api/v1/sections")).json()}
+    item = await new_item(client, lead_section_id=sections["督查科"], assisting_section_ids=[sections["秘书科"]],
+                          responsible_person_id=await person_id_of(client, "韩立新"))
+    client.cookies.clear()
+    await login(client, "staff")  # 赵雪 of 秘书科, which assists
+    listed = (await client.get("/api/v1/supervision")).json()["items"]
+    assert [i["number"] for i in listed] == [item["number"]]
+    assert (await client.get(f"/api/v1/supervision/{item['id']}")).status_code == 200
+    r = await client.post(f"/api/v1/supervision/{item['id']}/progress", json={"note": "协办意见"})
+    assert r.status_code == 403, "an assisting section reads the item; the lead reports on it"

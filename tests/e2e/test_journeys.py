@@ -407,7 +407,7 @@ async def test_admin_imports_a_roster_edits_the_calendar_catalogue_and_template_
     await admin_page(page, "审计日志")
     await page.get_by_label("对象", exact=True).select_option(label="考核指标")
     await expect(page.locator("#audit-rows")).to_contain_text("加重“德”的分值")
-    await expect(page.locator("#audit-rows tbody tr").first).to_contain_text("林晓峰")
+    await expect(page.locator("#audit-rows .audit-entry").first).to_contain_text("林晓峰")
     await expect(page).to_have_url(re.compile("table=indicator_template"))
     await journey.finish(page)
 

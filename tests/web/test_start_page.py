@@ -101,7 +101,8 @@ async def test_a_count_on_the_dashboard_opens_exactly_those_matters_of_that_sect
     for (name, href), n in links.items():
         listed = (await client.get(href)).text
         table = re.findall(r"<tr>\s*(<td>.*?)</tr>", listed, re.S)
-        owners = [re.findall(r"<td>(.*?)</td>", row, re.S)[4].rsplit("（", 1)[1].rstrip("）") for row in table]
+        owners = [re.findall(r'<td data-label="责任人">(.*?)</td>', row, re.S)[0].rsplit("（", 1)[1].rstrip("）")
+                  for row in table]
         assert len(owners) == n and set(owners) == {name}, (href, owners)
         assert '<select id="section" name="section">' in listed, "the list offers her sections to filter by"
 

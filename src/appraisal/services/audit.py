@@ -156,7 +156,11 @@ class AuditFilter:
 
 
 def _named_by(table: type[Table]) -> Column | None:
-    return next((c for c in table._meta.columns if c._meta.name in ("name", "title")), None)
+    """The column a record is called by: its name, title, or (a matter) its subject."""
+    return next((c for c in table._meta.columns if c._meta.name in ("name", "title", "subject")), None)
+
+
+TABLES_BY_NAME: dict[str, type[Table]] = {t._meta.tablename: t for t in ALL_TABLES}
 
 
 # References to another record that has a name or a title (a person, a section, a form of
@@ -188,6 +192,22 @@ async def referenced_names(entries: list[dict]) -> dict[str, dict[int, str]]:
     return names
 
 
+async def record_names(entries: list[dict]) -> dict[str, dict[int, str]]:
+    """The names of the records these entries are about, by table and id (those with a name,
+    title or subject): one query for each kind of record."""
+    wanted: dict[str, set[int]] = {}
+    for e in entries:
+        table = TABLES_BY_NAME.get(e["table_name"])
+        if table is not None and _named_by(table) is not None and str(e["record_id"]).isdigit():
+            wanted.setdefault(e["table_name"], set()).add(int(e["record_id"]))
+    names: dict[str, dict[int, str]] = {}
+    for table_name, ids in wanted.items():
+        table = TABLES_BY_NAME[table_name]
+        rows = await table.select(table.id, _named_by(table).as_alias("named")).where(table.id.is_in(sorted(ids))).run()
+        names[table_name] = {r["id"]: r["named"] for r in rows}
+    return names
+
+
 async def _actor_clause(actor: str):
     """Entries by the account of this username, or by the accounts of the people of this name
     (through the indexed account column); the sweep and other actors without an account by the
@@ -197,9 +217,11 @@ async def _actor_clause(actor: str):
     return AuditEntry.actor.is_in(accounts) if accounts else AuditEntry.actor_name == actor
 
 
-async def search(filters: AuditFilter, *, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+async def search(filters: AuditFilter, *, offset: int = 0, limit: int = 50,
+                 with_person_id: bool = False) -> tuple[list[dict], int]:
     """Audit entries matching `filters`, newest first, with the total count; each names its
-    actor's person (`actor_person`), where the actor has one."""
+    actor's person (`actor_person`; with `with_person_id`, for a link, `actor_person_id`), where
+    the actor has one."""
     clauses = []
     if filters.table_name:
         clauses.append(AuditEntry.table_name == filters.table_name)
@@ -213,7 +235,8 @@ async def search(filters: AuditFilter, *, offset: int = 0, limit: int = 50) -> t
         clauses.append(AuditEntry.at >= filters.since)
     if filters.until:
         clauses.append(AuditEntry.at < filters.until)
-    query = AuditEntry.select(*AuditEntry.all_columns(), AuditEntry.actor.person.name.as_alias("actor_person")
+    person = [AuditEntry.actor.person.id.as_alias("actor_person_id")] if with_person_id else []
+    query = AuditEntry.select(*AuditEntry.all_columns(), AuditEntry.actor.person.name.as_alias("actor_person"), *person
                               ).order_by(AuditEntry.id, ascending=False).offset(offset).limit(limit)
     count = AuditEntry.count()
     if clauses:

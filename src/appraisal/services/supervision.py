@@ -95,9 +95,11 @@ def _visible_clause(actor: Principal):
     clause = visible_where(scope, SupervisionItem.responsible_person, SupervisionItem.lead_section)
     if clause is None:
         return None
-    if scope.section_ids:
+    # 协办: everyone of an assisting section sees the item (staff too, not only its chief).
+    assisting = scope.section_ids | ({actor.section_id} if actor.section_id is not None else set())
+    if assisting:
         assisted = SupervisionAssist.select(SupervisionAssist.item).where(
-            SupervisionAssist.section.is_in(sorted(scope.section_ids)))
+            SupervisionAssist.section.is_in(sorted(assisting)))
         clause = clause | SupervisionItem.id.is_in(assisted)
     if actor.person_id is not None:
         clause = clause | (SupervisionItem.responsible_leader == actor.person_id)
@@ -140,9 +142,39 @@ async def list_items(actor: Principal, *, year: int | None = None, status: str |
         query, count = query.where(*clauses), count.where(*clauses)
     today = today_local()
     rows = await query.run()
+    assisting = await _assisting([r["id"] for r in rows])
     for row in rows:
         row["light"] = light_of(row, today)
+        row["assisting_ids"] = [a["section"] for a in assisting.get(row["id"], [])]
+        row["assisting"] = [a["name"] for a in assisting.get(row["id"], [])]
+        row["part"] = part_of(actor, row)
     return rows, await count.run()
+
+
+async def _assisting(item_ids: list[int]) -> dict[int, list[dict]]:
+    """The assisting sections (id, name) of these items, in one query."""
+    if not item_ids:
+        return {}
+    found: dict[int, list[dict]] = {}
+    for r in await SupervisionAssist.select(SupervisionAssist.item, SupervisionAssist.section,
+                                            SupervisionAssist.section.name.as_alias("name")).where(
+            SupervisionAssist.item.is_in(item_ids)).order_by(SupervisionAssist.id).run():
+        found.setdefault(r["item"], []).append(r)
+    return found
+
+
+PARTS = {"lead": _("牵头"), "assist": _("协办")}
+
+
+def part_of(actor: Principal, row: dict) -> str | None:
+    """The caller's part in an item: 牵头 (its responsible person, or of the lead section) or
+    协办 (of an assisting section); None for an item the caller oversees only."""
+    if row["responsible_person"] == actor.person_id or (
+            actor.section_id is not None and row["lead_section"] == actor.section_id):
+        return "lead"
+    if actor.section_id is not None and actor.section_id in row["assisting_ids"]:
+        return "assist"
+    return None
 
 
 async def _visible(actor: Principal, item_id: int, *, for_step: bool = False) -> SupervisionItem:
@@ -160,8 +192,10 @@ async def get_item(actor: Principal, item_id: int) -> dict:
     await _visible(actor, item_id)
     row = await SupervisionItem.select(*ITEM_COLUMNS).where(SupervisionItem.id == item_id).first().run()
     row["light"] = light_of(row, today_local())
-    row["assisting"] = await SupervisionAssist.select(SupervisionAssist.section.name.as_alias("name")).where(
-        SupervisionAssist.item == item_id).output(as_list=True).run()
+    assisting = (await _assisting([item_id])).get(item_id, [])
+    row["assisting"] = [a["name"] for a in assisting]
+    row["assisting_ids"] = [a["section"] for a in assisting]
+    row["part"] = part_of(actor, row)
     row["reports"] = await SupervisionReport.select(
         SupervisionReport.all_columns(), SupervisionReport.author.name.as_alias("author_name")).where(
         SupervisionReport.item == item_id).order_by(SupervisionReport.id).run()

@@ -114,22 +114,107 @@ def audit_value(value: Any, labels: dict[Any, str] | None = None) -> str:
     return text
 
 
-def _shown(table: str, name: str, value: Any, names: dict[str, dict[int, str]]) -> str:
-    """One field's value as the pages would show it: another record by its name, a code by its
-    label, the rest as `audit_value` reads it."""
+# The page of a record, by its table: the record itself, or (a step, a report, a score) the
+# record it belongs to, named by one of its fields. Tables without a page of their own are not linked.
+PAGES = {
+    "matter": "/matters/{}", "person": "/admin/people/{}", "appraisee": "/appraisal/people/{}",
+    "appraisal_period": "/appraisal/{}", "supervision_item": "/supervision/{}",
+    "accountability_record": "/accountability/{}", "report_job": "/reports/jobs/{}", "section": "/admin/sections",
+    "commitment": "/admin/commitments", "commitment_version": "/admin/commitments", "target": "/targets",
+    "target_progress": "/targets", "calendar_year": "/calendar?year={}", "indicator_template": "/admin/appraisal",
+    "office_setting": "/admin/appraisal",
+}
+BELONGS_TO = {
+    "matter_event": ("matter", "matter"), "extension_request": ("matter", "matter"),
+    "supervision_report": ("item", "supervision_item"), "supervision_assist": ("item", "supervision_item"),
+    "score_cell": ("appraisee", "appraisee"), "user_account": ("person", "person"),
+    "bonus": ("person", "person"), "leader_section": ("leader", "person"),
+}
+# Fields of use to the assessor only (keys, hashes, stored parameters): kept under 技术详情.
+TECHNICAL_FIELDS = {"file_key", "source_key", "params", "name_pinyin", "password_hash", "breakdown", "policy", "error"}
+
+
+def page_of(table: str, record_id: Any) -> str | None:
+    """The address of a record's page, where it has one."""
+    pattern = PAGES.get(table)
+    if pattern is None or (record_id in (None, "") and "{}" in pattern):
+        return None
+    return pattern.format(record_id)
+
+
+def _shown(table: str, name: str, value: Any, names: dict[str, dict[int, str]]) -> tuple[str, str | None]:
+    """One field's value as the pages would show it (another record by its name, a code by its
+    label, the rest as `audit_value` reads it) and the page of the record it names, if any."""
     key = f"{table}.{name}"
     referred = audit.REFERENCES.get(key)
-    return audit_value(value, names[referred._meta.tablename] if referred is not None else CODED_VALUES.get(key))
+    if referred is None and key in _ID_FIELDS:
+        referred = _ID_FIELDS[key]
+    labels = names.get(referred._meta.tablename) if referred is not None else CODED_VALUES.get(key)
+    link = page_of(referred._meta.tablename, value) if referred is not None and isinstance(value, int) else None
+    if key in _ID_FIELDS and isinstance(value, int) and not isinstance(value, bool):
+        return _("第 {n} 号").format(n=value), link  # a record without a name: by its number
+    return audit_value(value, labels), link
+
+
+# Fields naming a record that has no name to show (an appraisee, a version of a service
+# promise): its number, linked to its page all the same.
+_ID_FIELDS = {f"{t._meta.tablename}.{c._meta.name}": c._foreign_key_meta.resolved_references
+              for t in audit.TABLES_BY_NAME.values() for c in t._meta.foreign_key_columns
+              if f"{t._meta.tablename}.{c._meta.name}" not in audit.REFERENCES}
+
+
+def _changes(e: dict, names: dict[str, dict[int, str]]) -> tuple[list[dict], dict[str, tuple[Any, Any]]]:
+    """An entry's fields as before → after rows under the forms' names, and apart from them the
+    technical fields (raw values) for the assessor."""
+    old, new = e["old_values"] or {}, e["new_values"] or {}
+    rows, technical = [], {}
+    for name in sorted(set(old) | set(new)):
+        if name in TECHNICAL_FIELDS or (name == "id" and e["action"] != "delete"):
+            technical[name] = (old.get(name), new.get(name))
+            continue
+        if e["action"] != "update" and (old.get(name) if e["action"] == "delete" else new.get(name)) in (None, ""):
+            continue  # an empty field of a record created or deleted says nothing
+        before = _shown(e["table_name"], name, old[name], names) if name in old else None
+        after = _shown(e["table_name"], name, new[name], names) if name in new else None
+        raw = [v for side, v in ((before, old.get(name)), (after, new.get(name))) if side is not None]
+        if any(isinstance(v, dict) or (isinstance(v, list) and shown[0].startswith("["))
+               for v, shown in zip(raw, [s for s in (before, after) if s is not None])):
+            technical[name] = (old.get(name), new.get(name))  # a stored structure: not for reading here
+            continue
+        rows.append({"name": name, "label": FIELD_LABELS.get(name, name), "before": before, "after": after})
+    return rows, technical
+
+
+def _record(e: dict, own_names: dict[str, dict[int, str]], names: dict[str, dict[int, str]]) -> dict:
+    """What an entry is about: its kind, its name (or number) and its page."""
+    table, record_id = e["table_name"], str(e["record_id"])
+    kind = TABLE_LABELS.get(table, table)
+    number = int(record_id) if record_id.isdigit() else None
+    name = own_names.get(table, {}).get(number) if number is not None else None
+    link = page_of(table, number) if number is not None else None
+    if table == "calendar_day":
+        day = (e["new_values"] or e["old_values"] or {}).get("day") or ""
+        link = f"/calendar?year={day[:4]}&month={int(day[5:7])}" if len(day) >= 7 else "/calendar"
+        name = day or None
+    elif table in BELONGS_TO:
+        field, parent = BELONGS_TO[table]
+        parent_id = (e["new_values"] or e["old_values"] or {}).get(field)
+        if isinstance(parent_id, int):
+            link = page_of(parent, parent_id)
+            parent_name = names.get(parent, {}).get(parent_id)
+            name = name or (f"{TABLE_LABELS.get(parent, parent)} {parent_name}" if parent_name else None)
+    label = name or (_("{kind}第 {n} 号").format(kind=kind, n=record_id) if record_id else kind)
+    return {"kind": kind, "label": label, "link": link}
 
 
 async def _with_fields(entries: list[dict]) -> list[dict]:
-    """Each entry with its old and new values as (column, label, shown) rows, in column order."""
+    """Each entry with its record (name, page), its changes and its technical details."""
     names = await audit.referenced_names(entries)
+    own_names = await audit.record_names(entries)
     for e in entries:
-        for side in ("old", "new"):
-            values = e[f"{side}_values"] or {}
-            e[f"{side}_fields"] = [(n, FIELD_LABELS.get(n, n), _shown(e["table_name"], n, values[n], names))
-                                   for n in sorted(values)]
+        e["changes"], e["technical"] = _changes(e, names)
+        e["record"] = _record(e, own_names, names)
+        e["technical_json"] = {k: json.dumps(v, ensure_ascii=False, sort_keys=True) for k, v in e["technical"].items()}
     return entries
 
 
@@ -153,7 +238,7 @@ async def audit_page(
         table_name=table[:64] or None, record_id=record_id[:64] or None, actor_name=actor[:64] or None,
         action=action[:32] or None, since=_local_day(since), until=_local_day(until, end=True),
     )
-    rows, total = await audit.search(filters, offset=offset, limit=limit)
+    rows, total = await audit.search(filters, offset=offset, limit=limit, with_person_id=True)
     context = dict(entries=await _with_fields(rows), pager=Pager(request, total), table=table, actor=actor,
                    record_id=record_id, action=action, since=since, until=until, tables=TABLE_LABELS,
                    table_choices=TABLE_CHOICES, actions=ACTION_LABELS, system_actors=SYSTEM_ACTORS)

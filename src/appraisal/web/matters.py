@@ -6,6 +6,7 @@ from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from appraisal.db.tables import Person
 from appraisal.domain.calendar import today_local
 from appraisal.domain.people import parse_date
 from appraisal.errors import AppError, InvalidInput
@@ -21,10 +22,15 @@ EVENTS = {
     "resume": _("恢复"), "extension_request": _("申请延期"), "extension_decision": _("延期审批"),
     "complete": _("办结"), "follow_up": _("回访"), "shirk": _("推诿报告"),
 }
+# What the date a timeline step records is, by step: a transfer's is the accept-by date.
+DUE_LABELS = {
+    "register": _("办结期限"), "transfer": _("签收期限"), "resume": _("办结期限顺延至"),
+    "extension_request": _("申请延至"), "extension_decision": _("办结期限延至"),
+}
 
 
 def _context() -> dict:
-    return {"LIGHTS": LIGHTS, "EVENTS": EVENTS, "CHANNELS": matters.CHANNELS, "SATISFACTION": matters.SATISFACTION,
+    return {"LIGHTS": LIGHTS, "EVENTS": EVENTS, "DUE_LABELS": DUE_LABELS, "CHANNELS": matters.CHANNELS, "SATISFACTION": matters.SATISFACTION,
             "STATUSES": matters.STATUS_LABELS}
 
 
@@ -72,14 +78,17 @@ async def matter_create(request: Request) -> Template | Redirect:
             requester_contact=data["requester_contact"], commitment_id=commitment_id, limit_days=limit_days))
     except AppError as exc:
         return await _register_page(request, data, exc.message, exc.status_code, exc.field)
-    notify(request, _("已登记，办结期限 {d}").format(d=matter.due_on))
+    notify(request, _("已登记办件 {n}，您是首问责任人，办结期限 {d}").format(
+        n=matters.matter_number(matter.id, matter.created_at), d=matter.due_on))
     return Redirect(f"/matters/{matter.id}")
 
 
-async def _detail_page(request: Request, matter_id: int, error: str | None = None, status: int = 200) -> Template:
+async def _detail_page(request: Request, matter_id: int, error: str | None = None, status: int = 200, *,
+                       action: str = "", typed: dict[str, str] | None = None, error_field: str | None = None) -> Template:
     matter = await matters.get_matter(request.user, matter_id)
     me = request.user
-    return page(request, "matters/detail.html", status_code=status, m=matter, error=error,
+    return page(request, "matters/detail.html", status_code=status, m=matter, error=error, error_field=error_field,
+                action=action, typed=typed or {},
                 people=await picker.choices(request.user, "directory"), all_sections=await org.list_sections(),
                 is_leader=me.has(Role.LEADER, Role.ADMIN),
                 may_handle=matters.may_handle(me, matter["owner"], matter["section"]),
@@ -92,10 +101,32 @@ async def matter_detail(request: Request, matter_id: int) -> Template:
     return await _detail_page(request, matter_id)
 
 
+# The field (its id on the matter page) a refused step's message belongs under: a field the
+# service names, else the step's text field for a missing or too long text, else its main field.
+STEP_FIELDS = {
+    "transfer": ("transfer-note", "to_person_id"), "return": ("return-note", "return-note"),
+    "pause": ("pause-reason", "pause-reason"), "resume": ("resume-note", "resume-note"),
+    "extension": ("ext-reason", "new_due_on"), "decide": ("decide-note", "decide-note"),
+    "complete": ("result", "result"), "follow-up": ("fu-note", "satisfaction"),
+}
+TEXT_CODES = {"missing_field", "too_long"}
+
+
+def step_field(action: str, exc: AppError) -> str | None:
+    """Where the message of a refused step goes: under a field for bad input (422), at the top of
+    the page for a step that may not be taken now (403, 409)."""
+    if not isinstance(exc, InvalidInput) or action not in STEP_FIELDS:
+        return None
+    text_field, main_field = STEP_FIELDS[action]
+    if exc.field in ("to_person_id", "to_section_id"):
+        return exc.field
+    return text_field if exc.code in TEXT_CODES else main_field
+
+
 @post("/matters/{matter_id:int}/{action:str}", include_in_schema=False)
 async def matter_step(request: Request, matter_id: int, action: str) -> Template | Redirect:
     form = await request.form()
-    f = {k: str(v) for k, v in form.items()}
+    f = {k: str(v) for k, v in form.items() if k != "_csrf_token"}
     me = request.user
     steps = {
         "transfer": lambda: _transfer(me, matter_id, f),
@@ -115,11 +146,40 @@ async def matter_step(request: Request, matter_id: int, action: str) -> Template
     try:
         await steps[action]()
     except AppError as exc:
-        return await _detail_page(request, matter_id, exc.message, exc.status_code)
-    notify(request, _("已保存"))
+        return await _detail_page(request, matter_id, exc.message, exc.status_code, action=action, typed=f,
+                                  error_field=step_field(action, exc))
+    notify(request, await _done_message(me, matter_id, action, f))
     if action == "return":
         return Redirect("/matters?mine=1")
     return Redirect(f"/matters/{matter_id}")
+
+
+async def _done_message(me: Principal, matter_id: int, action: str, f: dict[str, str]) -> str:
+    """What the step did, in words, read back from the matter as it now is."""
+    m = await matters.get_matter(me, matter_id) if action != "return" else None
+    if action == "transfer":
+        found = await org.choosable_people(Person.id == m["pending_to"]) if m["pending_to"] else []
+        section = found[0]["section_name"] if found and found[0]["section_name"] else _("办领导")
+        return _("已转办给 {name}（{section}），须于 {d} 前签收；签收前仍由您负责").format(
+            name=m["pending_to_name"], section=section, d=m["pending_due_on"])
+    if action == "accept":
+        return _("已签收，您现在是本件的责任人，办结期限 {d}").format(d=m["due_on"])
+    if action == "return":
+        return _("已退回，本件仍由转办人负责办理")
+    if action == "pause":
+        return _("已中止计时，恢复前不计入办理时限")
+    if action == "resume":
+        return _("已恢复计时，办结期限现为 {d}").format(d=m["due_on"])
+    if action == "extension":
+        return _("已申请延期至 {d}，等待分管领导审批").format(d=f.get("new_due_on", ""))
+    if action == "decide":
+        return (_("已同意延期，办结期限现为 {d}").format(d=m["due_on"]) if f.get("approve") == "1"
+                else _("已不同意延期，办结期限仍为 {d}").format(d=m["due_on"]))
+    if action == "complete":
+        return _("已办结，办理结果已记录")
+    if action == "follow-up":
+        return _("已记录回访：{s}").format(s=matters.SATISFACTION.get(m["satisfaction"] or "", ""))
+    return _("已报告推诿，记入责任追究线索")
 
 
 async def _transfer(me: Principal, matter_id: int, f: dict[str, str]) -> None:
