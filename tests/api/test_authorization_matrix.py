@@ -26,7 +26,7 @@ import time_machine
 from helpers import login
 from services.test_appraisal_flow import as_user
 from appraisal.db.tables import (
-    Appraisee, Commitment, Person, ScoreCell, Section, Target, UserAccount,
+    Appraisee, Commitment, Period, Person, ScoreCell, Section, Target, UserAccount,
 )
 
 ROLES = ("anonymous", "staff", "chief", "leader", "admin")
@@ -261,6 +261,10 @@ async def _records() -> dict[str, dict[str, Any]]:
 
     await load_demo_appraisal()
     admin = await as_user("admin")
+    # The 2025 results published (reviewed), so that a person may print their own 登记表.
+    from appraisal.services import appraisal
+    year = await Period.select(Period.id).where(Period.code == "2025").first().run()
+    await appraisal.advance(await as_user("leader"), year["id"], "reviewed")
     ids: dict[str, dict[str, Any]] = {"own": {}, "other": {}}
     for side, name, section in (("own", "赵雪", "秘书科"), ("other", "罗佳怡", "信息科")):
         person = await Person.select(Person.id).where(Person.name == name).first().run()
