@@ -21,18 +21,21 @@ averaged in as 0.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
 
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
+from appraisal.domain.periods import PeriodStatus, STATUS_LABELS, period_name, period_range  # noqa: F401
+from appraisal.domain.commendation import (  # noqa: F401  (评优选先's rules, here too for callers of this module)
+    COMMENDATION_ORDER, Candidate, Proposal, commendation_candidates, commendation_order,
+)
 
 
 class Rounding(StrEnum):
@@ -455,70 +458,7 @@ def annual_grade(score_: float | None, chosen: str | None, eligibility: Eligibil
     return grade
 
 
-@dataclass(frozen=True)
-class Candidate:
-    person_id: int
-    score: float
-    sort_key: str = ""
-    grade_rank: int = 0  # the annual grade's rank (`AnnualGrade.rank`): 优秀 0 before 称职 1
-
-
-class Proposal(NamedTuple):
-    """评优选先's proposal: who is within the places outright, and who is level on the grade and
-    score of the last place(s), competing for `open_places` of them."""
-    chosen: list[Candidate]
-    tied: list[Candidate]
-    open_places: int
-
-
-COMMENDATION_ORDER = _("按年度等次排序（优秀在前，称职在后），同一等次内按年度得分从高到低")
-
-
-def commendation_order(c: Candidate) -> tuple:
-    """The order of the 评优选先 list (`COMMENDATION_ORDER`): the candidates are the people graded
-    优秀, ordered by annual score (DOMAIN.md section 8), so a 称职 person never comes before one
-    graded 优秀, whatever their scores."""
-    return c.grade_rank, -round(c.score, 2), c.sort_key, c.person_id
-
-
-def commendation_candidates(eligible: Iterable[Candidate], places: int) -> Proposal:
-    """评优选先: the eligible people first by grade, then by annual score, within the places.
-
-    People level on the grade and score of the last place (to the 0.01 shown) are not split by
-    the order of their names: they are returned as tied, and the leaders decide between them."""
-    ranked = sorted(eligible, key=commendation_order)
-    places = max(0, places)
-
-    def level(c: Candidate) -> tuple:
-        return c.grade_rank, round(c.score, 2)
-
-    if places == 0 or len(ranked) <= places or level(ranked[places]) != level(ranked[places - 1]):
-        return Proposal(ranked[:places], [], 0)
-    last = level(ranked[places - 1])
-    chosen = [c for c in ranked if commendation_order(c)[:2] < (last[0], -last[1])]
-    return Proposal(chosen, [c for c in ranked if level(c) == last], places - len(chosen))
-
-
 # --- periods ---------------------------------------------------------------------------------
-
-class PeriodStatus(StrEnum):
-    DRAFT = "draft"  # 未开始
-    SELF_SUMMARY = "self_summary"  # 个人总结
-    SCORING = "scoring"  # 评分
-    SUBMITTED = "submitted"  # 已提交 (every unit)
-    REVIEWED = "reviewed"  # 已审核
-    LOCKED = "locked"  # 已锁定
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    PeriodStatus.DRAFT: _("未开始"), PeriodStatus.SELF_SUMMARY: _("个人总结"), PeriodStatus.SCORING: _("评分中"),
-    PeriodStatus.SUBMITTED: _("已提交"), PeriodStatus.REVIEWED: _("已审核"), PeriodStatus.LOCKED: _("已锁定"),
-}
-
 
 # The steps at which an office may publish results to the people appraised, and what a person
 # reads until then.
@@ -540,20 +480,3 @@ def results_visible(period_status: str, policy: Policy = DEFAULT_POLICY) -> bool
 def results_pending_text(policy: Policy = DEFAULT_POLICY) -> str:
     """What a person reads while their results are hidden: when they will be shown."""
     return RESULTS_SHOWN_AT[policy.results_shown_at]
-
-
-def period_range(year: int, quarter: int | None) -> tuple[dt.date, dt.date]:
-    """First and last day of a quarter (1–4), or of the year when `quarter` is None or 0."""
-    if not quarter:
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if quarter not in (1, 2, 3, 4):
-        raise InvalidInput(_("季度应为 1 至 4"), code="bad_quarter")
-    start = dt.date(year, 3 * quarter - 2, 1)
-    end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(days=1)
-    return start, end
-
-
-def period_name(year: int, quarter: int | None) -> str:
-    if not quarter:
-        return _("{year} 年度考核").format(year=year)
-    return _("{year} 年第{q}季度考核").format(year=year, q="一二三四"[quarter - 1])
