@@ -134,3 +134,59 @@ async def test_the_policy_is_admin_only_and_validated(office, client):
     r = await client.post("/api/v1/appraisal/template", json={"indicators": [
         {"code": "de", "name": "德", "weight": 20}, {"code": "ji", "name": "绩", "weight": 70}]})
     assert r.status_code == 422 and r.json()["message"] == "考核指标分值合计为 90，应为 100"
+
+
+async def test_before_results_are_published_a_person_learns_none_of_their_scores_through_the_api(office, client):
+    from services.test_appraisal_flow import appraisee_of, as_person, fill, submit_everything
+    from appraisal.services import appraisal
+
+    period_id = await open_quarter(client)
+    zhao = await appraisee_of(period_id, "赵雪")
+    await fill(period_id, 0.8)
+    await fill(period_id, 0.92, only_unit=zhao["unit"])  # 秘书科's four at 92: 好
+    await login(client, "staff")
+    grid = (await client.get(f"/api/v1/appraisal/periods/{period_id}/grid", params={"unit": zhao["unit"]})).json()
+    [own] = grid["people"]
+    assert (own["name"], own["total"], own["grade"], own["breakdown"], own["hidden"]) == ("赵雪", None, None, None, True)
+    assert {c["value"] for c in own["cells"].values()} == {None} and grid["quota"] is None
+    detail = (await client.get(f"/api/v1/appraisal/appraisees/{zhao['id']}")).json()
+    assert detail["total"] is None and detail["pending"] == "考核结果将在分管领导审核后公布"
+    assert [m["total"] for m in (await client.get("/api/v1/appraisal/mine")).json()] == [None]
+    await client.post("/api/v1/auth/logout")
+
+    await login(client, "chief")  # 张伟: scores 秘书科, is scored in the leaders' pool
+    leaders = (await client.get(f"/api/v1/appraisal/periods/{period_id}/grid", params={"unit": "leaders"})).json()
+    assert [p["total"] for p in leaders["people"]] == [None] and leaders["quota"] is None
+    section = (await client.get(f"/api/v1/appraisal/periods/{period_id}/grid", params={"unit": zhao["unit"]})).json()
+    assert section["quota"] == {"places": 2, "used": 4, "left": -2, "over": True}
+    ws = load_workbook(io.BytesIO((await client.get(f"/api/v1/appraisal/periods/{period_id}/export.xlsx")).content)).active
+    total = [c.value for c in ws[2]].index("总分")
+    totals = {row[2].value: row[total].value for row in ws.iter_rows(min_row=3)}
+    assert totals["张伟"] is None and totals["赵雪"] == 92, "his own total is blank in his export, his staff's are there"
+    await client.post("/api/v1/auth/logout")
+
+    for name in ("孙浩然", "吴磊"):
+        await appraisal.set_grade(await as_person("张伟"), (await appraisee_of(period_id, name))["id"], "fairly_good")
+    await submit_everything(period_id)
+    await login(client, "staff")
+    r = await client.get(f"/api/v1/reports/report-card/{zhao['id']}")
+    assert r.status_code == 409 and r.json() == {**r.json(), "code": "not_published", "message": "考核结果将在分管领导审核后公布"}
+    await appraisal.advance(await as_person("王建国"), period_id, "reviewed")
+    assert (await client.get(f"/api/v1/reports/report-card/{zhao['id']}")).status_code == 200
+    assert [m["total"] for m in (await client.get("/api/v1/appraisal/mine")).json()] == [92]
+
+
+async def test_the_registration_form_of_ones_own_annual_appraisal_waits_for_the_review(office, client):
+    from services.test_appraisal_flow import appraisee_of, as_person
+    from appraisal.services import appraisal
+    from appraisal.demo.appraisal import load_demo_appraisal
+
+    await load_demo_appraisal()  # 2025: every unit submitted, not yet reviewed
+    year = next(p for p in await appraisal.list_periods() if p["code"] == "2025")
+    zhao = await appraisee_of(year["id"], "赵雪")
+    await login(client, "staff")
+    r = await client.get(f"/api/v1/reports/registration/{zhao['id']}")
+    assert r.status_code == 409 and r.json()["message"] == "考核结果将在分管领导审核后公布"
+    await appraisal.advance(await as_person("王建国"), year["id"], "reviewed")
+    r = await client.get(f"/api/v1/reports/registration/{zhao['id']}")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"

@@ -26,7 +26,7 @@ import time_machine
 from helpers import login
 from services.test_appraisal_flow import as_user
 from appraisal.db.tables import (
-    Appraisee, Commitment, Person, ScoreCell, Section, Target, UserAccount,
+    Appraisee, Commitment, Period, Person, ScoreCell, Section, Target, UserAccount,
 )
 
 ROLES = ("anonymous", "staff", "chief", "leader", "admin")
@@ -218,12 +218,17 @@ MATRIX: dict[str, Rule] = {
     "GET /appraisal/commendation": LOGIN,
     "POST /appraisal/commendation": LOGIN,
     "GET /appraisal/{period_id:int}": LOGIN,
-    "POST /appraisal/{period_id:int}/{action:str}": LOGIN,
+    "POST /appraisal/{period_id:int}/advance": LOGIN,
+    "POST /appraisal/{period_id:int}/reopen": LOGIN,
+    "POST /appraisal/{period_id:int}/approval": LOGIN,
+    "POST /appraisal/{period_id:int}/submit": LOGIN,
     "GET /appraisal/{period_id:int}/grid": record("unit"),
     "PUT /appraisal/cells/{cell_id:int}": record("cell", {"value": "10", "version": "1"}),
     "PUT /appraisal/people/{appraisee_id:int}/grade": record("appraisee", {"grade": ""}),
     "GET /appraisal/people/{appraisee_id:int}": record("appraisee"),
-    "POST /appraisal/people/{appraisee_id:int}": record("appraisee", {"text": "总结"}),
+    "POST /appraisal/people/{appraisee_id:int}/summary": record("appraisee", {"text": "总结"}),
+    "POST /appraisal/people/{appraisee_id:int}/comment": record("appraisee", {"comment": "评语"}),
+    "POST /appraisal/people/{appraisee_id:int}/registration": record("appraisee", {"committee_opinion": "同意"}),
     "GET /admin/appraisal": only("admin"),
     "POST /admin/appraisal": only("admin"),
     "GET /reports": only("chief", "leader", "admin"),
@@ -262,6 +267,10 @@ async def _records() -> dict[str, dict[str, Any]]:
 
     await load_demo_appraisal()
     admin = await as_user("admin")
+    # The 2025 results published (reviewed), so that a person may print their own 登记表.
+    from appraisal.services import appraisal
+    year = await Period.select(Period.id).where(Period.code == "2025").first().run()
+    await appraisal.advance(await as_user("leader"), year["id"], "reviewed")
     ids: dict[str, dict[str, Any]] = {"own": {}, "other": {}}
     for side, name, section in (("own", "赵雪", "秘书科"), ("other", "罗佳怡", "信息科")):
         person = await Person.select(Person.id).where(Person.name == name).first().run()

@@ -232,7 +232,7 @@ async def test_chief_handles_matters_breaks_down_a_target_scores_with_the_keyboa
     await top.click()
     await page.keyboard.press("Enter")
     await expect(rows.nth(1).locator("input[data-col=lian]")).to_be_focused()
-    await expect(page.locator("#quota-counter")).to_have_text(re.compile(r"^\d+$"))
+    await expect(page.locator("#quota-counter")).to_have_text(re.compile(r"^剩余 \d+ 人$"))
 
     # Another tab changed a cell meanwhile: his stale save is refused and shows the current value.
     other = await page.context.new_page()
@@ -300,13 +300,10 @@ async def test_leader_approves_an_extension_decides_a_case_locks_the_year_and_bu
     await page.get_by_role("button", name="锁定").click()
     await expect(page.get_by_text("已锁定：所有数据只读。")).to_be_visible()
 
-    # The commendation review of 2025: the candidates within the places are checked, but two are
-    # level on the last place's score; she chooses one of them and confirms.
+    # The commendation review of 2025: the seven places go to the best of those graded 优秀,
+    # checked; she confirms them.
     await page.goto("/appraisal/commendation?year=2025")
     checked = page.locator("input[name=person_ids]:checked")
-    await expect(checked).to_have_count(6)
-    await expect(page.get_by_role("status")).to_contain_text("竞争最后 1 个名额：韩立新、薛志刚")
-    await page.get_by_label("薛志刚").check()
     await expect(checked).to_have_count(7)
     await page.get_by_label("说明（如会议研究情况）").fill("2026 年 1 月主任办公会研究")
     await page.get_by_role("button", name="确认名单").click()

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from helpers import login, process_alive
 from reports.pdfcheck import text_of
-from services.test_appraisal_flow import appraisee_of, as_user, fill, open_quarter
+from services.test_appraisal_flow import appraisee_of, as_person, as_user, fill, open_quarter, submit_everything
 from appraisal.errors import Unavailable
 from appraisal.reports import render
 from appraisal.services import appraisal
@@ -27,9 +27,17 @@ async def submitted_quarter() -> dict:
     return period
 
 
+async def published_quarter() -> dict:
+    """Every unit submitted and the quarter reviewed: its people see their own results."""
+    period = await open_quarter()
+    await fill(period["id"], 0.8)
+    await submit_everything(period["id"])
+    return await appraisal.advance(await as_person("王建国"), period["id"], "reviewed")
+
+
 async def test_a_person_downloads_their_report_card_with_name_scores_grade_and_page_numbers(office, client, tmp_path, monkeypatch):
     monkeypatch.setenv("APPRAISAL_VAR_DIR", str(tmp_path))
-    period = await submitted_quarter()
+    period = await published_quarter()
     zhao = await appraisee_of(period["id"], "赵雪")
     await login(client, "staff")
     r = await client.get(f"/api/v1/reports/report-card/{zhao['id']}")
@@ -69,7 +77,7 @@ async def test_the_card_is_laid_out_in_a_worker_process_which_is_replaced_when_i
     monkeypatch.setenv("APPRAISAL_VAR_DIR", str(tmp_path))
     laid_out_here: list[str] = []
     monkeypatch.setattr(render, "render_uncached", lambda t, d: laid_out_here.append(t) or b"")
-    period = await submitted_quarter()
+    period = await published_quarter()
     zhao = await appraisee_of(period["id"], "赵雪")
     await login(client, "staff")
     first = await client.get(f"/api/v1/reports/report-card/{zhao['id']}")

@@ -14,7 +14,7 @@ import pytest
 from helpers import login
 from reports.pdfcheck import missing_glyphs, pages_of, text_of
 from services.test_appraisal_flow import appraisee_of, as_person, as_user, clock, fill, open_quarter, submit_everything  # noqa: F401
-from appraisal.db.tables import Appraisee, AuditEntry, Person, ReportJob, Section
+from appraisal.db.tables import Appraisee, AuditEntry, Period, Person, ReportJob, Section
 from appraisal.reports import bundle
 from appraisal.services import appraisal, commendation, report_jobs
 
@@ -58,6 +58,7 @@ async def test_the_registration_form_has_the_person_summary_comment_opinion_grad
     me = await appraisee_of(year["id"], "周晓琳")
     leader = await as_user("leader")
     await appraisal.record_registration(leader, me["id"], "同意评为优秀。", "", dt.date(2026, 12, 30))
+    await appraisal.advance(await as_person("王建国"), year["id"], "reviewed")  # results published to her
     assert await AuditEntry.exists().where(AuditEntry.table_name == "appraisee", AuditEntry.record_id == str(me["id"]),
                                            AuditEntry.note == "周晓琳").run()
 
@@ -367,15 +368,18 @@ async def test_before_the_list_is_confirmed_the_bundle_has_the_people_level_on_t
     from appraisal.demo.appraisal import load_demo_appraisal
 
     await load_demo_appraisal()
+    # 蒋欣怡 (优秀, 89.63) level with 韩立新 and 薛志刚 (优秀, 90.7): three for the last two places.
+    await Appraisee.update({Appraisee.total: 90.7}).where(
+        Appraisee.person.name == "蒋欣怡", Appraisee.period.is_in(Period.select(Period.id).where(Period.code == "2025"))).run()
     leader = await as_user("leader")
     _name, parts = await bundle_parts(leader, 2025)
     cover = parts[0][1]
-    assert [(c["rank"], c["name"], c["tied"]) for c in cover["candidates"][-2:]] == \
-        [(7, "韩立新", True), (7, "薛志刚", True)]
-    assert len(cover["candidates"]) == 8 and len(parts) == 9 and cover["tie"] == {"people": 2, "score": 90.7, "places": 1}
+    assert [(c["rank"], c["name"], c["tied"]) for c in cover["candidates"][-3:]] == \
+        [(6, "韩立新", True), (6, "蒋欣怡", True), (6, "薛志刚", True)]
+    assert len(cover["candidates"]) == 8 and len(parts) == 9 and cover["tie"] == {"people": 3, "score": 90.7, "places": 2}
 
     review = await commendation.review(leader, 2025)
-    chosen = [p["person"] for p in review["people"] if p["candidate"] or p["name"] == "薛志刚"]
+    chosen = [p["person"] for p in review["people"] if p["candidate"] or p["name"] in ("蒋欣怡", "薛志刚")]
     await commendation.confirm(leader, 2025, chosen)
     _name, parts = await bundle_parts(leader, 2025)
     cover = parts[0][1]
@@ -420,6 +424,8 @@ async def test_the_report_card_is_rendered_again_after_a_score_changes(office, c
     period = await open_quarter(2026, 4)
     await fill(period["id"], 0.8)
     await submit_everything(period["id"])
+    director = await as_person("王建国")
+    await appraisal.advance(director, period["id"], "reviewed")
     zhao = await appraisee_of(period["id"], "赵雪")
     await login(client, "staff")
     before = await client.get(f"/api/v1/reports/report-card/{zhao['id']}")
@@ -430,7 +436,8 @@ async def test_the_report_card_is_rendered_again_after_a_score_changes(office, c
     grid = await appraisal.grid(chief, period["id"], zhao["unit"])
     cell = next(p for p in grid["people"] if p["name"] == "赵雪")["cells"]["ji"]
     await appraisal.save_cell(chief, cell["id"], 34, cell["version"])
-    await appraisal.submit_unit(chief, period["id"], zhao["unit"])
+    await submit_everything(period["id"])  # reopened: every unit submits again
+    await appraisal.advance(director, period["id"], "reviewed")
     after = await client.get(f"/api/v1/reports/report-card/{zhao['id']}")
     assert after.content != before.content
     assert "82" in text_of(after.content)

@@ -145,7 +145,7 @@ async def test_a_chief_cannot_read_or_score_another_section_and_staff_see_no_one
     with pytest.raises(NotFound):
         await appraisal.grid(staff, period["id"], other["unit"])
     own = await appraisal.appraisal_detail(staff, (await appraisee_of(period["id"], "赵雪"))["id"])
-    assert own["hidden"] and own["total"] is None, "scores stay hidden from the person until submitted"
+    assert own["hidden"] and own["total"] is None, "scores stay hidden from the person until published"
     with pytest.raises(NotFound):
         await appraisal.save_summary(staff, colleague["id"], "代写")
     with pytest.raises(Forbidden):
@@ -198,15 +198,25 @@ async def test_submitting_over_the_good_quota_is_refused_with_the_people_and_the
         await appraisal.set_grade(chief, (await appraisee_of(period["id"], name))["id"], "fairly_good")
     done = await appraisal.submit_unit(chief, period["id"], unit)
     assert done["submitted"] and done["quota"].left == 0
-
-    staff = await as_user("staff")
-    mine = await appraisal.appraisal_detail(staff, (await appraisee_of(period["id"], "赵雪"))["id"])
-    assert not mine["hidden"] and mine["total"] == 92 and mine["grade"] == "good"
-    assert [label for label, _why in mine["breakdown"]["excluded"]][:1] == ["目标完成度"]
     cell = await ScoreCell.select(ScoreCell.id, ScoreCell.version).where(
         ScoreCell.appraisee == (await appraisee_of(period["id"], "赵雪"))["id"]).first().run()
     with pytest.raises(Conflict, match="已提交"):
         await appraisal.save_cell(chief, cell["id"], 10, cell["version"])
+
+    staff = await as_user("staff")
+    zhao = (await appraisee_of(period["id"], "赵雪"))["id"]
+    before = await appraisal.appraisal_detail(staff, zhao)
+    assert before["hidden"] and before["total"] is None and before["grade"] is None and before["breakdown"] is None
+    assert before["pending"] == "考核结果将在分管领导审核后公布", "submitted by her chief, not yet reviewed"
+    director = await as_person("王建国")
+    others = {u["unit"] for u in await appraisal.units(director, period["id"])} - {unit}
+    for other in others:
+        await fill(period["id"], 0.85, only_unit=other)
+    await submit_everything(period["id"], only=others)
+    await appraisal.advance(director, period["id"], "reviewed")
+    mine = await appraisal.appraisal_detail(staff, zhao)
+    assert not mine["hidden"] and mine["total"] == 92 and mine["grade"] == "good"
+    assert [label for label, _why in mine["breakdown"]["excluded"]][:1] == ["目标完成度"]
 
 
 async def test_the_period_is_submitted_when_its_last_unit_is_and_not_before(office, clock):

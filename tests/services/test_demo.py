@@ -39,9 +39,9 @@ async def test_the_demo_appraisal_has_a_closed_year_locked_quarters_within_quota
     assert periods == {"2025Q1": "locked", "2025Q2": "locked", "2025Q3": "locked", "2025Q4": "locked",
                        "2025": "submitted", "2026Q3": "locked", "2026Q4": "scoring"}
     review = await commendation.review(await _principal("leader"), 2025)
-    assert review["places"] == 7 and sum(p["candidate"] for p in review["people"]) == 6
-    assert review["tie"] == {"open_places": 1, "score": 90.7, "names": ["韩立新", "薛志刚"]}, \
-        "two people level on the last place, for the leader to decide"
+    assert review["places"] == 7 and review["tie"] is None
+    assert {p["grade"] for p in review["people"] if p["candidate"]} == {"excellent"}, \
+        "the seven places go to people graded 优秀 (eight are), not to a 称职 with a higher score"
     excellent = await Appraisee.count().where(Appraisee.period.code == "2025", Appraisee.grade == "excellent").run()
     assert 0 < excellent <= 8, "优秀 within each unit's 20%"
     assert await AccountabilityRecord.count().where(AccountabilityRecord.status == "decided").run() == 1

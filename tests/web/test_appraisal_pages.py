@@ -56,11 +56,12 @@ async def test_staff_write_their_summary_and_find_their_records_on_my_appraisal(
     period = await client.get(f"/appraisal/{period_id}")
     own = re.search(r'href="/appraisal/people/(\d+)">个人总结与得分', period.text)[1]
     page = await client.get(f"/appraisal/people/{own}")
-    assert "评分提交后可在此查看得分和明细" in page.text
-    r = await client.post(f"/appraisal/people/{own}", data={"_csrf_token": csrf_from(page.text), "text": "完成公文核稿 80 件"})
-    assert r.status_code == 200 and "总结已保存" in r.text and "完成公文核稿 80 件" in r.text
+    assert "考核结果将在分管领导审核后公布" in page.text
+    r = await client.post(f"/appraisal/people/{own}/summary", data={"_csrf_token": csrf_from(page.text), "text": "完成公文核稿 80 件"})
+    assert r.status_code == 200 and "2026 年第四季度考核的个人总结已保存" in r.text and "完成公文核稿 80 件" in r.text
     mine = await client.get("/appraisal/mine")
     assert "2026 年第四季度考核" in mine.text and "已填写" in mine.text and "我的责任追究记录" in mine.text
+    assert "考核结果将在分管领导审核后公布" in mine.text
     assert (await client.get(f"/appraisal/people/{int(own) + 1}")).status_code == 404
 
 
@@ -110,25 +111,32 @@ async def test_staff_cannot_open_the_settings_or_confirm_commendations(office, c
 
 
 async def test_a_tie_for_the_last_commendation_place_is_left_to_the_leaders_to_decide(office, client):
-    """In the demo's 2025 review 韩立新 and 薛志刚 both have 90.7 for the 7th of 7 places: neither
-    is proposed by the order of their names; the leader checks one and confirms seven."""
+    """In the demo's 2025 review, with 蒋欣怡's annual score raised to the 90.7 of 韩立新 and 薛志刚,
+    all three 优秀 compete for the last two of 7 places: none is proposed by the order of their
+    names; the leader checks two and confirms seven."""
+    from appraisal.db.tables import Appraisee, Period
     from appraisal.demo.appraisal import load_demo_appraisal
 
     await load_demo_appraisal()
+    await Appraisee.update({Appraisee.total: 90.7}).where(
+        Appraisee.person.name == "蒋欣怡", Appraisee.period.is_in(Period.select(Period.id).where(Period.code == "2025"))).run()
     await browser_login(client, "leader")
     page = await client.get("/appraisal/commendation", params={"year": "2025"})
-    assert "2 人同为 90.7 分，竞争最后 1 个名额：韩立新、薛志刚" in page.text
+    assert "3 人同为 90.7 分，竞争最后 2 个名额：韩立新、蒋欣怡、薛志刚" in page.text
     checked = dict(re.findall(r'value="(\d+)" aria-label="([^"]+)" checked', page.text))
-    assert len(checked) == 6 and not {"韩立新", "薛志刚"} & set(checked.values())
+    assert len(checked) == 5 and not {"韩立新", "蒋欣怡", "薛志刚"} & set(checked.values())
     rows = {name: row for row in re.findall(r"<tr>(.*?)</tr>", page.text, re.S)
             for name in re.findall(r'aria-label="([^"]+)"', row)}
-    assert "同分待定" in rows["韩立新"] and "同分待定" in rows["薛志刚"] and "同分待定" not in rows["孙浩然"]
+    assert all("同分待定" in rows[n] for n in ("韩立新", "蒋欣怡", "薛志刚")) and "同分待定" not in rows["孙浩然"]
 
     han = re.search(r'value="(\d+)" aria-label="韩立新"', page.text)[1]
+    xue = re.search(r'value="(\d+)" aria-label="薛志刚"', page.text)[1]
     r = await client.post("/appraisal/commendation", data={
-        "_csrf_token": csrf_from(page.text), "year": "2025", "person_ids": [*checked, han], "note": "主任办公会研究"})
+        "_csrf_token": csrf_from(page.text), "year": "2025", "person_ids": [*checked, han, xue], "note": "主任办公会研究"})
     assert r.status_code == 200 and "已确认名单" in r.text and "韩立新" in r.text
     assert "竞争最后" not in r.text and "· <strong class=\"warn\">同分待定" not in r.text  # decided
+    ticked = set(re.findall(r'aria-label="([^"]+)" checked disabled', r.text))
+    assert ticked == {*checked.values(), "韩立新", "薛志刚"}, "exactly the confirmed seven are ticked"
 
 
 async def test_the_target_tree_offers_each_person_only_the_steps_they_may_take(office, client):

@@ -120,10 +120,10 @@ async def test_the_inbox_links_each_message_to_what_it_is_about(office, client):
         AccountabilityRecord.status == "decided").first().run()
     notes = (await client.get("/api/v1/inbox", params={"limit": 200})).json()["items"]
     links = {n["title"]: n["link"] for n in notes}
-    assert links["2025 年度考核的评分已提交，可在“我的考核”查看"] == "/appraisal/mine"
+    assert links["2025 年度考核的评分已提交，考核结果将在分管领导审核后公布"] == "/appraisal/mine"
     assert {n["link"] for n in notes if n["kind"] == "accountability"} == {f"/accountability/{decided['id']}"}
     page = await client.get("/inbox")
-    assert '<a href="/appraisal/mine">2025 年度考核的评分已提交，可在“我的考核”查看</a>' in html.unescape(page.text)
+    assert '<a href="/appraisal/mine">2025 年度考核的评分已提交，考核结果将在分管领导审核后公布</a>' in html.unescape(page.text)
 
 
 async def test_the_messages_shown_on_the_inbox_page_are_read_and_the_badge_counts_what_is_unseen(office, client):

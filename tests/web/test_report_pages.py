@@ -61,10 +61,9 @@ async def test_the_leader_records_the_committee_opinion_for_the_registration_for
     await browser_login(client, "leader")
     page = await client.get(f"/appraisal/people/{me['id']}")
     assert "考核委员会意见" in page.text and f"/api/v1/reports/registration/{me['id']}" in page.text
-    r = await client.post(f"/appraisal/people/{me['id']}", data={
-        "_csrf_token": csrf_from(page.text), "action": "registration", "committee_opinion": "同意评为优秀",
-        "remarks": "", "notified_on": "2026-12-31"})
-    assert r.status_code == 200 and "登记表信息已保存" in r.text and "同意评为优秀" in r.text
-    bad = await client.post(f"/appraisal/people/{me['id']}", data={
-        "_csrf_token": csrf_from(page.text), "action": "registration", "committee_opinion": "x", "notified_on": "2026-13-01"})
+    r = await client.post(f"/appraisal/people/{me['id']}/registration", data={
+        "_csrf_token": csrf_from(page.text), "committee_opinion": "同意评为优秀", "remarks": "", "notified_on": "2026-12-31"})
+    assert r.status_code == 200 and "已保存周晓琳的登记表信息" in r.text and "同意评为优秀" in r.text
+    bad = await client.post(f"/appraisal/people/{me['id']}/registration", data={
+        "_csrf_token": csrf_from(page.text), "committee_opinion": "x", "notified_on": "2026-13-01"})
     assert bad.status_code == 422 and "通知日期“2026-13-01”不是有效日期" in bad.text

@@ -87,8 +87,9 @@ class ConfirmIn(msgspec.Struct):
 
 
 def _grid_out(g: dict) -> dict[str, Any]:
+    """The grid as JSON; `quota` is null for a caller whose own results in it are not yet published."""
     q = g["quota"]
-    return {**g, "quota": {"places": q.places, "used": q.used, "left": q.left, "over": q.over}}
+    return {**g, "quota": None if q is None else {"places": q.places, "used": q.used, "left": q.left, "over": q.over}}
 
 
 class AppraisalController(Controller):

@@ -21,18 +21,21 @@ averaged in as 0.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
 
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
+from appraisal.domain.periods import PeriodStatus, STATUS_LABELS, period_name, period_range  # noqa: F401
+from appraisal.domain.commendation import (  # noqa: F401  (评优选先's rules, here too for callers of this module)
+    COMMENDATION_ORDER, Candidate, Proposal, commendation_candidates, commendation_order,
+)
 
 
 class Rounding(StrEnum):
@@ -101,6 +104,8 @@ class Policy:
     overdue_item_points: float = 1.0
     overdue_cap: float = 5.0
     bonus_cap: float = 3.0
+    # The step at which a person sees their own scores, breakdown and grade (see `results_visible`).
+    results_shown_at: str = "reviewed"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,25 +119,40 @@ class Policy:
             try:
                 values["rounding"] = Rounding(values["rounding"])
             except ValueError:
-                raise InvalidInput(_("取整规则应为四舍五入、向下取整或向上取整"), code="bad_rounding") from None
+                raise InvalidInput(_("取整规则应为四舍五入、向下取整或向上取整"), code="bad_rounding",
+                                   field="rounding") from None
         policy = cls(**values)
         policy.validate()
         return policy
 
     def validate(self) -> None:
-        numbers = {k: v for k, v in asdict(self).items() if k != "rounding"}
+        numbers = {k: v for k, v in asdict(self).items() if k not in ("rounding", "results_shown_at")}
         for name, value in numbers.items():
             if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                raise InvalidInput(_("考核参数 {name} 应为非负数").format(name=name), code="bad_policy")
+                raise InvalidInput(_("“{label}”应为非负数").format(label=POLICY_LABELS.get(name, name)),
+                                   code="bad_policy", field=name)
         if not self.good_min > self.fairly_good_min > self.average_min:
-            raise InvalidInput(_("等次分数线应满足 好 > 较好 > 一般"), code="bad_policy")
+            raise InvalidInput(_("等次分数线应满足 好 > 较好 > 一般"), code="bad_policy", field="good_min")
         if not self.competent_min > self.basic_min:
-            raise InvalidInput(_("年度等次分数线应满足 称职 > 基本称职"), code="bad_policy")
-        for pct in (self.good_quota_pct, self.excellent_quota_pct, self.excellent_quota_pct_approved):
-            if pct > 100:
-                raise InvalidInput(_("比例不能超过 100%"), code="bad_policy")
+            raise InvalidInput(_("年度等次分数线应满足 称职 > 基本称职"), code="bad_policy", field="competent_min")
+        for name in ("good_quota_pct", "excellent_quota_pct", "excellent_quota_pct_approved"):
+            if getattr(self, name) > 100:
+                raise InvalidInput(_("比例不能超过 100%"), code="bad_policy", field=name)
         if self.target_share_of_ji > 1:
-            raise InvalidInput(_("目标完成度占“绩”的比例应在 0 到 1 之间"), code="bad_policy")
+            raise InvalidInput(_("目标完成度占“绩”的比例应在 0 到 1 之间"), code="bad_policy", field="target_share_of_ji")
+        if self.results_shown_at not in RESULTS_SHOWN_AT:
+            raise InvalidInput(_("公布结果的环节应为已提交、已审核或已锁定"), code="bad_policy", field="results_shown_at")
+
+
+# What the settings page calls each number of the policy, next to its field name.
+POLICY_LABELS: dict[str, str] = {
+    "good_min": _("“好”分数线"), "fairly_good_min": _("“较好”分数线"), "average_min": _("“一般”分数线"),
+    "good_quota_pct": _("“好”等次比例（%）"), "excellent_quota_pct": _("“优秀”比例（%）"),
+    "excellent_quota_pct_approved": _("经批准的“优秀”比例（%）"), "competent_min": _("“称职”年度分数线"),
+    "basic_min": _("“基本称职”年度分数线"), "excellent_needs_good_quarters": _("评优秀需季度“好”次数"),
+    "target_share_of_ji": _("目标完成度占“绩”的比例（0–1）"), "overdue_matter_points": _("每件超期办件扣分"),
+    "overdue_item_points": _("每项超期督办扣分"), "overdue_cap": _("超期扣分上限"), "bonus_cap": _("加分上限"),
+}
 
 
 DEFAULT_POLICY = Policy()
@@ -158,12 +178,15 @@ class Indicator:
 
 JI = "ji"  # the indicator that target completion feeds
 
+# The default indicators' names, each next to its code: what a page shows for a code.
+INDICATOR_NAMES: dict[str, str] = {"de": _("德"), "neng": _("能"), "qin": _("勤"), JI: _("绩"), "lian": _("廉")}
+
 DEFAULT_TEMPLATE: tuple[Indicator, ...] = (
-    Indicator("de", _("德"), 15, (SubItem(_("政治品质"), 8), SubItem(_("职业道德"), 7))),
-    Indicator("neng", _("能"), 15, (SubItem(_("业务能力"), 8), SubItem(_("协调沟通"), 7))),
-    Indicator("qin", _("勤"), 15, (SubItem(_("工作态度"), 8), SubItem(_("出勤纪律"), 7))),
-    Indicator(JI, _("绩"), 40, (SubItem(_("目标任务完成"), 25), SubItem(_("工作质量与效率"), 15))),
-    Indicator("lian", _("廉"), 15, (SubItem(_("廉洁自律"), 15),)),
+    Indicator("de", INDICATOR_NAMES["de"], 15, (SubItem(_("政治品质"), 8), SubItem(_("职业道德"), 7))),
+    Indicator("neng", INDICATOR_NAMES["neng"], 15, (SubItem(_("业务能力"), 8), SubItem(_("协调沟通"), 7))),
+    Indicator("qin", INDICATOR_NAMES["qin"], 15, (SubItem(_("工作态度"), 8), SubItem(_("出勤纪律"), 7))),
+    Indicator(JI, INDICATOR_NAMES[JI], 40, (SubItem(_("目标任务完成"), 25), SubItem(_("工作质量与效率"), 15))),
+    Indicator("lian", INDICATOR_NAMES["lian"], 15, (SubItem(_("廉洁自律"), 15),)),
 )
 
 
@@ -435,68 +458,25 @@ def annual_grade(score_: float | None, chosen: str | None, eligibility: Eligibil
     return grade
 
 
-@dataclass(frozen=True)
-class Candidate:
-    person_id: int
-    score: float
-    sort_key: str = ""
-
-
-class Proposal(NamedTuple):
-    """评优选先's proposal: who is within the places outright, and who is level on the score of
-    the last place(s), competing for `open_places` of them."""
-    chosen: list[Candidate]
-    tied: list[Candidate]
-    open_places: int
-
-
-def commendation_candidates(eligible: Iterable[Candidate], places: int) -> Proposal:
-    """评优选先: the eligible people with the best annual scores, within the places.
-
-    People level on the score of the last place (to the 0.01 shown) are not split by the order
-    of their names: they are returned as tied, and the leaders decide between them."""
-    ranked = sorted(eligible, key=lambda c: (-c.score, c.sort_key, c.person_id))
-    places = max(0, places)
-    if places == 0 or len(ranked) <= places or round(ranked[places].score, 2) != round(ranked[places - 1].score, 2):
-        return Proposal(ranked[:places], [], 0)
-    last = round(ranked[places - 1].score, 2)
-    chosen = [c for c in ranked if round(c.score, 2) > last]
-    return Proposal(chosen, [c for c in ranked if round(c.score, 2) == last], places - len(chosen))
-
-
 # --- periods ---------------------------------------------------------------------------------
 
-class PeriodStatus(StrEnum):
-    DRAFT = "draft"  # 未开始
-    SELF_SUMMARY = "self_summary"  # 个人总结
-    SCORING = "scoring"  # 评分
-    SUBMITTED = "submitted"  # 已提交 (every unit)
-    REVIEWED = "reviewed"  # 已审核
-    LOCKED = "locked"  # 已锁定
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    PeriodStatus.DRAFT: _("未开始"), PeriodStatus.SELF_SUMMARY: _("个人总结"), PeriodStatus.SCORING: _("评分中"),
-    PeriodStatus.SUBMITTED: _("已提交"), PeriodStatus.REVIEWED: _("已审核"), PeriodStatus.LOCKED: _("已锁定"),
+# The steps at which an office may publish results to the people appraised, and what a person
+# reads until then.
+RESULTS_SHOWN_AT: dict[str, str] = {
+    "submitted": _("考核结果将在各单元提交后公布"),
+    "reviewed": _("考核结果将在分管领导审核后公布"),
+    "locked": _("考核结果将在考核期锁定后公布"),
 }
 
 
-def period_range(year: int, quarter: int | None) -> tuple[dt.date, dt.date]:
-    """First and last day of a quarter (1–4), or of the year when `quarter` is None or 0."""
-    if not quarter:
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if quarter not in (1, 2, 3, 4):
-        raise InvalidInput(_("季度应为 1 至 4"), code="bad_quarter")
-    start = dt.date(year, 3 * quarter - 2, 1)
-    end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(days=1)
-    return start, end
+def results_visible(period_status: str, policy: Policy = DEFAULT_POLICY) -> bool:
+    """May a person see their own scores, breakdown and grade in a period at `period_status`?
+    Only once the period has reached the step the office publishes results at (default:
+    reviewed by the leader; a later step shows them too). A reopened period hides them again."""
+    order = list(PeriodStatus)
+    return order.index(PeriodStatus(period_status)) >= order.index(PeriodStatus(policy.results_shown_at))
 
 
-def period_name(year: int, quarter: int | None) -> str:
-    if not quarter:
-        return _("{year} 年度考核").format(year=year)
-    return _("{year} 年第{q}季度考核").format(year=year, q="一二三四"[quarter - 1])
+def results_pending_text(policy: Policy = DEFAULT_POLICY) -> str:
+    """What a person reads while their results are hidden: when they will be shown."""
+    return RESULTS_SHOWN_AT[policy.results_shown_at]

@@ -242,10 +242,15 @@ async def advance(actor: Principal, period_id: int, to: str) -> dict:
         if target == PeriodStatus.SELF_SUMMARY:
             await _open(actor, period)
         await audit.update(actor, period, {"status": target.value})
+    name = rules.period_name(period.year, period.quarter)
     if target == PeriodStatus.SELF_SUMMARY:
         people = await Appraisee.select(Appraisee.person).where(Appraisee.period == period_id).output(as_list=True).run()
         await notify_many(people, f"period-open:{period_id}:{{person}}", "appraisal",
-                          _("{name}已开始，请填写个人总结").format(name=rules.period_name(period.year, period.quarter)))
+                          _("{name}已开始，请填写个人总结").format(name=name))
+    elif target.value == Policy.from_dict(json.loads(period.policy)).results_shown_at:
+        people = await Appraisee.select(Appraisee.person).where(Appraisee.period == period_id).output(as_list=True).run()
+        await notify_many(people, f"scored:{period_id}:published:{{person}}", "appraisal",
+                          _("{name}的考核结果已公布，可在“我的考核”查看").format(name=name))
     return await get_period(period_id)
 
 
@@ -636,14 +641,18 @@ async def _grid_answer(actor: Principal, period: dict, unit: str, all_rows: list
     scope = read_scope(actor)
     rows = [r for r in all_rows if scope.contains(r["person"], r["section"])]
     policy: Policy = period["policy"]
-    quota = rules.quota_state({r["id"]: numbers[r["id"]]["grade"] for r in all_rows}, _top_grade(period),
-                              _quota_pct(period), policy.rounding)
     names = {s["id"]: s["name"] for s in await _SECTION_NAMES.run()}
-    people = [{**r, **numbers[r["id"]], "cells": cells[r["id"]],
-               "may_score": may_score(actor, r["person"], r["pool"], r["section"])} for r in rows]
+    people = [shown_to(actor, {**r, **numbers[r["id"]], "cells": cells[r["id"]],
+                               "may_score": may_score(actor, r["person"], r["pool"], r["section"])}, period)
+              for r in rows]
+    # Whoever's own results are hidden does not learn how many colleagues hold the top grade.
+    quota = None if any(p["hidden"] for p in people) else rules.quota_state(
+        {r["id"]: numbers[r["id"]]["grade"] for r in all_rows}, _top_grade(period), _quota_pct(period), policy.rounding)
     return {"period": period, "unit": unit, "label": unit_label(unit, names), "people": people,
             "submitted": submitted, "quota": quota, "quota_pct": _quota_pct(period),
-            "editable": (period["status"] == PeriodStatus.SCORING and not submitted)}
+            "editable": (period["status"] == PeriodStatus.SCORING and not submitted),
+            "may_edit": (period["status"] == PeriodStatus.SCORING and not submitted
+                         and any(p["may_score"] for p in people))}
 
 
 async def appraisee_row(appraisee_id: int) -> dict:
@@ -919,8 +928,11 @@ async def _submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
         # The key names the submission before the person: one submission's keys sort together,
         # so its inserts fill a few pages of the key's index instead of touching one page each
         # (SQLite: the insert and its commit about a fifth faster).
+        published = last and rules.results_visible(PeriodStatus.SUBMITTED, policy)
         await notify_many([r["person"] for r in rows], f"scored:{period_id}:{len(submitted)}:{{person}}",
-                          "appraisal", _("{name}的评分已提交，可在“我的考核”查看").format(name=period["name"]))
+                          "appraisal", _("{name}的考核结果已公布，可在“我的考核”查看").format(name=period["name"])
+                          if published else _("{name}的评分已提交，{pending}").format(
+                              name=period["name"], pending=rules.results_pending_text(policy)))
         await _unit_unchanged(period_id, unit, rows, cells)
     # The answer is the unit as now frozen, from the numbers just written (the period is read
     # again when this was the last unit: its state changed).
@@ -1010,29 +1022,52 @@ async def _freeze(actor: Principal, rows: list[dict], numbers: dict[int, dict]) 
          {"total": frozen[r["id"]][0], "grade": frozen[r["id"]][1]}) for r in rows], note=_("提交评分"))
 
 
+HIDDEN_NUMBERS = {"total": None, "grade": None, "breakdown": None, "error": None}
+
+
+def own_results_hidden(actor: Principal, row: dict, period: dict) -> bool:
+    """Whether `row` is the caller's own appraisal with results not yet published to them
+    (`rules.results_visible`). The appraisal office (考核办) sees everything."""
+    return (row["person"] == actor.person_id and not actor.has(Role.ADMIN)
+            and not rules.results_visible(period["status"], period["policy"]))
+
+
+def shown_to(actor: Principal, row: dict, period: dict) -> dict:
+    """An appraisee row with its numbers as `actor` may see them: the caller's own scores,
+    cells, breakdown and grade blanked until the period reaches the step results are published
+    at, with `hidden` and `pending` (when they will be shown) to say so."""
+    if not own_results_hidden(actor, row, period):
+        return {**row, "hidden": False, "pending": ""}
+    cells = {code: {**cell, "value": None} for code, cell in (row.get("cells") or {}).items()}
+    return {**row, **HIDDEN_NUMBERS, "comment": "", "cells": cells, "may_score": False, "hidden": True,
+            "pending": rules.results_pending_text(period["policy"])}
+
+
 async def appraisal_detail(actor: Principal, appraisee_id: int) -> dict:
-    """One person's appraisal in a period with the full breakdown. The person sees their
-    numbers once their unit is submitted; scorers and superiors see them live."""
+    """One person's appraisal in a period with the full breakdown. The person sees their own
+    numbers once results are published (`shown_to`); scorers and superiors see them live."""
     row = await appraisee_row(appraisee_id)
     require_visible_row(actor, row)
     period = await get_period(row["period"])
     numbers = (await numbers_of(period, [row]))[row["id"]]
     own = row["person"] == actor.person_id
-    hidden = own and not numbers["frozen"] and not actor.has(Role.ADMIN)
-    return {**row, "period": period, **({"total": None, "grade": None, "breakdown": None, "error": None} if hidden else numbers),
-            "hidden": hidden, "own": own, "may_score": may_score(actor, row["person"], row["pool"], row["section"]),
+    shown = shown_to(actor, {**row, **numbers}, period)
+    return {**shown, "period": period, "own": own,
+            "may_score": may_score(actor, row["person"], row["pool"], row["section"]),
             "may_record_registration": may_record_registration(actor, row),
             "summary_open": own and period["status"] in (PeriodStatus.SELF_SUMMARY, PeriodStatus.SCORING)
             and not numbers["frozen"]}
 
 
 async def my_appraisals(actor: Principal) -> list[dict]:
-    """The caller's own appraisals, newest first; numbers only once their unit is submitted."""
+    """The caller's own appraisals, newest first; numbers only once the period reaches the step
+    results are published at (`shown_to`)."""
     if actor.person_id is None:
         return []
     rows = await Appraisee.select(*APPRAISEE_COLUMNS, Appraisee.period.code.as_alias("code"),
                                   Appraisee.period.year.as_alias("year"), Appraisee.period.quarter.as_alias("quarter"),
-                                  Appraisee.period.status.as_alias("period_status")).where(
+                                  Appraisee.period.status.as_alias("period_status"),
+                                  Appraisee.period.policy.as_alias("period_policy")).where(
         Appraisee.person == actor.person_id).order_by(Appraisee.period.year, ascending=False) \
         .order_by(Appraisee.period.quarter, ascending=False).run()
     submissions = {(s["period"], s["unit"]) for s in await UnitSubmission.select(
@@ -1040,10 +1075,11 @@ async def my_appraisals(actor: Principal) -> list[dict]:
     result = []
     for r in rows:
         submitted = (r["period"], r["unit"]) in submissions
-        result.append({**r, "name": rules.period_name(r["year"], r["quarter"]),
-                       "status_label": PeriodStatus(r["period_status"]).label,
-                       "total": r["total"] if submitted else None, "grade": r["grade"] if submitted else "",
-                       "grade_label": rules.GRADE_LABELS.get(r["grade"], "") if submitted else ""})
+        period = {"status": r["period_status"], "policy": Policy.from_dict(json.loads(r.pop("period_policy")))}
+        shown = shown_to(actor, {**r, **({} if submitted else HIDDEN_NUMBERS)}, period)
+        result.append({**shown, "name": rules.period_name(r["year"], r["quarter"]),
+                       "status_label": PeriodStatus(r["period_status"]).label, "grade": shown["grade"] or "",
+                       "grade_label": rules.GRADE_LABELS.get(shown["grade"] or "", "")})
     return result
 
 
@@ -1057,7 +1093,37 @@ async def period_results(actor: Principal, period_id: int) -> tuple[dict, list[d
         query = query.where(clause)
     rows = await query.order_by(Appraisee.section.sort_order).order_by(Appraisee.person.name_pinyin).run()
     numbers = await numbers_of(period, rows)
-    return period, [{**r, **numbers[r["id"]]} for r in rows]
+    return period, [shown_to(actor, {**r, **numbers[r["id"]]}, period) for r in rows]
+
+
+async def grade_summary(actor: Principal, period_id: int) -> dict | None:
+    """The review screen's count of each grade per section, over the people the caller sees
+    (chiefs, leaders, the office): frozen grades of submitted units; the others counted as not
+    submitted. The caller's own grade is left out while it is hidden from them."""
+    if not actor.has(Role.CHIEF, Role.LEADER, Role.ADMIN):
+        return None
+    period = await get_period(period_id)
+    query = Appraisee.select(Appraisee.person, Appraisee.section, Appraisee.unit, Appraisee.grade,
+                             Appraisee.section.name.as_alias("section_name"),
+                             Appraisee.section.sort_order.as_alias("section_order")).where(Appraisee.period == period_id)
+    if (clause := visible_where(read_scope(actor), Appraisee.person, Appraisee.section)) is not None:
+        query = query.where(clause)
+    rows = await query.run()
+    submitted = await submitted_units(period_id)
+    grades = [g.value for g in (AnnualGrade if period["is_annual"] else QuarterGrade)]
+    sections: dict[int, dict] = {}
+    for r in rows:
+        s = sections.setdefault(r["section"], {"section": r["section_name"], "order": r["section_order"],
+                                               "people": 0, "counts": dict.fromkeys(grades, 0), "open": 0})
+        s["people"] += 1
+        if own_results_hidden(actor, r, period) or r["unit"] not in submitted or r["grade"] not in s["counts"]:
+            s["open"] += 1
+        else:
+            s["counts"][r["grade"]] += 1
+    ordered = sorted(sections.values(), key=lambda s: (s["order"], s["section"] or ""))
+    total = {"people": sum(s["people"] for s in ordered), "open": sum(s["open"] for s in ordered),
+             "counts": {g: sum(s["counts"][g] for s in ordered) for g in grades}}
+    return {"grades": grades, "sections": ordered, "total": total}
 
 
 # --- bonuses ---------------------------------------------------------------------------------

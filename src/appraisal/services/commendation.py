@@ -16,11 +16,23 @@ from appraisal.services import audit
 from appraisal.services.appraisal import APPRAISEE_COLUMNS, annual_numbers, numbers_of, get_period
 
 
+async def latest_year() -> int | None:
+    """The latest year that has an annual period: where the commendation page opens."""
+    row = await Period.select(Period.year).where(Period.kind == "year").order_by(Period.year, ascending=False) \
+        .first().run()
+    return row["year"] if row else None
+
+
+def _grade_rank(grade: str | None) -> int:
+    return AnnualGrade(grade).rank if grade else len(AnnualGrade)
+
+
 async def review(actor: Principal, year: int) -> dict:
-    """Everyone appraised in the year's annual period, ranked by annual score, each marked
-    eligible or not with the reasons, and the candidates within the quota; people level on the
-    score of the last place are marked tied (`tie`: how many places they compete for), for the
-    leaders to decide between them."""
+    """Everyone appraised in the year's annual period in the list's order (`rules.COMMENDATION_ORDER`:
+    grade, then annual score) with their 名次, each marked eligible or not with the reasons, and
+    the candidates within the quota; people level on the grade and score of the last place are
+    marked tied (`tie`: how many places they compete for), for the leaders to decide between
+    them. Once a leader confirmed the list, `selected` is exactly the confirmed people."""
     if not actor.has(Role.LEADER, Role.ADMIN):
         raise Forbidden(_("只有领导或管理员可以查看评优名单"))
     row = await Period.select(Period.id).where(Period.year == year, Period.kind == "year").first().run()
@@ -42,24 +54,48 @@ async def review(actor: Principal, year: int) -> dict:
             reasons.append(_("没有季度考核得分"))
         ranked.append({**p, "score": numbers[p["id"]]["total"], "grade": grade, "eligible": not reasons,
                        "reasons": reasons})
-    ranked.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["name_pinyin"]))
+
+    def candidate(r: dict) -> Candidate:
+        return Candidate(r["person"], r["score"] or 0, r["name_pinyin"], _grade_rank(r["grade"]))
+
+    ranked.sort(key=lambda r: (r["score"] is None, rules.commendation_order(candidate(r))))
+    _number(ranked)
     places = rules.quota_places(len(people), policy.excellent_quota_pct_approved if period["excellent_approval"]
                                 else policy.excellent_quota_pct, policy.rounding)
-    proposal = rules.commendation_candidates(
-        [Candidate(r["person"], r["score"], r["name_pinyin"]) for r in ranked if r["eligible"]], places)
+    proposal = rules.commendation_candidates([candidate(r) for r in ranked if r["eligible"]], places)
     chosen = {c.person_id for c in proposal.chosen}
     tied = {c.person_id for c in proposal.tied}
-    for r in ranked:
-        r["candidate"] = r["person"] in chosen
-        r["tied"] = r["person"] in tied
     confirmed = await Commendation.select(Commendation.people, Commendation.confirmed_at, Commendation.note,
                                           Commendation.confirmed_by.name.as_alias("confirmed_by_name")).where(
         Commendation.year == year).first().run()
     if confirmed:
         confirmed = {**confirmed, "people": json.loads(confirmed["people"])}
+        selected = {p["person_id"] for p in confirmed["people"]}
+    else:
+        selected = chosen
+    for r in ranked:
+        r["candidate"] = r["person"] in chosen
+        r["tied"] = r["person"] in tied
+        r["selected"] = r["person"] in selected
+    if confirmed:
+        rank_of = {r["person"]: r["rank"] for r in ranked}
+        confirmed["people"] = sorted(({**p, "rank": rank_of.get(p["person_id"])} for p in confirmed["people"]),
+                                     key=lambda p: (p["rank"] is None, p["rank"] or 0))
     tie = {"open_places": proposal.open_places, "score": proposal.tied[0].score,
            "names": [r["name"] for r in ranked if r["tied"]]} if proposal.tied else None
-    return {"year": year, "period": period, "places": places, "people": ranked, "tie": tie, "confirmed": confirmed}
+    return {"year": year, "period": period, "places": places, "people": ranked, "tie": tie, "confirmed": confirmed,
+            "order": rules.COMMENDATION_ORDER}
+
+
+def _number(ranked: list[dict]) -> None:
+    """名次 in the list's order: people level on grade and score share one (1, 2, 2, 4); nobody
+    without a score has one."""
+    last, rank = None, 0
+    for i, r in enumerate(ranked, start=1):
+        level = (r["grade"], None if r["score"] is None else round(r["score"], 2))
+        if level != last:
+            rank, last = i, level
+        r["rank"] = rank if r["score"] is not None else None
 
 
 async def confirm(actor: Principal, year: int, person_ids: list[int], note: str = "") -> dict:

@@ -12,7 +12,7 @@ import anyio
 from piccolo.columns.combination import WhereRaw
 
 from appraisal.db.tables import Appraisee, Bonus, Matter, Period, Person, Section, SupervisionItem
-from appraisal.domain.appraisal import GRADE_LABELS
+from appraisal.domain.appraisal import GRADE_LABELS, results_pending_text
 from appraisal.domain.calendar import LOCAL_TZ, today_local
 from appraisal.domain.people import GENDERS
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -49,6 +49,8 @@ async def report_card(actor: Principal, appraisee_id: int) -> Report:
     frozen then)."""
     detail = await appraisal.appraisal_detail(actor, appraisee_id)
     period = detail["period"]
+    if detail["hidden"]:
+        raise Conflict(detail["pending"], code="not_published")
     if not detail.get("frozen") or period["is_annual"]:
         raise Conflict(_("评分提交后才能生成季度成绩单"), code="not_submitted")
     b = detail["breakdown"]
@@ -106,6 +108,8 @@ async def registration_form(actor: Principal, appraisee_id: int) -> Report:
         raise InvalidInput(_("登记表只用于年度考核"), code="not_annual")
     if row["unit"] not in await appraisal.submitted_units(period["id"]):
         raise Conflict(_("评分提交后才能生成年度考核登记表"), code="not_submitted")
+    if appraisal.own_results_hidden(actor, row, period):
+        raise Conflict(results_pending_text(period["policy"]), code="not_published")
     annual = (await appraisal.annual_numbers(period, [row]))[row["id"]]
     person = (await _people([row["person"]]))[row["person"]]
     data = {"office": OFFICE_NAME, "r": _registration_values(row, person, period["year"], annual)}
@@ -164,7 +168,8 @@ async def ranking(actor: Principal, period_id: int, section_id: int | None = Non
         return f"{period['name']}排名.pdf", "ranking.html", data
     trends = await _quarter_trends(period["year"], [r["person"] for r in rows])
     for r in ranked:
-        points = [(QUARTER_NAMES[q - 1][1:2], trends.get(r["person"], {}).get(q)) for q in (1, 2, 3, 4)]
+        points = [(QUARTER_NAMES[q - 1][1:2], trends.get(r["person"], {}).get(q)) for q in (1, 2, 3, 4)
+                  if r["person"] != actor.person_id or r["total"] is not None]  # one's own: once published
         r["trend"] = charts.trend_chart(points, width=190, height=64, ticks=2) \
             if any(v is not None for _l, v in points) else ""
     data["section_name"] = rows[0]["section_name"]

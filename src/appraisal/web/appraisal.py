@@ -1,6 +1,9 @@
 """绩效考核 pages: periods and their lifecycle, the scoring grid (cells saved as typed, with
 stale-write protection and a live places-left counter), one appraisal with its breakdown and
-self-summary, the caller's own appraisals, bonuses, the commendation review and the settings."""
+self-summary, the caller's own appraisals, bonuses, the commendation review and the settings.
+
+Each action has a route of its own; a refused form comes back with what was typed, the message
+under the field it is about (`error_field`) and the focus there."""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ from litestar import Request, get, post, put
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from appraisal.domain.appraisal import GRADE_LABELS, AnnualGrade, Indicator, QuarterGrade, Rounding, SubItem
+from appraisal.domain.appraisal import (
+    GRADE_LABELS, INDICATOR_NAMES, POLICY_LABELS, RESULTS_SHOWN_AT, STATUS_LABELS, AnnualGrade, Indicator, QuarterGrade,
+    Rounding, SubItem,
+)
 from appraisal.domain.calendar import today_local
 from appraisal.domain.people import parse_date
 from appraisal.errors import AppError, InvalidInput
@@ -26,34 +32,55 @@ def _labels() -> dict:
 
 
 async def _form(request: Request) -> dict[str, str]:
-    return {k: str(v) for k, v in (await request.form()).items()}
+    return {k: str(v) for k, v in (await request.form()).items() if k != "_csrf_token"}
+
+
+def _field(exc: Exception, fields: dict[str, str], default: str | None = None) -> str | None:
+    """The form field a refusal is about: named by the error, or known from its code."""
+    if isinstance(exc, AppError):
+        return exc.field or fields.get(exc.code, default)
+    return default
+
+
+def _refusal(exc: Exception, fallback: str) -> tuple[str, int]:
+    return (exc.message, exc.status_code) if isinstance(exc, AppError) else (fallback, 400)
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+async def _periods_page(request: Request, error: str | None = None, status: int = 200, field: str | None = None,
+                        form: dict | None = None) -> Template:
+    return page(request, "appraisal/periods.html", status_code=status, periods=await appraisal.list_periods(),
+                mine=await appraisal.my_appraisals(request.user), year=today_local().year, error=error,
+                error_field=field, form=form or {})
 
 
 @get("/appraisal", include_in_schema=False)
 async def periods_page(request: Request) -> Template:
-    return page(request, "appraisal/periods.html", periods=await appraisal.list_periods(),
-                mine=await appraisal.my_appraisals(request.user), year=today_local().year, error=None)
+    return await _periods_page(request)
 
 
 @post("/appraisal", guards=[admin_only], include_in_schema=False)
 async def period_create(request: Request) -> Template | Redirect:
     f = await _form(request)
     try:
-        quarter = int(f["quarter"]) if f.get("quarter", "").strip() else None
-        period = await appraisal.create_period(request.user, int(f.get("year") or 0), quarter)
-    except (AppError, ValueError) as exc:
-        return page(request, "appraisal/periods.html", status_code=getattr(exc, "status_code", 400),
-                    periods=await appraisal.list_periods(), mine=await appraisal.my_appraisals(request.user),
-                    year=today_local().year, error=exc.message if isinstance(exc, AppError) else _("年度或季度无效"))
+        quarter = form_int(f.get("quarter"), _("季度"))
+        period = await appraisal.create_period(request.user, form_int(f.get("year"), _("年度")) or 0, quarter)
+    except AppError as exc:
+        field = _field(exc, {"bad_quarter": "quarter"}, "year")
+        return await _periods_page(request, exc.message, exc.status_code, field, f)
     notify(request, _("已建立{name}").format(name=period["name"]))
     return Redirect(f"/appraisal/{period['id']}")
 
 
-async def _period_page(request: Request, period_id: int, error: str | None = None, status: int = 200) -> Template:
+async def _period_page(request: Request, period_id: int, error: str | None = None, status: int = 200,
+                       field: str | None = None, form: dict | None = None) -> Template:
     period = await appraisal.get_period(period_id)
     mine = next((m for m in await appraisal.my_appraisals(request.user) if m["period"] == period_id), None)
     return page(request, "appraisal/period.html", status_code=status, period=period, mine=mine,
-                units=await appraisal.units(request.user, period_id), error=error, **_labels())
+                units=await appraisal.units(request.user, period_id),
+                summary=await appraisal.grade_summary(request.user, period_id),
+                error=error, error_field=field, form=form or {}, **_labels())
 
 
 @get("/appraisal/{period_id:int}", include_in_schema=False)
@@ -61,33 +88,66 @@ async def period_page(request: Request, period_id: int) -> Template:
     return await _period_page(request, period_id)
 
 
-@post("/appraisal/{period_id:int}/{action:str}", include_in_schema=False)
-async def period_step(request: Request, period_id: int, action: str) -> Template | Redirect:
+# What a step's success message says, by the status the period reaches.
+ADVANCED = {
+    "self_summary": _("{name}已开始，请大家填写个人总结"),
+    "scoring": _("{name}已开始评分"),
+    "reviewed": _("{name}已审核通过"),
+    "locked": _("{name}已锁定，数据只读"),
+}
+
+
+@post("/appraisal/{period_id:int}/advance", include_in_schema=False)
+async def period_advance(request: Request, period_id: int) -> Template | Redirect:
     f = await _form(request)
-    me = request.user
     try:
-        if action == "advance":
-            period = await appraisal.advance(me, period_id, f.get("to", ""))
-            notify(request, _("考核期已进入“{s}”").format(s=period["status_label"]))
-        elif action == "reopen":
-            await appraisal.reopen(me, period_id, f.get("reason", ""))
-            notify(request, _("考核期已重新开启，各单元需重新提交"))
-        elif action == "approval":
-            await appraisal.set_excellent_approval(me, period_id, f.get("approval", ""))
-            notify(request, _("批准已登记"))
-        elif action == "submit":
-            unit = f.get("unit", "")
-            await appraisal.submit_unit(me, period_id, unit)
-            notify(request, _("评分已提交"))
-            return Redirect(f"/appraisal/{period_id}/grid?unit={unit}")
-        else:
-            raise InvalidInput(_("未知操作"), code="bad_action")
+        period = await appraisal.advance(request.user, period_id, f.get("to", ""))
     except AppError as exc:
-        if action == "submit":
-            return await _grid_page(request, period_id, f.get("unit", ""), exc.message, exc.status_code)
-        return await _period_page(request, period_id, exc.message, exc.status_code)
+        return await _period_page(request, period_id, exc.message, exc.status_code, form=f)
+    message = ADVANCED.get(period["status"], _("{name}已进入“{s}”")).format(name=period["name"], s=period["status_label"])
+    if period["status"] == period["policy"].results_shown_at:
+        message += _("，考核结果已向本人公布")
+    notify(request, message)
     return Redirect(f"/appraisal/{period_id}")
 
+
+@post("/appraisal/{period_id:int}/reopen", include_in_schema=False)
+async def period_reopen(request: Request, period_id: int) -> Template | Redirect:
+    f = await _form(request)
+    try:
+        period = await appraisal.reopen(request.user, period_id, f.get("reason", ""))
+    except AppError as exc:
+        return await _period_page(request, period_id, exc.message, exc.status_code,
+                                  _field(exc, {"reason_required": "reason"}), f)
+    notify(request, _("{name}已重新开启，各单元需重新提交").format(name=period["name"]))
+    return Redirect(f"/appraisal/{period_id}")
+
+
+@post("/appraisal/{period_id:int}/approval", include_in_schema=False)
+async def period_approval(request: Request, period_id: int) -> Template | Redirect:
+    f = await _form(request)
+    try:
+        period = await appraisal.set_excellent_approval(request.user, period_id, f.get("approval", ""))
+    except AppError as exc:
+        return await _period_page(request, period_id, exc.message, exc.status_code, "approval", f)
+    notify(request, _("已登记{name}提高优秀比例的批准：{a}").format(name=period["name"], a=period["excellent_approval"])
+           if period["excellent_approval"] else _("已取消{name}提高优秀比例的批准").format(name=period["name"]))
+    return Redirect(f"/appraisal/{period_id}")
+
+
+@post("/appraisal/{period_id:int}/submit", include_in_schema=False)
+async def unit_submit(request: Request, period_id: int) -> Template | Redirect:
+    f = await _form(request)
+    unit = f.get("unit", "")
+    try:
+        grid = await appraisal.submit_unit(request.user, period_id, unit)
+    except AppError as exc:
+        return await _grid_page(request, period_id, unit, exc.message, exc.status_code)
+    notify(request, _("{unit}的{name}评分已提交审核").format(unit=grid["label"], name=grid["period"]["name"]))
+    return Redirect(f"/appraisal/{period_id}/grid?unit={unit}")
+
+
+# --- the grid --------------------------------------------------------------------------------
 
 async def _grid_page(request: Request, period_id: int, unit: str, error: str | None = None, status: int = 200) -> Template:
     grid = await appraisal.grid(request.user, period_id, unit)
@@ -138,9 +198,13 @@ async def grade_save(request: Request, appraisee_id: int) -> Template:
     return await _saved(request, appraisee_id, "grade")
 
 
-async def _person_page(request: Request, appraisee_id: int, error: str | None = None, status: int = 200) -> Template:
+# --- one person's appraisal ------------------------------------------------------------------
+
+async def _person_page(request: Request, appraisee_id: int, error: str | None = None, status: int = 200,
+                       field: str | None = None, form: dict | None = None) -> Template:
     detail = await appraisal.appraisal_detail(request.user, appraisee_id)
-    return page(request, "appraisal/person.html", status_code=status, a=detail, error=error, **_labels())
+    return page(request, "appraisal/person.html", status_code=status, a=detail, error=error, error_field=field,
+                form=form or {}, **_labels())
 
 
 @get("/appraisal/people/{appraisee_id:int}", include_in_schema=False)
@@ -148,27 +212,46 @@ async def person_page(request: Request, appraisee_id: int) -> Template:
     return await _person_page(request, appraisee_id)
 
 
-@post("/appraisal/people/{appraisee_id:int}", include_in_schema=False)
-async def person_submit(request: Request, appraisee_id: int) -> Template | Redirect:
+@post("/appraisal/people/{appraisee_id:int}/summary", include_in_schema=False)
+async def summary_save(request: Request, appraisee_id: int) -> Template | Redirect:
     f = await _form(request)
     try:
-        if f.get("action") == "registration":
-            text = f.get("notified_on", "").strip()
-            day = parse_date(text) if text else None
-            if text and day is None:
-                raise InvalidInput(_("通知日期“{v}”不是有效日期").format(v=text), code="bad_date")
-            await appraisal.record_registration(request.user, appraisee_id, f.get("committee_opinion", ""),
-                                                f.get("remarks", ""), day)
-            notify(request, _("登记表信息已保存"))
-        elif f.get("action") == "comment":
-            detail = await appraisal.appraisal_detail(request.user, appraisee_id)
-            await appraisal.set_grade(request.user, appraisee_id, detail["grade_choice"] or None, f.get("comment", ""))
-            notify(request, _("评语已保存"))
-        else:
-            await appraisal.save_summary(request.user, appraisee_id, f.get("text", ""))
-            notify(request, _("总结已保存"))
+        await appraisal.save_summary(request.user, appraisee_id, f.get("text", ""))
     except AppError as exc:
-        return await _person_page(request, appraisee_id, exc.message, exc.status_code)
+        return await _person_page(request, appraisee_id, exc.message, exc.status_code, "text", f)
+    period = (await appraisal.appraisal_detail(request.user, appraisee_id))["period"]
+    notify(request, _("{name}的{kind}已保存，提交评分前仍可修改").format(
+        name=period["name"], kind=_("年度总结") if period["is_annual"] else _("个人总结")))
+    return Redirect(f"/appraisal/people/{appraisee_id}")
+
+
+@post("/appraisal/people/{appraisee_id:int}/comment", include_in_schema=False)
+async def comment_save(request: Request, appraisee_id: int) -> Template | Redirect:
+    f = await _form(request)
+    try:
+        detail = await appraisal.appraisal_detail(request.user, appraisee_id)
+        await appraisal.set_grade(request.user, appraisee_id, detail["grade_choice"] or None, f.get("comment", ""))
+    except AppError as exc:
+        return await _person_page(request, appraisee_id, exc.message, exc.status_code, "comment", f)
+    notify(request, _("已保存{name}的评语").format(name=detail["name"]))
+    return Redirect(f"/appraisal/people/{appraisee_id}")
+
+
+@post("/appraisal/people/{appraisee_id:int}/registration", include_in_schema=False)
+async def registration_save(request: Request, appraisee_id: int) -> Template | Redirect:
+    f = await _form(request)
+    try:
+        text = f.get("notified_on", "").strip()
+        day = parse_date(text) if text else None
+        if text and day is None:
+            raise InvalidInput(_("通知日期“{v}”不是有效日期").format(v=text[:20]), code="bad_date", field="notified_on")
+        await appraisal.record_registration(request.user, appraisee_id, f.get("committee_opinion", ""),
+                                            f.get("remarks", ""), day)
+    except AppError as exc:
+        field = _field(exc, {"bad_date": "notified_on", "too_long": "committee_opinion"})
+        return await _person_page(request, appraisee_id, exc.message, exc.status_code, field, f)
+    name = (await appraisal.appraisee_row(appraisee_id))["name"]
+    notify(request, _("已保存{name}的登记表信息：考核委员会意见、备注和通知本人日期").format(name=name))
     return Redirect(f"/appraisal/people/{appraisee_id}")
 
 
@@ -180,13 +263,17 @@ async def mine_page(request: Request) -> Template:
                 STATUS=accountability.STATUS_LABELS, **_labels())
 
 
-async def _bonus_page(request: Request, year: int, error: str | None = None, status: int = 200, q: str = "") -> Template:
+# --- bonuses ---------------------------------------------------------------------------------
+
+async def _bonus_page(request: Request, year: int, error: str | None = None, status: int = 200, q: str = "",
+                      field: str | None = None, form: dict | None = None) -> Template:
     people = (await picker.choices(request.user, "directory")
               if request.user.has(Role.CHIEF, Role.LEADER, Role.ADMIN) else picker.Choices())
     rows = await appraisal.list_bonuses(request.user, year, q)
     pager = Pager(request, len(rows))
-    return page(request, "appraisal/bonuses.html", status_code=status, year=year, error=error, people=people, q=q,
-                bonuses=rows[pager.offset:pager.offset + pager.page_size], pager=pager, today=today_local(), **_labels())
+    return page(request, "appraisal/bonuses.html", status_code=status, year=year, error=error, error_field=field,
+                form=form or {}, people=people, q=q, bonuses=rows[pager.offset:pager.offset + pager.page_size],
+                pager=pager, today=today_local(), **_labels())
 
 
 @get("/appraisal/bonuses", include_in_schema=False)
@@ -194,30 +281,48 @@ async def bonuses_page(request: Request, year: FromQuery[int | None] = None, q: 
     return await _bonus_page(request, year or today_local().year, q=q)
 
 
+BONUS_FIELDS = {"bad_kind": "kind", "bad_points": "points", "not_a_number": "points", "note_required": "note",
+                "bad_date": "awarded_on", "calendar_gap": "awarded_on", "period_locked": "awarded_on",
+                "not_found": "person_id", "forbidden": "person_id"}
+
+
 @post("/appraisal/bonuses", include_in_schema=False)
 async def bonus_add(request: Request) -> Template | Redirect:
     f = await _form(request)
     try:
+        person_id = form_int(f.get("person_id"), _("人员"))
+        if person_id is None:
+            raise InvalidInput(_("请选择人员"), code="not_found", field="person_id")
+        points = form_number(f.get("points"), _("分值"))
         day = parse_date(f.get("awarded_on", ""))
         if day is None:
             raise InvalidInput(_("请填写有效日期"), code="bad_date")
-        await appraisal.add_bonus(request.user, int(f.get("person_id") or 0), f.get("kind", ""),
-                                  float(f.get("points") or 0), f.get("note", ""), day)
-    except (AppError, ValueError) as exc:
-        return await _bonus_page(request, today_local().year, exc.message if isinstance(exc, AppError) else _("分值应为数字"),
-                                 getattr(exc, "status_code", 400))
-    notify(request, _("加分已登记"))
+        await appraisal.add_bonus(request.user, person_id, f.get("kind", ""), points or 0, f.get("note", ""), day)
+    except AppError as exc:
+        return await _bonus_page(request, today_local().year, exc.message, exc.status_code,
+                                 field=_field(exc, BONUS_FIELDS), form=f)
+    name = next((p["name"] for p in await appraisal.list_bonuses(request.user, day.year) if p["person"] == person_id), "")
+    notify(request, _("已为{name}登记{kind} {p:g} 分").format(name=name, kind=appraisal.BONUS_KINDS[f["kind"]], p=points))
     return Redirect(f"/appraisal/bonuses?year={day.year}")
+
+
+# --- 评优选先 ---------------------------------------------------------------------------------
+
+async def _commendation_page(request: Request, year: int | None, error: str | None = None, status: int = 200,
+                             field: str | None = None, form: dict | None = None) -> Template:
+    year = year or await commendation.latest_year() or today_local().year
+    review = None
+    try:
+        review = await commendation.review(request.user, year)
+    except AppError as exc:
+        error, status = error or exc.message, status if error else exc.status_code
+    return page(request, "appraisal/commendation.html", status_code=status, year=year, review=review, error=error,
+                error_field=field, form=form or {}, **_labels())
 
 
 @get("/appraisal/commendation", include_in_schema=False)
 async def commendation_page(request: Request, year: FromQuery[int | None] = None) -> Template:
-    year = year or today_local().year
-    try:
-        review, error = await commendation.review(request.user, year), None
-    except AppError as exc:
-        review, error = None, exc.message
-    return page(request, "appraisal/commendation.html", year=year, review=review, error=error, **_labels())
+    return await _commendation_page(request, year)
 
 
 @post("/appraisal/commendation", include_in_schema=False)
@@ -225,19 +330,30 @@ async def commendation_confirm(request: Request) -> Template | Redirect:
     form = await request.form()
     year = form_int(form.get("year"), _("年度")) or today_local().year
     ids = [int(v) for v in form.getall("person_ids", []) if str(v).isdigit()]
+    note = str(form.get("note", ""))
     try:
-        await commendation.confirm(request.user, year, ids, str(form.get("note", "")))
+        confirmed = await commendation.confirm(request.user, year, ids, note)
     except AppError as exc:
-        review = await commendation.review(request.user, year)
-        return page(request, "appraisal/commendation.html", status_code=exc.status_code, year=year, review=review,
-                    error=exc.message, **_labels())
-    notify(request, _("{year} 年评优名单已确认").format(year=year))
+        return await _commendation_page(request, year, exc.message, exc.status_code, "person_ids",
+                                        {"person_ids": ids, "note": note})
+    names = "、".join(p["name"] for p in confirmed["confirmed"]["people"])
+    notify(request, _("{year} 年评优名单已确认：{names}").format(year=year, names=names))
     return Redirect(f"/appraisal/commendation?year={year}")
 
 
-async def _settings_page(request: Request, error: str | None = None, status: int = 200) -> Template:
+# --- settings --------------------------------------------------------------------------------
+
+async def _settings_page(request: Request, error: str | None = None, status: int = 200, field: str | None = None,
+                         form: dict | None = None, rows: list[dict] | None = None) -> Template:
+    """The settings; a refused template comes back as typed (`rows`), else as saved."""
+    template = await appraisal.current_template()
+    if rows is None:
+        rows = [{"code": i.code, "name": i.name, "weight": f"{i.weight:g}",
+                 "sub_items": "；".join(f"{s.name}:{s.weight:g}" for s in i.sub_items)} for i in template["indicators"]]
     return page(request, "appraisal/settings.html", status_code=status, policy=await appraisal.get_policy(),
-                template=await appraisal.current_template(), roundings=list(Rounding), error=error)
+                template=template, rows=rows, roundings=list(Rounding), error=error, error_field=field,
+                form=form or {}, POLICY_LABELS=POLICY_LABELS, RESULTS_SHOWN_AT=RESULTS_SHOWN_AT,
+                STATUS_LABELS=STATUS_LABELS, INDICATOR_NAMES=INDICATOR_NAMES)
 
 
 @get("/admin/appraisal", guards=[admin_only], include_in_schema=False)
@@ -252,31 +368,45 @@ def _parse_sub_items(text: str) -> tuple[SubItem, ...]:
         if not part.strip():
             continue
         name, sep, weight = part.replace("：", ":").rpartition(":")
-        if not sep:
+        number = form_number(weight, _("细项分值")) if sep else None
+        if not sep or number is None:
             raise InvalidInput(_("细项应写作“名称:分值”，以分号分隔"), code="bad_template")
-        items.append(SubItem(name.strip(), float(weight)))
+        items.append(SubItem(name.strip(), number))
     return tuple(items)
 
 
 @post("/admin/appraisal", guards=[admin_only], include_in_schema=False)
 async def settings_submit(request: Request) -> Template | Redirect:
     form = await request.form()
-    f = {k: str(v) for k, v in form.items()}
+    f = {k: str(v) for k, v in form.items() if k != "_csrf_token"}
     try:
         if f.get("action") == "template":
             codes = form.getall("code", [])
             names, weights, subs = form.getall("name", []), form.getall("weight", []), form.getall("sub_items", [])
-            indicators = [Indicator(str(c).strip(), str(n).strip(), float(w), _parse_sub_items(str(s)))
-                          for c, n, w, s in zip(codes, names, weights, subs) if str(c).strip()]
+            indicators = [Indicator(str(c).strip(), str(n).strip(), form_number(w, _("分值")) or 0,
+                                    _parse_sub_items(str(s))) for c, n, w, s in zip(codes, names, weights, subs)
+                          if str(c).strip()]
             saved = await appraisal.save_template(request.user, indicators, f.get("note", ""))
             notify(request, _("已保存第 {v} 版考核指标，新建的考核期使用此版本").format(v=saved["version"]))
         else:
-            numeric = {k: float(v) for k, v in f.items() if k not in ("action", "rounding", "_csrf_token") and v.strip()}
-            if "excellent_needs_good_quarters" in numeric:
-                numeric["excellent_needs_good_quarters"] = int(numeric["excellent_needs_good_quarters"])
-            await appraisal.set_policy(request.user, {**numeric, "rounding": f.get("rounding", "half_up")})
+            values: dict = {}
+            for key in POLICY_LABELS:
+                if f.get(key, "").strip():
+                    try:
+                        values[key] = form_number(f[key], POLICY_LABELS[key])
+                    except InvalidInput as exc:
+                        exc.field = key
+                        raise
+            if "excellent_needs_good_quarters" in values:
+                values["excellent_needs_good_quarters"] = int(values["excellent_needs_good_quarters"])
+            await appraisal.set_policy(request.user, {**values, "rounding": f.get("rounding", "half_up"),
+                                                      "results_shown_at": f.get("results_shown_at", "reviewed")})
             notify(request, _("考核参数已保存，新建的考核期使用新参数"))
-    except (AppError, ValueError) as exc:
-        return await _settings_page(request, exc.message if isinstance(exc, AppError) else _("请填写数字"),
-                                    getattr(exc, "status_code", 400))
+    except AppError as exc:
+        rows = None
+        if f.get("action") == "template":
+            rows = [{"code": str(c).strip(), "name": str(n), "weight": str(w), "sub_items": str(s)} for c, n, w, s in zip(
+                form.getall("code", []), form.getall("name", []), form.getall("weight", []), form.getall("sub_items", []))]
+        field = exc.field if f.get("action") != "template" else "template"
+        return await _settings_page(request, exc.message, exc.status_code, field, f, rows)
     return Redirect("/admin/appraisal")
