@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
@@ -52,12 +52,39 @@ class MatterOut(msgspec.Struct):
     created_at: dt.datetime
 
 
-class MatterDetail(MatterOut):
+class MatterEventOut(msgspec.Struct, kw_only=True):
+    """One step of the timeline."""
+    id: int
+    matter: int
+    at: dt.datetime
+    actor: int | None
+    actor_name: str | None
+    kind: Annotated[str, msgspec.Meta(description=" | ".join(matters.EventKind))]
+    to_person: int | None
+    to_person_name: str | None
+    due_on: dt.date | None
+    note: str
+
+
+class ExtensionRequestOut(msgspec.Struct, kw_only=True):
+    id: int
+    matter: int
+    requested_by: int
+    requested_at: dt.datetime
+    reason: str
+    new_due_on: dt.date
+    status: Annotated[str, msgspec.Meta(description="pending | approved | refused")]
+    decided_by: int | None
+    decided_at: dt.datetime | None
+    decision_note: str
+
+
+class MatterDetail(MatterOut, kw_only=True):
     content: str = ""
     requester_contact: str = ""
     result: str = ""
-    timeline: list[dict[str, Any]] = []
-    extension_requests: list[dict[str, Any]] = []
+    timeline: list[MatterEventOut] = []
+    extension_requests: list[ExtensionRequestOut] = []
 
 
 class MatterPage(Page):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
@@ -46,9 +46,21 @@ class ItemOut(msgspec.Struct):
     completed_on: dt.date | None
 
 
-class ItemDetail(ItemOut):
-    assisting: list[str] = []
-    reports: list[dict[str, Any]] = []
+class ReportOut(msgspec.Struct, kw_only=True):
+    """One entry of an item's trail."""
+    id: int
+    item: int
+    at: dt.datetime
+    author: int | None
+    author_name: str | None
+    kind: Annotated[str, msgspec.Meta(description=" | ".join(supervision.REPORT_KINDS))]
+    note: str
+    deadline: Annotated[dt.date | None, msgspec.Meta(description="the deadline set by this entry, if any")]
+
+
+class ItemDetail(ItemOut, kw_only=True):
+    assisting: Annotated[list[str], msgspec.Meta(description="names of the assisting sections")] = []
+    reports: list[ReportOut] = []
 
 
 class ItemPage(Page):

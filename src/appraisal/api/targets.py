@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, patch, post, put
@@ -11,7 +11,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 
-from appraisal.api.common import errors
+from appraisal.api.common import errors, from_row
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Principal
@@ -69,6 +69,77 @@ class ImportForm(msgspec.Struct):
     dry_run: bool = False
 
 
+class TargetOut(msgspec.Struct, kw_only=True):
+    """A target as stored, with the names of its section and owner."""
+    id: int
+    year: int
+    parent: int | None
+    level: str
+    section: int | None
+    owner: int | None
+    title: str
+    weight: float
+    indicator_kind: str
+    target_value: float | None
+    unit: str
+    due_on: dt.date | None
+    quality: str
+    status: str
+    completion: Annotated[float | None, msgspec.Meta(description="latest reported (leaves); null = not started")]
+    sort_order: int
+    section_name: str | None
+    owner_name: str | None
+
+
+class MyTargetOut(TargetOut, kw_only=True):
+    rolled: Annotated[float | None, msgspec.Meta(description="completion rolled up by weight; null when archived")]
+    indicator_label: str
+
+
+class TreeTargetOut(MyTargetOut, kw_only=True):
+    depth: int
+    has_children: bool
+    weights_sum: Annotated[float | None, msgspec.Meta(
+        description="the sum of its children's shares when it is not 100; otherwise null")]
+    level_label: str
+    may_report: bool
+    may_break_down: bool
+    may_archive: bool
+
+
+class TargetTree(msgspec.Struct, kw_only=True):
+    year: int
+    targets: Annotated[list[TreeTargetOut], msgspec.Meta(description="in display order, each with its depth")]
+    office: Annotated[float | None, msgspec.Meta(description="the office's completion; null without targets")]
+    top_weights_sum: Annotated[float | None, msgspec.Meta(
+        description="the sum of the office targets' shares when it is not 100; otherwise null")]
+
+
+class ProgressOut(msgspec.Struct, kw_only=True):
+    id: int
+    at: dt.datetime
+    completion: float
+    actual: float | None
+    evidence: str
+    author_name: str | None
+
+
+class Created(msgspec.Struct, kw_only=True):
+    id: int
+
+
+class Completion(msgspec.Struct, kw_only=True):
+    completion: Annotated[float, msgspec.Meta(description="the completion (0–100) the report set")]
+
+
+class Copied(msgspec.Struct, kw_only=True):
+    copied: Annotated[int, msgspec.Meta(description="targets created in the new year")]
+
+
+class Imported(msgspec.Struct, kw_only=True):
+    rows: Annotated[int, msgspec.Meta(description="targets in the file (created unless dry_run)")]
+
+
 def _data(d: TargetIn) -> targets.TargetData:
     return targets.TargetData(title=d.title, weight=d.weight, indicator_kind=d.indicator_kind,
                               target_value=d.target_value, unit=d.unit, due_on=d.due_on, quality=d.quality,
@@ -80,20 +151,20 @@ class TargetController(Controller):
     tags = ["targets"]
 
     @get("/", responses=errors(400, 401), summary="The year's target tree as the caller may see it, rolled up by weight")
-    async def tree(self, principal: Principal, year: FromQuery[int]) -> dict[str, Any]:
-        return await targets.tree(principal, year)
+    async def tree(self, principal: Principal, year: FromQuery[int]) -> TargetTree:
+        return from_row(TargetTree, await targets.tree(principal, year))
 
     @get("/mine", responses=errors(400, 401), summary="The caller's individual targets of a year")
-    async def mine(self, principal: Principal, year: FromQuery[int]) -> list[dict[str, Any]]:
-        return await targets.my_targets(principal, year)
+    async def mine(self, principal: Principal, year: FromQuery[int]) -> list[MyTargetOut]:
+        return [from_row(MyTargetOut, r) for r in await targets.my_targets(principal, year)]
 
     @post("/", responses=WRITE_ERRORS, summary="Add a target: an office target, or a child of `parent_id`",
           description="A new child may not push its siblings' weights over 100 (422 naming the parent and the sum).")
-    async def create(self, principal: Principal, data: TargetIn) -> dict[str, int]:
+    async def create(self, principal: Principal, data: TargetIn) -> Created:
         if data.parent_id is None and data.year is None:
             raise InvalidInput(_("单位目标需要填写年度"), code="year_required")
         row = await targets.create(principal, data.year or 0, data.parent_id, _data(data))
-        return {"id": row.id}
+        return Created(id=row.id)
 
     @patch("/{target_id:int}", status_code=204, responses=WRITE_ERRORS,
            summary="Edit, archive or restore a target: only the fields sent change")
@@ -112,24 +183,25 @@ class TargetController(Controller):
         await targets.set_weights(principal, data.year or 0, None, data.weights)
 
     @post("/{target_id:int}/progress", responses=WRITE_ERRORS, summary="Report progress on a leaf target with evidence")
-    async def progress(self, principal: Principal, target_id: int, data: ProgressIn) -> dict[str, float]:
+    async def progress(self, principal: Principal, target_id: int, data: ProgressIn) -> Completion:
         value = await targets.report(principal, target_id, completion=data.completion, actual=data.actual,
                                      evidence=data.evidence)
-        return {"completion": value}
+        return Completion(completion=value)
 
     @get("/{target_id:int}/progress", responses=errors(401, 404), summary="A target's progress reports, newest first")
-    async def progress_list(self, principal: Principal, target_id: int) -> list[dict[str, Any]]:
-        return await targets.progress_of(principal, target_id)
+    async def progress_list(self, principal: Principal, target_id: int) -> list[ProgressOut]:
+        return [from_row(ProgressOut, r) for r in await targets.progress_of(principal, target_id)]
 
     @post("/copy", responses=WRITE_ERRORS, summary="Copy a year's active tree to another year (progress reset)")
-    async def copy(self, principal: Principal, data: CopyIn) -> dict[str, int]:
-        return {"copied": await targets.copy_year(principal, data.from_year, data.to_year)}
+    async def copy(self, principal: Principal, data: CopyIn) -> Copied:
+        return Copied(copied=await targets.copy_year(principal, data.from_year, data.to_year))
 
     @post("/import", status_code=200, responses=WRITE_ERRORS,
           summary="Import a year's tree from .xlsx/.csv: all rows or none, every error listed",
           description="Columns: 编号, 上级编号 (empty for office targets), 目标名称, 权重, 指标类型 (数量/时限/质量), "
           "目标值, 计量单位, 完成时限, 质量要求, 科室, 责任人.")
     async def import_tree(self, principal: Principal,
-                          data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> dict[str, int]:
+                          data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Imported:
         content = await data.file.read()
-        return {"rows": await targets.import_tree(principal, data.year, data.file.filename, content, dry_run=data.dry_run)}
+        return Imported(rows=await targets.import_tree(principal, data.year, data.file.filename, content,
+                                                     dry_run=data.dry_run))
