@@ -10,7 +10,7 @@ from litestar.params import FromQuery, Parameter
 
 from appraisal.api.common import Limit, Offset, errors, from_row
 from appraisal.api.schemas.accountability import (
-    AppealDecisionIn, DecisionIn, EffectsOut, FormOut, ProposeIn, ReasonIn, RecordOut, RecordPage,
+    AppealDecisionIn, EffectsOut, FormOut, ProposeIn, RecordDecisionIn, RecordOut, RecordPage, RecordReasonIn,
 )
 from appraisal.scopes import Principal
 from appraisal.services import accountability, org
@@ -48,17 +48,17 @@ class AccountabilityController(Controller):
         return _out(await accountability.get_record(principal, record_id))
 
     @post("/{record_id:int}/decision", responses=STEP_ERRORS, summary="Decide form and points; notifies the person")
-    async def decide(self, principal: Principal, record_id: int, data: DecisionIn) -> RecordOut:
+    async def decide(self, principal: Principal, record_id: int, data: RecordDecisionIn) -> RecordOut:
         await accountability.decide(principal, record_id, data.form_id, data.reason, data.points)
         return _out(await accountability.get_record(principal, record_id))
 
     @post("/{record_id:int}/dismiss", responses=STEP_ERRORS, summary="Decide not to pursue")
-    async def dismiss(self, principal: Principal, record_id: int, data: ReasonIn) -> RecordOut:
+    async def dismiss(self, principal: Principal, record_id: int, data: RecordReasonIn) -> RecordOut:
         await accountability.dismiss(principal, record_id, data.reason)
         return _out(await accountability.get_record(principal, record_id))
 
     @post("/{record_id:int}/appeal", responses=STEP_ERRORS, summary="申诉 by the person, within the window")
-    async def appeal(self, principal: Principal, record_id: int, data: ReasonIn) -> RecordOut:
+    async def appeal(self, principal: Principal, record_id: int, data: RecordReasonIn) -> RecordOut:
         await accountability.appeal(principal, record_id, data.reason)
         return _out(await accountability.get_record(principal, record_id))
 

@@ -8,7 +8,7 @@ from litestar.params import FromQuery
 
 from appraisal.api.common import Limit, Offset, errors, from_row
 from appraisal.api.schemas.matters import (
-    DecisionIn, ExtensionIn, FollowUpIn, MatterDetail, MatterOut, MatterPage, NoteIn, ReasonIn, RegisterIn,
+    ExtensionDecisionIn, ExtensionIn, FollowUpIn, MatterDetail, MatterOut, MatterPage, NoteIn, PauseIn, RegisterIn,
     ResultIn, ShirkIn, TransferIn,
 )
 from appraisal.scopes import Principal
@@ -62,7 +62,7 @@ class MatterController(Controller):
         await matters.return_transfer(principal, matter_id, data.note)
 
     @post("/{matter_id:int}/pause", responses=STEP_ERRORS, summary="中止: stop the clock")
-    async def pause(self, principal: Principal, matter_id: int, data: ReasonIn) -> MatterDetail:
+    async def pause(self, principal: Principal, matter_id: int, data: PauseIn) -> MatterDetail:
         await matters.pause(principal, matter_id, data.reason)
         return await _detail(principal, matter_id)
 
@@ -94,5 +94,5 @@ class MatterController(Controller):
 
 @post("/api/v1/extensions/{request_id:int}/decision", tags=["matters"], status_code=204, responses=STEP_ERRORS,
       summary="A leader approves or refuses an extension request")
-async def decide_extension(principal: Principal, request_id: int, data: DecisionIn) -> None:
+async def decide_extension(principal: Principal, request_id: int, data: ExtensionDecisionIn) -> None:
     await matters.decide_extension(principal, request_id, data.approve, data.note)

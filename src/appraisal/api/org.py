@@ -10,8 +10,8 @@ from litestar.params import FromQuery, Parameter
 
 from appraisal.api.common import Limit, Offset, errors, from_row
 from appraisal.api.schemas.org import (
-    AccountIn, AccountOut, AccountPatch, LedSections, PeoplePage, PersonDetail, PersonIn, PersonOut,
-    PersonPatch, SectionIn, SectionOut, SectionPatch,
+    AccountIn, AccountOut, AccountPatch, LedSections, PeoplePage, PersonDetail, PersonIn, PersonPatch,
+    PersonSummary, SectionIn, SectionOut, SectionPatch,
 )
 from appraisal.scopes import Principal
 from appraisal.security import admin_only
@@ -63,7 +63,7 @@ class PersonController(Controller):
         rows, total = await org.list_people(
             principal, org.PeopleQuery(q, section_id, include_inactive, offset, limit)
         )
-        return PeoplePage(total=total, offset=offset, limit=limit, items=[from_row(PersonOut, r) for r in rows])
+        return PeoplePage(total=total, offset=offset, limit=limit, items=[from_row(PersonSummary, r) for r in rows])
 
     @get("/{person_id:int}", responses=errors(401, 404), summary="One person (404 outside the caller's scope)")
     async def get_person(self, principal: Principal, person_id: int) -> PersonDetail:

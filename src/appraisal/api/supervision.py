@@ -7,7 +7,7 @@ from litestar import Controller, get, post
 from litestar.params import FromQuery
 
 from appraisal.api.common import Limit, Offset, errors, from_row
-from appraisal.api.schemas.supervision import ItemDetail, ItemIn, ItemOut, ItemPage, PressIn, ProgressIn, ReviewIn
+from appraisal.api.schemas.supervision import ItemDetail, ItemIn, ItemOut, ItemPage, ItemProgressIn, PressIn, ReviewIn
 from appraisal.scopes import Principal
 from appraisal.services import supervision
 
@@ -39,7 +39,7 @@ class SupervisionController(Controller):
         return await _detail(principal, item_id)
 
     @post("/{item_id:int}/progress", responses=STEP_ERRORS, summary="Report progress; submit=true asks for 审结")
-    async def progress(self, principal: Principal, item_id: int, data: ProgressIn) -> ItemDetail:
+    async def progress(self, principal: Principal, item_id: int, data: ItemProgressIn) -> ItemDetail:
         await supervision.report_progress(principal, item_id, data.note, submit=data.submit)
         return await _detail(principal, item_id)
 

@@ -11,8 +11,8 @@ from litestar.params import Body, FromQuery
 
 from appraisal.api.common import errors, from_row
 from appraisal.api.schemas.targets import (
-    Completion, Copied, CopyIn, Created, ImportForm, Imported, MyTargetOut, ProgressIn, ProgressOut, TargetIn,
-    TargetPatch, TargetTree, WeightsIn,
+    CopyIn, ImportForm, MyTargetOut, TargetCompletion, TargetCreated, TargetIn, TargetPatch, TargetProgressIn,
+    TargetProgressOut, TargetTree, TargetsCopied, TargetsImported, WeightsIn,
 )
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
@@ -43,11 +43,11 @@ class TargetController(Controller):
 
     @post("/", responses=WRITE_ERRORS, summary="Add a target: an office target, or a child of `parent_id`",
           description="A new child may not push its siblings' weights over 100 (422 naming the parent and the sum).")
-    async def create(self, principal: Principal, data: TargetIn) -> Created:
+    async def create(self, principal: Principal, data: TargetIn) -> TargetCreated:
         if data.parent_id is None and data.year is None:
             raise InvalidInput(_("单位目标需要填写年度"), code="year_required")
         row = await targets.create(principal, data.year or 0, data.parent_id, _data(data))
-        return Created(id=row.id)
+        return TargetCreated(id=row.id)
 
     @patch("/{target_id:int}", status_code=204, responses=WRITE_ERRORS,
            summary="Edit, archive or restore a target: only the fields sent change")
@@ -66,25 +66,26 @@ class TargetController(Controller):
         await targets.set_weights(principal, data.year or 0, None, data.weights)
 
     @post("/{target_id:int}/progress", responses=WRITE_ERRORS, summary="Report progress on a leaf target with evidence")
-    async def progress(self, principal: Principal, target_id: int, data: ProgressIn) -> Completion:
+    async def progress(self, principal: Principal, target_id: int, data: TargetProgressIn) -> TargetCompletion:
         value = await targets.report(principal, target_id, completion=data.completion, actual=data.actual,
                                      evidence=data.evidence)
-        return Completion(completion=value)
+        return TargetCompletion(completion=value)
 
     @get("/{target_id:int}/progress", responses=errors(401, 404), summary="A target's progress reports, newest first")
-    async def progress_list(self, principal: Principal, target_id: int) -> list[ProgressOut]:
-        return [from_row(ProgressOut, r) for r in await targets.progress_of(principal, target_id)]
+    async def progress_list(self, principal: Principal, target_id: int) -> list[TargetProgressOut]:
+        return [from_row(TargetProgressOut, r) for r in await targets.progress_of(principal, target_id)]
 
     @post("/copy", responses=WRITE_ERRORS, summary="Copy a year's active tree to another year (progress reset)")
-    async def copy(self, principal: Principal, data: CopyIn) -> Copied:
-        return Copied(copied=await targets.copy_year(principal, data.from_year, data.to_year))
+    async def copy(self, principal: Principal, data: CopyIn) -> TargetsCopied:
+        return TargetsCopied(copied=await targets.copy_year(principal, data.from_year, data.to_year))
 
     @post("/import", status_code=200, responses=WRITE_ERRORS,
           summary="Import a year's tree from .xlsx/.csv: all rows or none, every error listed",
           description="Columns: 编号, 上级编号 (empty for office targets), 目标名称, 权重, 指标类型 (数量/时限/质量), "
           "目标值, 计量单位, 完成时限, 质量要求, 科室, 责任人.")
-    async def import_tree(self, principal: Principal,
-                          data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Imported:
+    async def import_tree(
+        self, principal: Principal, data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)]
+    ) -> TargetsImported:
         content = await data.file.read()
-        return Imported(rows=await targets.import_tree(principal, data.year, data.file.filename, content,
-                                                     dry_run=data.dry_run))
+        rows = await targets.import_tree(principal, data.year, data.file.filename, content, dry_run=data.dry_run)
+        return TargetsImported(rows=rows)

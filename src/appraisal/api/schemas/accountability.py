@@ -54,13 +54,13 @@ class ProposeIn(msgspec.Struct, kw_only=True):
     matter_id: int | None = None
 
 
-class DecisionIn(msgspec.Struct, kw_only=True):
+class RecordDecisionIn(msgspec.Struct, kw_only=True):
     form_id: int
     reason: Text5000
     points: float | None = None
 
 
-class ReasonIn(msgspec.Struct, kw_only=True):
+class RecordReasonIn(msgspec.Struct, kw_only=True):
     reason: Text5000
 
 

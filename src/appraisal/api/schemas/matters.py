@@ -101,7 +101,7 @@ class NoteIn(msgspec.Struct, kw_only=True):
     note: Text2000 = ""
 
 
-class ReasonIn(msgspec.Struct, kw_only=True):
+class PauseIn(msgspec.Struct, kw_only=True):
     reason: Text2000
 
 
@@ -110,7 +110,7 @@ class ExtensionIn(msgspec.Struct, kw_only=True):
     reason: Text2000
 
 
-class DecisionIn(msgspec.Struct, kw_only=True):
+class ExtensionDecisionIn(msgspec.Struct, kw_only=True):
     approve: bool
     note: Text2000 = ""
 

@@ -39,7 +39,7 @@ class AccountRef(msgspec.Struct, kw_only=True):
     is_active: bool
 
 
-class PersonOut(msgspec.Struct, kw_only=True):
+class PersonSummary(msgspec.Struct, kw_only=True):
     id: int
     name: str
     gender: str
@@ -52,7 +52,7 @@ class PersonOut(msgspec.Struct, kw_only=True):
     is_active: bool
 
 
-class PersonDetail(PersonOut, kw_only=True):
+class PersonDetail(PersonSummary, kw_only=True):
     led_section_ids: list[int] = []
     account: AccountRef | None = None
 
@@ -81,7 +81,7 @@ class PersonPatch(msgspec.Struct, kw_only=True):
 
 
 class PeoplePage(Page, kw_only=True):
-    items: list[PersonOut]
+    items: list[PersonSummary]
 
 
 class LedSections(msgspec.Struct, kw_only=True):

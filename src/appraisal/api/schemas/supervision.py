@@ -44,7 +44,7 @@ class ItemOut(msgspec.Struct, kw_only=True):
     completed_on: dt.date | None
 
 
-class ReportOut(msgspec.Struct, kw_only=True):
+class ItemReportOut(msgspec.Struct, kw_only=True):
     """One entry of an item's trail."""
     id: int
     item: int
@@ -58,14 +58,14 @@ class ReportOut(msgspec.Struct, kw_only=True):
 
 class ItemDetail(ItemOut, kw_only=True):
     assisting: Annotated[list[str], msgspec.Meta(description="names of the assisting sections")] = []
-    reports: list[ReportOut] = []
+    reports: list[ItemReportOut] = []
 
 
 class ItemPage(Page, kw_only=True):
     items: list[ItemOut]
 
 
-class ProgressIn(msgspec.Struct, kw_only=True):
+class ItemProgressIn(msgspec.Struct, kw_only=True):
     note: Text
     submit: bool = False
 

@@ -44,7 +44,7 @@ class WeightsIn(msgspec.Struct, kw_only=True):
     year: int | None = None
 
 
-class ProgressIn(msgspec.Struct, kw_only=True):
+class TargetProgressIn(msgspec.Struct, kw_only=True):
     evidence: Annotated[str, msgspec.Meta(max_length=2000)]
     completion: float | None = None
     actual: float | None = None
@@ -107,7 +107,7 @@ class TargetTree(msgspec.Struct, kw_only=True):
         description="the sum of the office targets' shares when it is not 100; otherwise null")]
 
 
-class ProgressOut(msgspec.Struct, kw_only=True):
+class TargetProgressOut(msgspec.Struct, kw_only=True):
     id: int
     at: dt.datetime
     completion: float
@@ -116,17 +116,17 @@ class ProgressOut(msgspec.Struct, kw_only=True):
     author_name: str | None
 
 
-class Created(msgspec.Struct, kw_only=True):
+class TargetCreated(msgspec.Struct, kw_only=True):
     id: int
 
 
-class Completion(msgspec.Struct, kw_only=True):
+class TargetCompletion(msgspec.Struct, kw_only=True):
     completion: Annotated[float, msgspec.Meta(description="the completion (0–100) the report set")]
 
 
-class Copied(msgspec.Struct, kw_only=True):
+class TargetsCopied(msgspec.Struct, kw_only=True):
     copied: Annotated[int, msgspec.Meta(description="targets created in the new year")]
 
 
-class Imported(msgspec.Struct, kw_only=True):
+class TargetsImported(msgspec.Struct, kw_only=True):
     rows: Annotated[int, msgspec.Meta(description="targets in the file (created unless dry_run)")]
