@@ -5,85 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromQuery, Parameter
 
-from appraisal.api.common import Limit, Offset, Page, errors, from_row
+from appraisal.api.common import Limit, Offset, errors, from_row
+from appraisal.api.schemas.accountability import (
+    AppealDecisionIn, EffectsOut, FormOut, ProposeIn, RecordDecisionIn, RecordOut, RecordPage, RecordReasonIn,
+)
 from appraisal.scopes import Principal
 from appraisal.services import accountability, org
 
-Text5000 = Annotated[str, msgspec.Meta(max_length=5000)]
+
 STEP_ERRORS = errors(400, 401, 403, 404, 409, 422)
-
-
-class FormOut(msgspec.Struct):
-    id: int
-    code: str
-    name: str
-    deduction: float
-    disqualifies: bool
-    blocks_excellent: bool
-
-
-class RecordOut(msgspec.Struct):
-    id: int
-    person: int
-    person_name: str
-    section_name: str | None
-    trigger: str
-    matter: int | None
-    description: str
-    status: str
-    form: int | None
-    form_name: str | None
-    points: float
-    decision_reason: str
-    decided_on: dt.date | None
-    appeal_deadline: dt.date | None
-    appeal_reason: str
-    appeal_result: str
-    appeal_note: str
-
-
-class RecordPage(Page):
-    items: list[RecordOut]
-
-
-class ProposeIn(msgspec.Struct):
-    person_id: int
-    trigger: str
-    description: Text5000
-    matter_id: int | None = None
-
-
-class DecisionIn(msgspec.Struct):
-    form_id: int
-    reason: Text5000
-    points: float | None = None
-
-
-class ReasonIn(msgspec.Struct):
-    reason: Text5000
-
-
-class AppealDecisionIn(msgspec.Struct):
-    result: Annotated[str, msgspec.Meta(description="upheld | changed | revoked")]
-    note: Text5000 = ""
-    form_id: int | None = None
-    points: float | None = None
-
-
-class EffectsOut(msgspec.Struct):
-    person_id: int
-    year: int
-    deduction: float
-    eligible_for_excellent: bool
-    eligible_for_commendation: bool
-    flag_heavier_form: bool
-    propose_incompetent: bool
-    reasons: list[str]
-    record_ids: list[int]
 
 
 def _out(row: dict) -> RecordOut:
@@ -115,17 +48,17 @@ class AccountabilityController(Controller):
         return _out(await accountability.get_record(principal, record_id))
 
     @post("/{record_id:int}/decision", responses=STEP_ERRORS, summary="Decide form and points; notifies the person")
-    async def decide(self, principal: Principal, record_id: int, data: DecisionIn) -> RecordOut:
+    async def decide(self, principal: Principal, record_id: int, data: RecordDecisionIn) -> RecordOut:
         await accountability.decide(principal, record_id, data.form_id, data.reason, data.points)
         return _out(await accountability.get_record(principal, record_id))
 
     @post("/{record_id:int}/dismiss", responses=STEP_ERRORS, summary="Decide not to pursue")
-    async def dismiss(self, principal: Principal, record_id: int, data: ReasonIn) -> RecordOut:
+    async def dismiss(self, principal: Principal, record_id: int, data: RecordReasonIn) -> RecordOut:
         await accountability.dismiss(principal, record_id, data.reason)
         return _out(await accountability.get_record(principal, record_id))
 
     @post("/{record_id:int}/appeal", responses=STEP_ERRORS, summary="申诉 by the person, within the window")
-    async def appeal(self, principal: Principal, record_id: int, data: ReasonIn) -> RecordOut:
+    async def appeal(self, principal: Principal, record_id: int, data: RecordReasonIn) -> RecordOut:
         await accountability.appeal(principal, record_id, data.reason)
         return _out(await accountability.get_record(principal, record_id))
 

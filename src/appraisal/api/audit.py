@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
-import msgspec
 from litestar import get
 from litestar.params import FromQuery, Parameter
 
-from appraisal.api.common import Limit, Offset, Page, errors
+from appraisal.api.common import Limit, Offset, errors, from_row
+from appraisal.api.schemas.audit import AuditOut, AuditPage
 from appraisal.security import admin_only
 from appraisal.services import audit
-
-
-class AuditOut(msgspec.Struct):
-    id: int
-    at: dt.datetime
-    actor: int | None
-    actor_name: str
-    actor_person: str | None  # the name of the actor's person, where the actor has one
-    action: str
-    table_name: str
-    record_id: str
-    old_values: dict[str, Any] | None
-    new_values: dict[str, Any] | None
-    note: str
-
-
-class AuditPage(Page):
-    items: list[AuditOut]
 
 
 @get("/api/v1/audit", guards=[admin_only], tags=["audit"], responses=errors(400, 401, 403),
@@ -47,4 +29,4 @@ async def list_audit(
     rows, total = await audit.search(
         audit.AuditFilter(table, record_id, actor, action, since, until), offset=offset, limit=limit
     )
-    return AuditPage(total=total, offset=offset, limit=limit, items=[AuditOut(**r) for r in rows])
+    return AuditPage(total=total, offset=offset, limit=limit, items=[from_row(AuditOut, r) for r in rows])

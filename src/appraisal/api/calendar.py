@@ -5,50 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, delete, get, post, put
 from litestar.params import FromQuery, Parameter
 
-from appraisal.api.common import errors
+from appraisal.api.common import errors, from_row
+from appraisal.api.schemas.calendar import CalendarDayOut, CalendarYearOut, DayIn, DueOut, YearIn
 from appraisal.scopes import Principal
 from appraisal.security import admin_only
 from appraisal.services import calendar
-
-
-class CalendarDayOut(msgspec.Struct):
-    day: dt.date
-    kind: str
-    name: str
-    source: str
-
-
-class CalendarYearOut(msgspec.Struct):
-    year: int
-    source: str
-    working_days: int
-    holidays: list[CalendarDayOut]
-    makeup_days: list[CalendarDayOut]
-
-
-class DueOut(msgspec.Struct):
-    due: dt.date
-
-
-class YearIn(msgspec.Struct):
-    year: int
-
-
-class DayIn(msgspec.Struct):
-    kind: Annotated[str, msgspec.Meta(description='"holiday" (节假日) or "workday" (调休上班)')]
-    name: Annotated[str, msgspec.Meta(max_length=50)] = ""
 
 
 async def _year_out(year: int) -> CalendarYearOut:
     view = await calendar.year_view(year)
     return CalendarYearOut(
         year=view.year, source=view.source, working_days=view.working_days,
-        holidays=[CalendarDayOut(**d) for d in view.holidays],
-        makeup_days=[CalendarDayOut(**d) for d in view.makeup_days],
+        holidays=[from_row(CalendarDayOut, d) for d in view.holidays],
+        makeup_days=[from_row(CalendarDayOut, d) for d in view.makeup_days],
     )
 
 

@@ -3,51 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-import msgspec
 from litestar import Controller, get, patch, post
 from litestar.params import FromQuery
 
-from appraisal.api.common import errors
+from appraisal.api.common import errors, from_row
+from appraisal.api.schemas.commitments import CommitmentIn, CommitmentOut, CommitmentPatch, PromiseIn
+from appraisal.domain.calendar import today_local
 from appraisal.scopes import Principal
 from appraisal.security import admin_only
 from appraisal.services import commitments
-from appraisal.domain.calendar import today_local
-
-
-class CommitmentOut(msgspec.Struct):
-    id: int
-    name: str
-    section_id: int
-    section_name: str
-    is_active: bool
-    version_id: int
-    effective_from: dt.date
-    limit_kind: str
-    limit_days: int
-    limit_label: str
-    standard: str
-    materials: str
-    complaint_channel: str
-
-
-class PromiseIn(msgspec.Struct):
-    limit_kind: Annotated[str, msgspec.Meta(description='"immediate" 即办, "same_day" 当日, or "working_days"')]
-    limit_days: int = 0
-    effective_from: dt.date | None = None
-    standard: Annotated[str, msgspec.Meta(max_length=5000)] = ""
-    materials: Annotated[str, msgspec.Meta(max_length=5000)] = ""
-    complaint_channel: Annotated[str, msgspec.Meta(max_length=200)] = ""
-
-
-class CommitmentIn(PromiseIn):
-    section_id: int = 0
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] = ""
-
-
-class CommitmentPatch(msgspec.Struct):
-    is_active: bool
 
 
 def _promise(data: PromiseIn) -> commitments.Promise:
@@ -66,7 +31,7 @@ class CommitmentController(Controller):
          summary="The public catalogue of service items (no login)",
          description="Each item with the promise in force on `on` (default: today, Asia/Shanghai).")
     async def list_commitments(self, on: FromQuery[dt.date | None] = None) -> list[CommitmentOut]:
-        return [CommitmentOut(**row) for row in await commitments.catalogue(on or today_local())]
+        return [from_row(CommitmentOut, row) for row in await commitments.catalogue(on or today_local())]
 
     @post("/", guards=[admin_only], responses=errors(400, 401, 403, 422), summary="Add a service item (admin)")
     async def create_commitment(self, principal: Principal, data: CommitmentIn) -> CommitmentOut:
@@ -89,4 +54,4 @@ class CommitmentController(Controller):
 
 async def _one(commitment_id: int, on: dt.date) -> CommitmentOut:
     rows = await commitments.catalogue(on, include_inactive=True)
-    return CommitmentOut(**next(r for r in rows if r["id"] == commitment_id))
+    return from_row(CommitmentOut, next(r for r in rows if r["id"] == commitment_id))

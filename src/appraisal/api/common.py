@@ -49,9 +49,10 @@ def file_response(content: bytes, media_type: str, filename: str, fallback: str,
 S = TypeVar("S", bound=msgspec.Struct)
 
 
-def from_row(cls: type[S], row: dict[str, Any]) -> S:
-    """A response struct from a query row, ignoring the row's extra columns."""
-    return cls(**{name: row[name] for name in cls.__struct_fields__ if name in row})
+def from_row(cls: type[S], row: Any) -> S:
+    """A response struct from a service's row (a dict, or an object with attributes), checked
+    against the struct's types down to nested structs; the row's extra keys are left out."""
+    return msgspec.convert(row, cls, from_attributes=True)
 
 
 def provide_principal(request: Request) -> Principal:

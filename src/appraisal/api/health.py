@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import msgspec
 from litestar import get
 from litestar.response import Response
 
+from appraisal.api.schemas.health import Health
 from appraisal.db.tables import Section
-
-
-class Health(msgspec.Struct):
-    status: str
-    database: str
 
 
 @get("/healthz", tags=["health"], opt={"exclude_from_auth": True}, summary="200 when the database answers")

@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-import msgspec
 from litestar import get, post
 
-from appraisal.api.common import Limit, Offset, Page, errors, from_row
+from appraisal.api.common import Limit, Offset, errors, from_row
+from appraisal.api.schemas.inbox import InboxPage, NotificationOut, ReadIn
 from appraisal.scopes import Principal
 from appraisal.services import inbox
-
-
-class NotificationOut(msgspec.Struct):
-    id: int
-    kind: str
-    matter: int | None
-    title: str
-    body: str
-    created_at: dt.datetime
-    read_at: dt.datetime | None
-    link: str | None  # the page of what it is about (a matter, a record, an item, one's appraisals)
-
-
-class InboxPage(Page):
-    unread: int
-    items: list[NotificationOut]
-
-
-class ReadIn(msgspec.Struct):
-    id: int | None = None
 
 
 @get("/api/v1/inbox", tags=["inbox"], responses=errors(400, 401), summary="The caller's notifications, newest first")

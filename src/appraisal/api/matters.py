@@ -2,105 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
-
 import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromQuery
 
-from appraisal.api.common import Limit, Offset, Page, errors, from_row
+from appraisal.api.common import Limit, Offset, errors, from_row
+from appraisal.api.schemas.matters import (
+    ExtensionDecisionIn, ExtensionIn, FollowUpIn, MatterDetail, MatterOut, MatterPage, NoteIn, PauseIn, RegisterIn,
+    ResultIn, ShirkIn, TransferIn,
+)
 from appraisal.scopes import Principal
 from appraisal.services import matters
-
-Text2000 = Annotated[str, msgspec.Meta(max_length=2000)]
-
-
-class RegisterIn(msgspec.Struct):
-    channel: Annotated[str, msgspec.Meta(description="visit | call | letter | online | document | referral")]
-    requester: Annotated[str, msgspec.Meta(max_length=100)]
-    subject: Annotated[str, msgspec.Meta(max_length=200)]
-    content: Annotated[str, msgspec.Meta(max_length=10000)] = ""
-    requester_contact: Annotated[str, msgspec.Meta(max_length=100)] = ""
-    commitment_id: int | None = None
-    limit_days: int | None = None
-
-
-class MatterOut(msgspec.Struct):
-    id: int
-    number: str
-    channel: str
-    requester: str
-    subject: str
-    status: str
-    light: str
-    accepted_on: dt.date
-    due_on: dt.date
-    owner: int
-    owner_name: str
-    first_receiver: int
-    first_receiver_name: str
-    section: int | None
-    section_name: str | None
-    pending_to: int | None
-    pending_to_name: str | None
-    pending_due_on: dt.date | None
-    limit_days: int
-    paused_days: int
-    extensions: int
-    satisfaction: str
-    created_at: dt.datetime
-
-
-class MatterDetail(MatterOut):
-    content: str = ""
-    requester_contact: str = ""
-    result: str = ""
-    timeline: list[dict[str, Any]] = []
-    extension_requests: list[dict[str, Any]] = []
-
-
-class MatterPage(Page):
-    items: list[MatterOut]
-
-
-class TransferIn(msgspec.Struct):
-    """To a named person, or to a section (its chief signs for it): one of the two."""
-    to_person_id: int | None = None
-    to_section_id: int | None = None
-    note: Text2000 = ""
-
-
-class NoteIn(msgspec.Struct):
-    note: Text2000 = ""
-
-
-class ReasonIn(msgspec.Struct):
-    reason: Text2000
-
-
-class ExtensionIn(msgspec.Struct):
-    new_due_on: dt.date
-    reason: Text2000
-
-
-class DecisionIn(msgspec.Struct):
-    approve: bool
-    note: Text2000 = ""
-
-
-class ResultIn(msgspec.Struct):
-    result: Annotated[str, msgspec.Meta(max_length=10000)]
-
-
-class FollowUpIn(msgspec.Struct):
-    satisfaction: Annotated[str, msgspec.Meta(description="satisfied | basically | unsatisfied")]
-    note: Text2000 = ""
-
-
-class ShirkIn(msgspec.Struct):
-    person_id: int
-    note: Text2000
 
 
 async def _detail(principal: Principal, matter_id: int) -> MatterDetail:
@@ -150,7 +62,7 @@ class MatterController(Controller):
         await matters.return_transfer(principal, matter_id, data.note)
 
     @post("/{matter_id:int}/pause", responses=STEP_ERRORS, summary="中止: stop the clock")
-    async def pause(self, principal: Principal, matter_id: int, data: ReasonIn) -> MatterDetail:
+    async def pause(self, principal: Principal, matter_id: int, data: PauseIn) -> MatterDetail:
         await matters.pause(principal, matter_id, data.reason)
         return await _detail(principal, matter_id)
 
@@ -182,5 +94,5 @@ class MatterController(Controller):
 
 @post("/api/v1/extensions/{request_id:int}/decision", tags=["matters"], status_code=204, responses=STEP_ERRORS,
       summary="A leader approves or refuses an extension request")
-async def decide_extension(principal: Principal, request_id: int, data: DecisionIn) -> None:
+async def decide_extension(principal: Principal, request_id: int, data: ExtensionDecisionIn) -> None:
     await matters.decide_extension(principal, request_id, data.approve, data.note)

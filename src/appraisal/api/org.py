@@ -2,114 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, patch, post, put
 from litestar.params import FromQuery, Parameter
 
-from appraisal.api.common import Limit, Offset, Page, errors
-from appraisal.scopes import Principal, Role
+from appraisal.api.common import Limit, Offset, errors, from_row
+from appraisal.api.schemas.org import (
+    AccountIn, AccountOut, AccountPatch, LedSections, PeoplePage, PersonDetail, PersonIn, PersonPatch,
+    PersonSummary, SectionIn, SectionOut, SectionPatch,
+)
+from appraisal.scopes import Principal
 from appraisal.security import admin_only
 from appraisal.services import accounts, org
-
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
-
-
-class SectionOut(msgspec.Struct):
-    id: int
-    name: str
-    sort_order: int
-    is_active: bool
-
-
-class SectionIn(msgspec.Struct):
-    name: Name
-    sort_order: int = 0
-
-
-class SectionPatch(msgspec.Struct):
-    name: Name | None = None
-    sort_order: int | None = None
-    is_active: bool | None = None
-
-
-class AccountRef(msgspec.Struct):
-    id: int
-    username: str
-    is_active: bool
-
-
-class PersonOut(msgspec.Struct):
-    id: int
-    name: str
-    gender: str
-    birth_date: dt.date | None
-    political_status: str
-    post_rank: str
-    duties: str
-    section_id: int | None
-    section_name: str | None
-    is_active: bool
-
-
-class PersonDetail(PersonOut):
-    led_section_ids: list[int] = []
-    account: AccountRef | None = None
-
-
-class PersonIn(msgspec.Struct):
-    name: Name
-    gender: Annotated[str, msgspec.Meta(description='"male" or "female"')]
-    birth_date: dt.date | None = None
-    political_status: Annotated[str, msgspec.Meta(max_length=32)] = ""
-    post_rank: Annotated[str, msgspec.Meta(max_length=64)] = ""
-    duties: Annotated[str, msgspec.Meta(max_length=500, description="从事或分管的工作")] = ""
-    section_id: int | None = None
-    is_active: bool = True
-
-
-class PersonPatch(msgspec.Struct):
-    """The fields to change; those left out stay as they are."""
-    name: Name | msgspec.UnsetType = msgspec.UNSET
-    gender: Annotated[str, msgspec.Meta(description='"male" or "female"')] | msgspec.UnsetType = msgspec.UNSET
-    birth_date: dt.date | None | msgspec.UnsetType = msgspec.UNSET
-    political_status: Annotated[str, msgspec.Meta(max_length=32)] | msgspec.UnsetType = msgspec.UNSET
-    post_rank: Annotated[str, msgspec.Meta(max_length=64)] | msgspec.UnsetType = msgspec.UNSET
-    duties: Annotated[str, msgspec.Meta(max_length=500, description="从事或分管的工作")] | msgspec.UnsetType = msgspec.UNSET
-    section_id: int | None | msgspec.UnsetType = msgspec.UNSET
-    is_active: bool | msgspec.UnsetType = msgspec.UNSET
-
-
-class PeoplePage(Page):
-    items: list[PersonOut]
-
-
-class LedSections(msgspec.Struct):
-    section_ids: list[int]
-
-
-class AccountIn(msgspec.Struct):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    password: Annotated[str, msgspec.Meta(max_length=128)]
-    roles: list[Role]
-    person_id: int | None = None
-
-
-class AccountPatch(msgspec.Struct):
-    roles: list[Role] | None = None
-    is_active: bool | None = None
-    new_password: Annotated[str, msgspec.Meta(max_length=128)] | None = None
-
-
-class AccountOut(msgspec.Struct):
-    id: int
-    username: str
-    is_active: bool
-    person_id: int | None
-    person_name: str | None
-    roles: list[str]
 
 
 def _person_data(data: PersonIn) -> org.PersonData:
@@ -117,9 +23,7 @@ def _person_data(data: PersonIn) -> org.PersonData:
 
 
 async def _person_detail(principal: Principal, person_id: int) -> PersonDetail:
-    row = await org.get_person(principal, person_id)
-    account = row.pop("account")
-    return PersonDetail(**row, account=AccountRef(**account) if account else None)
+    return from_row(PersonDetail, await org.get_person(principal, person_id))
 
 
 class SectionController(Controller):
@@ -128,19 +32,18 @@ class SectionController(Controller):
 
     @get("/", responses=errors(401), summary="Sections of the office")
     async def list_sections(self, include_inactive: FromQuery[bool] = False) -> list[SectionOut]:
-        return [SectionOut(**{k: r[k] for k in ("id", "name", "sort_order", "is_active")})
-                for r in await org.list_sections(include_inactive)]
+        return [from_row(SectionOut, r) for r in await org.list_sections(include_inactive)]
 
     @post("/", guards=[admin_only], responses=errors(400, 401, 403, 409, 422), summary="Create a section (admin)")
     async def create_section(self, principal: Principal, data: SectionIn) -> SectionOut:
         s = await org.create_section(principal, data.name, data.sort_order)
-        return SectionOut(id=s.id, name=s.name, sort_order=s.sort_order, is_active=s.is_active)
+        return from_row(SectionOut, s)
 
     @patch("/{section_id:int}", guards=[admin_only], responses=errors(400, 401, 403, 404, 409, 422),
            summary="Rename, reorder or deactivate a section (admin)")
     async def update_section(self, principal: Principal, section_id: int, data: SectionPatch) -> SectionOut:
         s = await org.update_section(principal, section_id, **msgspec.structs.asdict(data))
-        return SectionOut(id=s.id, name=s.name, sort_order=s.sort_order, is_active=s.is_active)
+        return from_row(SectionOut, s)
 
 
 class PersonController(Controller):
@@ -160,7 +63,7 @@ class PersonController(Controller):
         rows, total = await org.list_people(
             principal, org.PeopleQuery(q, section_id, include_inactive, offset, limit)
         )
-        return PeoplePage(total=total, offset=offset, limit=limit, items=[PersonOut(**r) for r in rows])
+        return PeoplePage(total=total, offset=offset, limit=limit, items=[from_row(PersonSummary, r) for r in rows])
 
     @get("/{person_id:int}", responses=errors(401, 404), summary="One person (404 outside the caller's scope)")
     async def get_person(self, principal: Principal, person_id: int) -> PersonDetail:
@@ -192,12 +95,12 @@ class AccountController(Controller):
 
     @get("/", responses=errors(401, 403), summary="All accounts with their roles (admin)")
     async def list_accounts(self, offset: Offset = 0, limit: Limit = 50) -> list[AccountOut]:
-        return [AccountOut(**r) for r in await accounts.list_accounts(offset=offset, limit=limit)]
+        return [from_row(AccountOut, r) for r in await accounts.list_accounts(offset=offset, limit=limit)]
 
     @post("/", responses=errors(400, 401, 403, 409, 422), summary="Create an account (admin)")
     async def create_account(self, principal: Principal, data: AccountIn) -> AccountOut:
         account = await accounts.create_account(principal, data.username, data.password, data.roles, data.person_id)
-        return AccountOut(**await accounts.get_account(account.id))
+        return from_row(AccountOut, await accounts.get_account(account.id))
 
     @patch("/{account_id:int}", responses=errors(400, 401, 403, 404, 422),
            summary="Change roles, disable, or reset the password of an account (admin)")
@@ -205,4 +108,4 @@ class AccountController(Controller):
         await accounts.update_account(
             principal, account_id, roles=data.roles, is_active=data.is_active, new_password=data.new_password
         )
-        return AccountOut(**await accounts.get_account(account_id))
+        return from_row(AccountOut, await accounts.get_account(account_id))

@@ -4,28 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import msgspec
 from litestar import post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from appraisal.api.common import errors
+from appraisal.api.schemas.roster import RosterResult, RosterUpload
 from appraisal.scopes import Principal
 from appraisal.security import admin_only
 from appraisal.services import roster
-
-
-class RosterUpload(msgspec.Struct):
-    file: UploadFile
-    password: str = ""
-    dry_run: bool = False
-
-
-class RosterResult(msgspec.Struct):
-    rows: int
-    created_people: int
-    created_accounts: int
 
 
 @post("/api/v1/roster/import", guards=[admin_only], tags=["organisation"], status_code=200,

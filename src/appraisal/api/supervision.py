@@ -2,72 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
-
 import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromQuery
 
-from appraisal.api.common import Limit, Offset, Page, errors, from_row
+from appraisal.api.common import Limit, Offset, errors, from_row
+from appraisal.api.schemas.supervision import ItemDetail, ItemIn, ItemOut, ItemPage, ItemProgressIn, PressIn, ReviewIn
 from appraisal.scopes import Principal
 from appraisal.services import supervision
 
+
 STEP_ERRORS = errors(400, 401, 403, 404, 409, 422)
-Text = Annotated[str, msgspec.Meta(max_length=10000)]
-
-
-class ItemIn(msgspec.Struct):
-    source: Annotated[str, msgspec.Meta(description="instruction 领导批示 | meeting 会议决定 | key_task 重点工作")]
-    title: Annotated[str, msgspec.Meta(max_length=200)]
-    lead_section_id: int
-    responsible_person_id: int
-    deadline: dt.date
-    requirement: Text = ""
-    responsible_leader_id: int | None = None
-    assisting_section_ids: list[int] = []
-
-
-class ItemOut(msgspec.Struct):
-    id: int
-    number: str
-    source: str
-    title: str
-    requirement: str
-    status: str
-    light: str
-    lead_section: int
-    lead_section_name: str
-    responsible_person: int
-    responsible_person_name: str
-    responsible_leader_name: str | None
-    started_on: dt.date
-    deadline: dt.date
-    completed_on: dt.date | None
-
-
-class ItemDetail(ItemOut):
-    assisting: list[str] = []
-    reports: list[dict[str, Any]] = []
-
-
-class ItemPage(Page):
-    items: list[ItemOut]
-
-
-class ProgressIn(msgspec.Struct):
-    note: Text
-    submit: bool = False
-
-
-class PressIn(msgspec.Struct):
-    new_deadline: dt.date
-    note: Text = ""
-
-
-class ReviewIn(msgspec.Struct):
-    accept: bool
-    note: Text = ""
 
 
 async def _detail(principal: Principal, item_id: int) -> ItemDetail:
@@ -94,7 +39,7 @@ class SupervisionController(Controller):
         return await _detail(principal, item_id)
 
     @post("/{item_id:int}/progress", responses=STEP_ERRORS, summary="Report progress; submit=true asks for 审结")
-    async def progress(self, principal: Principal, item_id: int, data: ProgressIn) -> ItemDetail:
+    async def progress(self, principal: Principal, item_id: int, data: ItemProgressIn) -> ItemDetail:
         await supervision.report_progress(principal, item_id, data.note, submit=data.submit)
         return await _detail(principal, item_id)
 

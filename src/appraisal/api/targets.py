@@ -2,71 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, patch, post, put
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 
-from appraisal.api.common import errors
+from appraisal.api.common import errors, from_row
+from appraisal.api.schemas.targets import (
+    CopyIn, ImportForm, MyTargetOut, TargetCompletion, TargetCreated, TargetIn, TargetPatch, TargetProgressIn,
+    TargetProgressOut, TargetTree, TargetsCopied, TargetsImported, WeightsIn,
+)
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Principal
 from appraisal.services import targets
 
+
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
-
-
-class TargetIn(msgspec.Struct):
-    title: Annotated[str, msgspec.Meta(max_length=200)]
-    weight: Annotated[float, msgspec.Meta(description="Share of the parent; the parent's children sum to 100")]
-    indicator_kind: Annotated[str, msgspec.Meta(description="quantity 数量 | deadline 时限 | quality 质量")] = "quantity"
-    target_value: float | None = None
-    unit: str = ""
-    due_on: dt.date | None = None
-    quality: str = ""
-    section_id: int | None = None
-    owner_id: int | None = None
-    year: int | None = None
-    parent_id: int | None = None
-
-
-class TargetPatch(msgspec.Struct):
-    """The fields to change; those left out stay as they are. `archived` archives or restores."""
-    title: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType = msgspec.UNSET
-    weight: float | msgspec.UnsetType = msgspec.UNSET
-    indicator_kind: str | msgspec.UnsetType = msgspec.UNSET
-    target_value: float | None | msgspec.UnsetType = msgspec.UNSET
-    unit: str | msgspec.UnsetType = msgspec.UNSET
-    due_on: dt.date | None | msgspec.UnsetType = msgspec.UNSET
-    quality: str | msgspec.UnsetType = msgspec.UNSET
-    owner_id: int | None | msgspec.UnsetType = msgspec.UNSET
-    archived: bool | msgspec.UnsetType = msgspec.UNSET
-
-
-class WeightsIn(msgspec.Struct):
-    weights: Annotated[dict[int, float], msgspec.Meta(description="child target id → weight; must sum to 100")]
-    year: int | None = None
-
-
-class ProgressIn(msgspec.Struct):
-    evidence: Annotated[str, msgspec.Meta(max_length=2000)]
-    completion: float | None = None
-    actual: float | None = None
-
-
-class CopyIn(msgspec.Struct):
-    from_year: int
-    to_year: int
-
-
-class ImportForm(msgspec.Struct):
-    file: UploadFile
-    year: int
-    dry_run: bool = False
 
 
 def _data(d: TargetIn) -> targets.TargetData:
@@ -80,20 +34,20 @@ class TargetController(Controller):
     tags = ["targets"]
 
     @get("/", responses=errors(400, 401), summary="The year's target tree as the caller may see it, rolled up by weight")
-    async def tree(self, principal: Principal, year: FromQuery[int]) -> dict[str, Any]:
-        return await targets.tree(principal, year)
+    async def tree(self, principal: Principal, year: FromQuery[int]) -> TargetTree:
+        return from_row(TargetTree, await targets.tree(principal, year))
 
     @get("/mine", responses=errors(400, 401), summary="The caller's individual targets of a year")
-    async def mine(self, principal: Principal, year: FromQuery[int]) -> list[dict[str, Any]]:
-        return await targets.my_targets(principal, year)
+    async def mine(self, principal: Principal, year: FromQuery[int]) -> list[MyTargetOut]:
+        return [from_row(MyTargetOut, r) for r in await targets.my_targets(principal, year)]
 
     @post("/", responses=WRITE_ERRORS, summary="Add a target: an office target, or a child of `parent_id`",
           description="A new child may not push its siblings' weights over 100 (422 naming the parent and the sum).")
-    async def create(self, principal: Principal, data: TargetIn) -> dict[str, int]:
+    async def create(self, principal: Principal, data: TargetIn) -> TargetCreated:
         if data.parent_id is None and data.year is None:
             raise InvalidInput(_("单位目标需要填写年度"), code="year_required")
         row = await targets.create(principal, data.year or 0, data.parent_id, _data(data))
-        return {"id": row.id}
+        return TargetCreated(id=row.id)
 
     @patch("/{target_id:int}", status_code=204, responses=WRITE_ERRORS,
            summary="Edit, archive or restore a target: only the fields sent change")
@@ -112,24 +66,26 @@ class TargetController(Controller):
         await targets.set_weights(principal, data.year or 0, None, data.weights)
 
     @post("/{target_id:int}/progress", responses=WRITE_ERRORS, summary="Report progress on a leaf target with evidence")
-    async def progress(self, principal: Principal, target_id: int, data: ProgressIn) -> dict[str, float]:
+    async def progress(self, principal: Principal, target_id: int, data: TargetProgressIn) -> TargetCompletion:
         value = await targets.report(principal, target_id, completion=data.completion, actual=data.actual,
                                      evidence=data.evidence)
-        return {"completion": value}
+        return TargetCompletion(completion=value)
 
     @get("/{target_id:int}/progress", responses=errors(401, 404), summary="A target's progress reports, newest first")
-    async def progress_list(self, principal: Principal, target_id: int) -> list[dict[str, Any]]:
-        return await targets.progress_of(principal, target_id)
+    async def progress_list(self, principal: Principal, target_id: int) -> list[TargetProgressOut]:
+        return [from_row(TargetProgressOut, r) for r in await targets.progress_of(principal, target_id)]
 
     @post("/copy", responses=WRITE_ERRORS, summary="Copy a year's active tree to another year (progress reset)")
-    async def copy(self, principal: Principal, data: CopyIn) -> dict[str, int]:
-        return {"copied": await targets.copy_year(principal, data.from_year, data.to_year)}
+    async def copy(self, principal: Principal, data: CopyIn) -> TargetsCopied:
+        return TargetsCopied(copied=await targets.copy_year(principal, data.from_year, data.to_year))
 
     @post("/import", status_code=200, responses=WRITE_ERRORS,
           summary="Import a year's tree from .xlsx/.csv: all rows or none, every error listed",
           description="Columns: 编号, 上级编号 (empty for office targets), 目标名称, 权重, 指标类型 (数量/时限/质量), "
           "目标值, 计量单位, 完成时限, 质量要求, 科室, 责任人.")
-    async def import_tree(self, principal: Principal,
-                          data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> dict[str, int]:
+    async def import_tree(
+        self, principal: Principal, data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)]
+    ) -> TargetsImported:
         content = await data.file.read()
-        return {"rows": await targets.import_tree(principal, data.year, data.file.filename, content, dry_run=data.dry_run)}
+        rows = await targets.import_tree(principal, data.year, data.file.filename, content, dry_run=data.dry_run)
+        return TargetsImported(rows=rows)
