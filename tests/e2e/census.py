@@ -14,7 +14,8 @@ as some page links to it. Files (PDF, Excel), the API and logging out are left o
 
 What is checked on each view (the rules of CHECK below):
 - the document never scrolls sideways (documentElement.scrollWidth <= clientWidth);
-- no visible table column is narrower than four characters of its cells' font (content box);
+- no visible table column is narrower than four characters of its cells' font (content box)
+  where a text in it has to wrap (a column of one-character marks fits and is not squeezed);
 - <title> holds no markup;
 - every visible button, link, summary, input, select and textarea that is enabled reaches a
   contrast of 4.5:1 (WCAG AA) between its text colour and the background behind it (the first
@@ -68,6 +69,20 @@ CHECK = r"""(width) => {
   const title = document.querySelector("title");
   if (title && title.textContent.includes("<")) say(`markup in the title: ${title.textContent.slice(0, 60)}`);
 
+  // Table columns: at least four characters of their font where a text of theirs has to wrap
+  // (reported once per column). A column whose every text fits on its line is not squeezed: a
+  // month grid's 一 … 日 or a column of single marks is narrow by nature.
+  const wraps = (cell) => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (tops.size > 1) return true;
+    }
+    return false;
+  };
   // Table columns: at least four characters of their font (reported once per column).
   document.querySelectorAll("table").forEach((table) => {
     if (!visible(table)) return;
@@ -78,7 +93,7 @@ CHECK = r"""(width) => {
         const style = getComputedStyle(cell);
         const size = parseFloat(style.fontSize);
         const inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-        if (inner < 4 * size - 1) narrow.set(cell.cellIndex, `${Math.round(inner)}px, under 4 characters (${4 * size}px)`);
+        if (inner < 4 * size - 1 && wraps(cell)) narrow.set(cell.cellIndex, `${Math.round(inner)}px, under 4 characters (${4 * size}px), its text wrapping`);
       }
     }
     for (const [index, what] of narrow) {
