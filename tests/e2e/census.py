@@ -9,7 +9,10 @@ Which pages: the links of the page header (the navigation, its menus and the use
 as each role sees them, and as a visitor who is not logged in sees them (the login page); then,
 from every page reached, the first link of each address shape not seen yet (digits stand for any
 id: /matters/N, /appraisal/N/grid, /appraisal/people/N, …), one and two links deep (two, so that
-a person's appraisal behind a period's page is reached). A new page is therefore covered as soon
+a person's appraisal behind a period's page is reached). A record is looked at in each state its
+list shows (a period 评分中, 已提交, 已锁定; a matter 办理中 or 已办结), up to three of a kind, and
+a record behind another record's page once per such page (a person of a quarterly period and of
+the annual one). A new page is therefore covered as soon
 as some page links to it. Files (PDF, Excel), the API and logging out are left out.
 
 What is checked on each view (the rules of CHECK below):
@@ -34,6 +37,7 @@ What is checked on each view (the rules of CHECK below):
 from __future__ import annotations
 
 import asyncio
+import collections
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -44,6 +48,7 @@ WIDTHS = (1280, 768, 390)
 HEIGHTS = {1280: 800, 768: 1024, 390: 844}
 PASSWORD = "demo123456"
 DEPTH = 2  # links followed beyond the header's
+VARIANTS = 3  # records of one kind looked at, each in another state
 
 # Addresses that are not pages to look at: files, the API, leaving the session.
 SKIP = re.compile(r"^/(api|static|logout)(/|$)|\.(pdf|csv|xlsx|docx|zip|png|json)$|/(download|export|file)(/|$)")
@@ -228,24 +233,43 @@ async def open_page(page, path: str):
 
 
 class _Links(HTMLParser):
-    """The links of a page's <header> and of its <main>, as written, in order."""
+    """The links of a page's <header> and of its <main>, as written, in order; a link of <main>
+    with the text of the table row it stands in (its record's state: 已锁定, 超期 …)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.inside: list[str] = []
         self.header: list[str] = []
-        self.main: list[str] = []
+        self.main: list[tuple[str, str]] = []
+        self._row: list[str] | None = None  # the text of the <tr> being read
+        self._row_links: list[int] = []  # indexes into main of the links in it
 
     def handle_starttag(self, tag, attrs):
         if tag in ("header", "main"):
             self.inside.append(tag)
+        if tag == "tr":
+            self._row, self._row_links = [], []
         attrs = dict(attrs)
         if tag == "a" and attrs.get("href") and "download" not in attrs and self.inside:
-            (self.header if self.inside[-1] == "header" else self.main).append(attrs["href"])
+            if self.inside[-1] == "header":
+                self.header.append(attrs["href"])
+            else:
+                if self._row is not None:
+                    self._row_links.append(len(self.main))
+                self.main.append((attrs["href"], ""))
+
+    def handle_data(self, data):
+        if self._row is not None:
+            self._row.append(data)
 
     def handle_endtag(self, tag):
         if tag in ("header", "main") and self.inside and self.inside[-1] == tag:
             self.inside.pop()
+        if tag == "tr" and self._row is not None:
+            text = "".join(self._row)
+            for index in self._row_links:
+                self.main[index] = (self.main[index][0], text)
+            self._row = None
 
 
 def _local(href: str) -> str | None:
@@ -268,7 +292,7 @@ async def _links(context, path: str) -> _Links | None:
 
 async def pages_of(context) -> list[str]:
     """The addresses a role reaches: the header's links, then the first link of each new shape
-    found on the pages reached, up to DEPTH links deep. Read over HTTP (no rendering); a link
+    (for a record, of each state) found on the pages reached, up to DEPTH links deep. Read over HTTP (no rendering); a link
     that leads to a file or an error is left out."""
     start = await _links(context, "/")
     pages: dict[str, _Links] = {}
@@ -278,19 +302,32 @@ async def pages_of(context) -> list[str]:
             links = await _links(context, path)
             if links is not None:
                 pages[path] = links
-    shapes = {shape(p) for p in pages}
+    # A page is known by its kind and, for a record, its state: one record of each state a list
+    # shows in its rows (a period 评分中, 已提交, 已锁定; a matter 办理中, 超期, 已办结 …), at most
+    # VARIANTS of a kind; a record reached from another record's page is known by that page (the
+    # first person of each period, so a quarterly and an annual appraisal are both seen).
+    known = {path: shape(path) for path in pages}
+    variants = collections.Counter(known.values())
     frontier = list(pages)
     for _ in range(DEPTH):
         deeper = []
         for path in frontier:
-            for href in pages[path].main:
+            for href, row in pages[path].main:
                 link = _local(href)
-                if not link or shape(link) in shapes or SKIP.search(urlsplit(link).path) or link.startswith("/login"):
+                if not link or SKIP.search(urlsplit(link).path) or link.startswith("/login") or link in pages:
                     continue
-                shapes.add(shape(link))
+                kind = shape(link)
+                if "/N" in kind:
+                    state = known[path] if "/N" in shape(path) else re.sub(r"[\d\s:./-]+", " ", row).strip()
+                    key = f"{kind} [{state}]"
+                else:
+                    key = kind
+                if key in known.values() or variants[kind] >= (VARIANTS if "/N" in kind else 1):
+                    continue
                 links = await _links(context, link)
                 if links is not None:
-                    pages[link] = links
+                    pages[link], known[link] = links, key
+                    variants[kind] += 1
                     deeper.append(link)
         frontier = deeper
     return list(pages)
