@@ -4,8 +4,6 @@ commendation bundle runs as a background job whose progress any server process r
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromQuery
@@ -28,10 +26,16 @@ class BundleIn(msgspec.Struct):
     year: int
 
 
+class JobParams(msgspec.Struct):
+    """What a job was asked to make: the year of a 评优选先 bundle."""
+
+    year: int
+
+
 class JobOut(msgspec.Struct):
     id: int
     kind: str
-    params: dict[str, Any]
+    params: JobParams
     status: str
     status_label: str
     done: int
@@ -46,7 +50,7 @@ class JobOut(msgspec.Struct):
 
 
 def _job_out(job: dict) -> JobOut:
-    return JobOut(**{name: job[name] for name in JobOut.__struct_fields__})
+    return msgspec.convert({name: job[name] for name in JobOut.__struct_fields__}, JobOut)
 
 
 class ReportController(Controller):
