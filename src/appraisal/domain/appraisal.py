@@ -45,7 +45,10 @@ class Rounding(StrEnum):
 
     @property
     def label(self) -> str:
-        return {Rounding.HALF_UP: _("四舍五入"), Rounding.DOWN: _("向下取整"), Rounding.UP: _("向上取整")}[self]
+        return ROUNDING_LABELS[self]
+
+
+ROUNDING_LABELS = {Rounding.HALF_UP: _("四舍五入"), Rounding.DOWN: _("向下取整"), Rounding.UP: _("向上取整")}
 
 
 class QuarterGrade(StrEnum):
@@ -83,6 +86,16 @@ GRADE_LABELS: dict[str, str] = {
     QuarterGrade.POOR: _("较差"), AnnualGrade.EXCELLENT: _("优秀"), AnnualGrade.COMPETENT: _("称职"),
     AnnualGrade.BASIC: _("基本称职"), AnnualGrade.INCOMPETENT: _("不称职"),
 }
+
+
+class Pool(StrEnum):
+    """考核类别: who scores a person — the chief (一般干部) or the leaders over the section (科室负责人)."""
+    STAFF = "staff"
+    LEADERS = "leaders"
+
+
+POOL_LABELS = {Pool.STAFF: _("一般干部"), Pool.LEADERS: _("科室负责人")}
+POOL_SCORERS = {Pool.STAFF: _("由科长评分"), Pool.LEADERS: _("由分管领导评分")}
 
 
 @dataclass(frozen=True)

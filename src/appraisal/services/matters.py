@@ -44,6 +44,17 @@ class EventKind(StrEnum):
     SHIRK = "shirk"
 
 
+# The steps of a matter's timeline (matter_event.kind) as the pages and the audit log name them.
+EVENT_LABELS = {
+    EventKind.REGISTER: _("登记"), EventKind.TRANSFER: _("转办"), EventKind.ACCEPT: _("签收"), EventKind.RETURN: _("退回"),
+    EventKind.PAUSE: _("中止"), EventKind.RESUME: _("恢复"), EventKind.EXTENSION_REQUEST: _("申请延期"),
+    EventKind.EXTENSION_DECISION: _("延期审批"), EventKind.COMPLETE: _("办结"), EventKind.FOLLOW_UP: _("回访"),
+    EventKind.SHIRK: _("推诿报告"),
+}
+# A matter's light on the lists (`light_of`): the deadline's light while it runs, else its status.
+LIGHT_LABELS = {**deadlines.LIGHT_LABELS, PAUSED: STATUS_LABELS[PAUSED], "done": STATUS_LABELS[COMPLETED]}
+
+
 _now = now_utc
 
 
