@@ -27,6 +27,8 @@ STATUS_LABELS = {
     PeriodStatus.DRAFT: _("未开始"), PeriodStatus.SELF_SUMMARY: _("个人总结"), PeriodStatus.SCORING: _("评分中"),
     PeriodStatus.SUBMITTED: _("已提交"), PeriodStatus.REVIEWED: _("已审核"), PeriodStatus.LOCKED: _("已锁定"),
 }
+# Whether a unit (a section's staff, or the chiefs under the leaders) has submitted its scores.
+SUBMISSION_LABELS = {True: STATUS_LABELS[PeriodStatus.SUBMITTED], False: _("未提交")}
 
 
 # The quarters by their number (1–4), as a period's name and the annual tables' columns call them.

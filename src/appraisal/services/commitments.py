@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from appraisal.db.tables import Commitment, CommitmentVersion, Section
 from appraisal.db.transaction import atomic
-from appraisal.domain.commitments import Limit, LimitKind, VersionRef, version_in_force
+from appraisal.domain.commitments import LIMIT_KIND_LABELS, Limit, LimitKind, VersionRef, version_in_force
 from appraisal.errors import InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, require_role
@@ -26,8 +26,7 @@ class Promise:
     complaint_channel: str = ""
 
 
-LIMIT_KINDS = {LimitKind.IMMEDIATE.value: _("即办"), LimitKind.SAME_DAY.value: _("当日办结"),
-               LimitKind.WORKING_DAYS.value: _("N 个工作日")}
+LIMIT_KINDS = {kind.value: label for kind, label in LIMIT_KIND_LABELS.items()}
 
 
 def parse_limit(kind: str, days: int | None) -> Limit:

@@ -439,7 +439,7 @@ IMPORT_HEADERS = {
     "目标值": "target_value", "计量单位": "unit", "完成时限": "due_on", "质量要求": "quality",
     "科室": "section", "责任人": "owner",
 }
-KIND_NAMES = {"数量": IndicatorKind.QUANTITY, "时限": IndicatorKind.DEADLINE, "质量": IndicatorKind.QUALITY}
+KIND_NAMES = {label: kind for kind, label in rules.INDICATOR_LABELS.items()}  # 数量, 时限, 质量 as typed in the file
 
 
 @dataclass

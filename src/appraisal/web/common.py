@@ -17,7 +17,9 @@ from appraisal.domain.appraisal import GRADE_LABELS, INDICATOR_NAMES, POOL_LABEL
 from appraisal.domain.calendar import DAY_KIND_LABELS, DAY_MARKS, LOCAL_TZ, today_local  # noqa: F401  (re-exported)
 from appraisal.domain.commitments import LIMIT_KIND_LABELS
 from appraisal.domain.people import GENDERS
-from appraisal.domain.periods import QUARTER_NAMES, STATUS_LABELS as PERIOD_STATUS_LABELS, quarter_name
+from appraisal.domain.periods import (
+    QUARTER_NAMES, STATUS_LABELS as PERIOD_STATUS_LABELS, SUBMISSION_LABELS, quarter_name,
+)
 from appraisal.domain.targets import INDICATOR_LABELS, LEVEL_LABELS
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
@@ -78,7 +80,7 @@ def code_labels() -> dict[str, Any]:
     `quarter_name(q)`), so a page, the audit log and the Excel export print the same words."""
     return {
         "GRADE_LABELS": GRADE_LABELS, "POOL_LABELS": POOL_LABELS, "POOL_SCORERS": POOL_SCORERS,
-        "PERIOD_STATUS_LABELS": PERIOD_STATUS_LABELS, "QUARTER_NAMES": QUARTER_NAMES, "quarter_name": quarter_name,
+        "PERIOD_STATUS_LABELS": PERIOD_STATUS_LABELS, "SUBMISSION_LABELS": SUBMISSION_LABELS, "QUARTER_NAMES": QUARTER_NAMES, "quarter_name": quarter_name,
         "ROUNDING_LABELS": ROUNDING_LABELS, "INDICATOR_NAMES": INDICATOR_NAMES,
         "ROLE_LABELS": {r.value: label for r, label in ROLE_LABELS.items()}, "GENDERS": GENDERS,
         "INDICATOR_KIND_LABELS": INDICATOR_LABELS, "TARGET_LEVEL_LABELS": LEVEL_LABELS,
@@ -89,6 +91,7 @@ def code_labels() -> dict[str, Any]:
         "SUPERVISION_STATUS_LABELS": supervision.STATUS_LABELS, "SUPERVISION_LIGHT_LABELS": supervision.LIGHT_LABELS,
         "SUPERVISION_SOURCE_LABELS": supervision.SOURCES, "SUPERVISION_REPORT_LABELS": supervision.REPORT_KINDS,
         "SUPERVISION_PART_LABELS": supervision.PARTS,
+        "SUPERVISION_DEADLINE_LABELS": supervision.REPORT_DEADLINE_LABELS,
         "ACCOUNTABILITY_STATUS_LABELS": accountability.STATUS_LABELS, "TRIGGER_LABELS": accountability_rules.TRIGGERS,
         "APPEAL_RESULT_LABELS": accountability.APPEAL_RESULTS, "REPORT_JOB_STATUS_LABELS": report_jobs.STATUS_LABELS,
     }
