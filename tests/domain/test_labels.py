@@ -16,7 +16,7 @@ import pytest
 
 from appraisal.domain import accountability as accountability_rules
 from appraisal.domain.appraisal import (
-    GRADE_LABELS, POOL_LABELS, POOL_SCORERS, ROUNDING_LABELS, AnnualGrade, Pool, QuarterGrade, Rounding,
+    COMPONENT_LABELS, GRADE_LABELS, POOL_LABELS, POOL_SCORERS, ROUNDING_LABELS, AnnualGrade, Pool, QuarterGrade, Rounding,
 )
 from appraisal.domain.calendar import DAY_KIND_LABELS, DAY_MARKS, HOLIDAY, WORKDAY
 from appraisal.domain.commitments import LIMIT_KIND_LABELS, LimitKind
@@ -46,6 +46,7 @@ CODE_SETS = [
     CodeSet("pool", POOL_LABELS, Pool, "domain/appraisal.py"),
     CodeSet("pool scorer", POOL_SCORERS, Pool, "domain/appraisal.py"),
     CodeSet("rounding", ROUNDING_LABELS, Rounding, "domain/appraisal.py"),
+    CodeSet("score component", COMPONENT_LABELS, ("target", "accountability", "overdue", "bonus"), "domain/appraisal.py"),
     CodeSet("period status", STATUS_LABELS, PeriodStatus, "domain/periods.py"),
     CodeSet("quarter", QUARTER_NAMES, (1, 2, 3, 4), "domain/periods.py"),
     CodeSet("unit submission", SUBMISSION_LABELS, (True, False), "domain/periods.py"),
@@ -105,6 +106,8 @@ HOMOGRAPHS: dict[str, dict[str, str]] = {
                  "templates/reports/_registration.html templates/reports/report_card.html src/appraisal/web/appraisal.py "
                  "src/appraisal/web/audit.py",
     },
+    "加分": {"why": "the bonus table in the audit log, and the points column of a candidate's bonuses",
+           "files": "src/appraisal/web/audit.py templates/reports/bundle_candidate.html"},
     "领导": {"why": "the audited field `leader` of a leader's section", "files": "src/appraisal/web/audit.py"},
     "已完成": {"why": "the audited field `done` of a report job's progress", "files": "src/appraisal/web/audit.py"},
     "办结": {"why": "the button of a matter's 办结 step", "files": "templates/pages/matters/detail.html"},
