@@ -23,7 +23,9 @@ from appraisal.domain.commitments import LIMIT_KIND_LABELS, LimitKind
 from appraisal.domain.deadlines import LIGHT_LABELS, Light
 from appraisal.domain.people import GENDERS
 from appraisal.domain.periods import QUARTER_NAMES, STATUS_LABELS, SUBMISSION_LABELS, PeriodStatus, quarter_name
-from appraisal.domain.targets import INDICATOR_LABELS, LEVEL_LABELS, IndicatorKind, Level
+from appraisal.domain.targets import (
+    ACTIVE, ARCHIVED, INDICATOR_LABELS, LEVEL_LABELS, STATUS_LABELS as TARGET_STATUS_LABELS, IndicatorKind, Level,
+)
 from appraisal.scopes import ROLE_LABELS, Role
 from appraisal.services import accountability, matters, report_jobs, supervision
 
@@ -55,6 +57,7 @@ CODE_SETS = [
     CodeSet("light", LIGHT_LABELS, Light, "domain/deadlines.py"),
     CodeSet("indicator kind", INDICATOR_LABELS, IndicatorKind, "domain/targets.py"),
     CodeSet("target level", LEVEL_LABELS, Level, "domain/targets.py"),
+    CodeSet("target status", TARGET_STATUS_LABELS, (ACTIVE, ARCHIVED), "domain/targets.py"),
     CodeSet("trigger", accountability_rules.TRIGGERS, ("overdue", "shirk", "complaint", "supervision", "manual"),
             "domain/accountability.py"),
     CodeSet("calendar day kind", DAY_KIND_LABELS, (HOLIDAY, WORKDAY), "domain/calendar.py"),

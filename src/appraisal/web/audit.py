@@ -15,7 +15,7 @@ from appraisal.domain.appraisal import GRADE_LABELS, POOL_LABELS, STATUS_LABELS 
 from appraisal.domain.calendar import DAY_KIND_LABELS, LOCAL_TZ
 from appraisal.domain.commitments import LIMIT_KIND_LABELS
 from appraisal.domain.people import GENDERS, pinyin_key
-from appraisal.domain.targets import INDICATOR_LABELS, LEVEL_LABELS
+from appraisal.domain.targets import INDICATOR_LABELS, LEVEL_LABELS, STATUS_LABELS as TARGET_STATUS_LABELS
 from appraisal.i18n import _
 from appraisal.scopes import ROLE_LABELS
 from appraisal.security import admin_only
@@ -84,6 +84,7 @@ CODED_VALUES = {
     "report_job.status": report_jobs.STATUS_LABELS, "role_grant.roles": {r.value: label for r, label in ROLE_LABELS.items()},
     "supervision_item.source": supervision.SOURCES, "supervision_item.status": supervision.STATUS_LABELS,
     "supervision_report.kind": supervision.REPORT_KINDS, "target.indicator_kind": INDICATOR_LABELS, "target.level": LEVEL_LABELS,
+    "target.status": TARGET_STATUS_LABELS,
 }
 # The filter offers them in pinyin order, as the office's lists are ordered.
 TABLE_CHOICES = sorted(TABLE_LABELS.items(), key=lambda item: pinyin_key(item[1]))

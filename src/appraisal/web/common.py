@@ -20,7 +20,7 @@ from appraisal.domain.people import GENDERS
 from appraisal.domain.periods import (
     QUARTER_NAMES, STATUS_LABELS as PERIOD_STATUS_LABELS, SUBMISSION_LABELS, quarter_name,
 )
-from appraisal.domain.targets import INDICATOR_LABELS, LEVEL_LABELS
+from appraisal.domain.targets import INDICATOR_LABELS, LEVEL_LABELS, STATUS_LABELS as TARGET_STATUS_LABELS
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import ROLE_LABELS, Principal, Role
@@ -84,6 +84,7 @@ def code_labels() -> dict[str, Any]:
         "ROUNDING_LABELS": ROUNDING_LABELS, "INDICATOR_NAMES": INDICATOR_NAMES,
         "ROLE_LABELS": {r.value: label for r, label in ROLE_LABELS.items()}, "GENDERS": GENDERS,
         "INDICATOR_KIND_LABELS": INDICATOR_LABELS, "TARGET_LEVEL_LABELS": LEVEL_LABELS,
+        "TARGET_STATUS_LABELS": TARGET_STATUS_LABELS,
         "DAY_KIND_LABELS": DAY_KIND_LABELS, "DAY_MARKS": DAY_MARKS, "LIMIT_KIND_LABELS": LIMIT_KIND_LABELS,
         "MATTER_STATUS_LABELS": matters.STATUS_LABELS, "MATTER_LIGHT_LABELS": matters.LIGHT_LABELS,
         "MATTER_EVENT_LABELS": matters.EVENT_LABELS, "CHANNEL_LABELS": matters.CHANNELS,
