@@ -27,7 +27,7 @@ from appraisal.domain.targets import (
     ACTIVE, ARCHIVED, INDICATOR_LABELS, LEVEL_LABELS, STATUS_LABELS as TARGET_STATUS_LABELS, IndicatorKind, Level,
 )
 from appraisal.scopes import ROLE_LABELS, Role
-from appraisal.services import accountability, matters, report_jobs, supervision
+from appraisal.services import accountability, audit, matters, report_jobs, supervision
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "appraisal"
@@ -83,6 +83,8 @@ CODE_SETS = [
              accountability.DISMISSED), "services/accountability.py"),
     CodeSet("appeal result", accountability.APPEAL_RESULTS, ("upheld", "changed", "revoked"),
             "services/accountability.py"),
+    CodeSet("audit action", audit.ACTION_LABELS, ("create", "update", "delete", "shirk"), "services/audit.py"),
+    CodeSet("audit actor", audit.SYSTEM_ACTORS, ("sweep", "system"), "services/audit.py"),
     CodeSet("report job status", report_jobs.STATUS_LABELS,
             (report_jobs.QUEUED, report_jobs.RUNNING, report_jobs.DONE, report_jobs.FAILED), "services/report_jobs.py"),
 ]
@@ -111,6 +113,7 @@ HOMOGRAPHS: dict[str, dict[str, str]] = {
     },
     "加分": {"why": "the bonus table in the audit log, and the points column of a candidate's bonuses",
            "files": "src/appraisal/web/audit.py templates/reports/bundle_candidate.html"},
+    "删除": {"why": "the button that removes a holiday or make-up day", "files": "templates/pages/calendar/year.html"},
     "领导": {"why": "the audited field `leader` of a leader's section", "files": "src/appraisal/web/audit.py"},
     "已完成": {"why": "the audited field `done` of a report job's progress", "files": "src/appraisal/web/audit.py"},
     "办结": {"why": "the button of a matter's 办结 step", "files": "templates/pages/matters/detail.html"},

@@ -88,8 +88,7 @@ CODED_VALUES = {
 }
 # The filter offers them in pinyin order, as the office's lists are ordered.
 TABLE_CHOICES = sorted(TABLE_LABELS.items(), key=lambda item: pinyin_key(item[1]))
-ACTION_LABELS = {"create": _("新增"), "update": _("修改"), "delete": _("删除"), "shirk": _("推诿举报")}
-SYSTEM_ACTORS = {"sweep": _("定时巡查"), "system": _("系统")}
+ACTION_LABELS, SYSTEM_ACTORS = audit.ACTION_LABELS, audit.SYSTEM_ACTORS
 
 
 AUDIT_VALUE_CHARS = 200

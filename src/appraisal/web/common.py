@@ -24,7 +24,7 @@ from appraisal.domain.targets import INDICATOR_LABELS, LEVEL_LABELS, STATUS_LABE
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import ROLE_LABELS, Principal, Role
-from appraisal.services import accountability, matters, report_jobs, supervision
+from appraisal.services import accountability, audit, matters, report_jobs, supervision
 PAGE_SIZE = 30
 
 
@@ -94,7 +94,7 @@ def code_labels() -> dict[str, Any]:
         "SUPERVISION_PART_LABELS": supervision.PARTS,
         "SUPERVISION_DEADLINE_LABELS": supervision.REPORT_DEADLINE_LABELS,
         "ACCOUNTABILITY_STATUS_LABELS": accountability.STATUS_LABELS, "TRIGGER_LABELS": accountability_rules.TRIGGERS,
-        "APPEAL_RESULT_LABELS": accountability.APPEAL_RESULTS, "REPORT_JOB_STATUS_LABELS": report_jobs.STATUS_LABELS,
+        "APPEAL_RESULT_LABELS": accountability.APPEAL_RESULTS, "SYSTEM_ACTORS": audit.SYSTEM_ACTORS, "REPORT_JOB_STATUS_LABELS": report_jobs.STATUS_LABELS,
     }
 
 
