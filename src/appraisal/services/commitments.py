@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from appraisal.db.tables import Commitment, CommitmentVersion, Section
 from appraisal.db.transaction import atomic
-from appraisal.domain.commitments import LIMIT_KIND_LABELS, Limit, LimitKind, VersionRef, version_in_force
+from appraisal.domain.commitments import Limit, LimitKind, VersionRef, version_in_force
 from appraisal.errors import InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, require_role
@@ -24,9 +24,6 @@ class Promise:
     standard: str = ""
     materials: str = ""
     complaint_channel: str = ""
-
-
-LIMIT_KINDS = {kind.value: label for kind, label in LIMIT_KIND_LABELS.items()}
 
 
 def parse_limit(kind: str, days: int | None) -> Limit:
