@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from appraisal.domain.appraisal import Pool
 from appraisal.errors import Forbidden, NotFound
 from appraisal.i18n import _
 
@@ -143,6 +144,6 @@ def may_score(principal: Principal, person_id: int, pool: str, section_id: int |
     their section for section chiefs. Nobody scores themselves."""
     if person_id == principal.person_id:
         return False
-    if pool == "leaders":
+    if pool == Pool.LEADERS:
         return principal.has(Role.LEADER) and section_id in principal.led_section_ids
     return principal.has(Role.CHIEF) and section_id is not None and section_id == principal.section_id

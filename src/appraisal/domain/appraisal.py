@@ -45,7 +45,10 @@ class Rounding(StrEnum):
 
     @property
     def label(self) -> str:
-        return {Rounding.HALF_UP: _("四舍五入"), Rounding.DOWN: _("向下取整"), Rounding.UP: _("向上取整")}[self]
+        return ROUNDING_LABELS[self]
+
+
+ROUNDING_LABELS = {Rounding.HALF_UP: _("四舍五入"), Rounding.DOWN: _("向下取整"), Rounding.UP: _("向上取整")}
 
 
 class QuarterGrade(StrEnum):
@@ -83,6 +86,16 @@ GRADE_LABELS: dict[str, str] = {
     QuarterGrade.POOR: _("较差"), AnnualGrade.EXCELLENT: _("优秀"), AnnualGrade.COMPETENT: _("称职"),
     AnnualGrade.BASIC: _("基本称职"), AnnualGrade.INCOMPETENT: _("不称职"),
 }
+
+
+class Pool(StrEnum):
+    """考核类别: who scores a person — the chief (一般干部) or the leaders over the section (科室负责人)."""
+    STAFF = "staff"
+    LEADERS = "leaders"
+
+
+POOL_LABELS = {Pool.STAFF: _("一般干部"), Pool.LEADERS: _("科室负责人")}
+POOL_SCORERS = {Pool.STAFF: _("由科长评分"), Pool.LEADERS: _("由分管领导评分")}
 
 
 @dataclass(frozen=True)
@@ -281,6 +294,10 @@ def _round2(value: float) -> float:
     return float(Decimal(text).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
+COMPONENT_LABELS = {"target": _("目标完成度"), "accountability": _("责任追究扣分"), "overdue": _("超期扣分"),
+                    "bonus": _("加分")}  # the parts of a score besides the indicators, as a breakdown lists them
+
+
 def score(indicators: Sequence[Indicator], inputs: Inputs, policy: Policy = DEFAULT_POLICY) -> Breakdown:
     """The documented formula (see the module docstring)."""
     components: list[Component] = []
@@ -289,11 +306,11 @@ def score(indicators: Sequence[Indicator], inputs: Inputs, policy: Policy = DEFA
     share = policy.target_share_of_ji
     blend = inputs.target_completion is not None and share > 0 and any(i.code == JI for i in indicators)
     if blend:
-        components.append(Component("target", _("目标完成度"), 0.0,
+        components.append(Component("target", COMPONENT_LABELS["target"], 0.0,
                                     _("完成 {c:g}%，占“绩”的 {s:g}%").format(c=inputs.target_completion, s=share * 100),
                                     inputs.target_sources))
     else:
-        excluded.append((_("目标完成度"), _("本年度没有个人目标，“绩”全部按评分计算")))
+        excluded.append((COMPONENT_LABELS["target"], _("本年度没有个人目标，“绩”全部按评分计算")))
 
     lines = []
     lines_sum, complete = 0.0, True  # Σ of the indicators' values, and whether every one is scored
@@ -310,21 +327,21 @@ def score(indicators: Sequence[Indicator], inputs: Inputs, policy: Policy = DEFA
 
     if inputs.accountability:
         points = sum(s.points for s in inputs.accountability)
-        components.append(Component("accountability", _("责任追究扣分"), -points,
+        components.append(Component("accountability", COMPONENT_LABELS["accountability"], -points,
                                     _("{n} 条生效记录").format(n=len(inputs.accountability)), inputs.accountability))
     else:
-        excluded.append((_("责任追究扣分"), _("本期无生效的责任追究记录")))
+        excluded.append((COMPONENT_LABELS["accountability"], _("本期无生效的责任追究记录")))
 
     if inputs.due_matters or inputs.due_items:
         raw = sum(policy.overdue_item_points if s.kind == "supervision" else policy.overdue_matter_points
                   for s in inputs.overdue)
         points = min(raw, policy.overdue_cap)
-        components.append(Component("overdue", _("超期扣分"), -points,
+        components.append(Component("overdue", COMPONENT_LABELS["overdue"], -points,
                                     _("本期到期办件 {m} 件、督办事项 {i} 项，超期 {o} 件").format(
                                         m=inputs.due_matters, i=inputs.due_items, o=len(inputs.overdue)),
                                     inputs.overdue))
     else:
-        excluded.append((_("超期扣分"), _("本期没有到期的办件或督办事项")))
+        excluded.append((COMPONENT_LABELS["overdue"], _("本期没有到期的办件或督办事项")))
 
     if inputs.bonuses:
         raw = sum(s.points for s in inputs.bonuses)
@@ -332,9 +349,9 @@ def score(indicators: Sequence[Indicator], inputs: Inputs, policy: Policy = DEFA
         detail = _("{n} 项，合计 {raw:g} 分").format(n=len(inputs.bonuses), raw=raw)
         if raw > policy.bonus_cap:
             detail += _("，封顶 {cap:g} 分").format(cap=policy.bonus_cap)
-        components.append(Component("bonus", _("加分"), points, detail, inputs.bonuses))
+        components.append(Component("bonus", COMPONENT_LABELS["bonus"], points, detail, inputs.bonuses))
     else:
-        excluded.append((_("加分"), _("本期无表彰或信息采用记录")))
+        excluded.append((COMPONENT_LABELS["bonus"], _("本期无表彰或信息采用记录")))
 
     total = None
     if complete:

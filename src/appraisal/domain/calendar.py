@@ -19,7 +19,12 @@ from zoneinfo import ZoneInfo
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
 
+# The office's time zone: times are stored in UTC and shown here; calendar dates are local.
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+# The days the calendar records (calendar_day.kind), and how the month grid marks every day.
+HOLIDAY, WORKDAY = "holiday", "workday"
+DAY_KIND_LABELS = {HOLIDAY: _("节假日"), WORKDAY: _("调休上班")}
+DAY_MARKS = {HOLIDAY: _("休"), WORKDAY: _("班"), "weekend": _("周末"), "working": ""}
 ONE_DAY = dt.timedelta(days=1)
 # Far enough for any real limit (20 working days plus extensions and pauses); guards against
 # loops over absurd input.

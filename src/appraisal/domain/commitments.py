@@ -21,6 +21,11 @@ class LimitKind(StrEnum):
     WORKING_DAYS = "working_days"  # N working days
 
 
+# What the forms call each kind of limit; a Limit of N working days reads "N 个工作日".
+LIMIT_KIND_LABELS = {LimitKind.IMMEDIATE: _("即办"), LimitKind.SAME_DAY: _("当日办结"),
+                     LimitKind.WORKING_DAYS: _("N 个工作日")}
+
+
 @dataclass(frozen=True)
 class Limit:
     kind: LimitKind
@@ -38,10 +43,8 @@ class Limit:
 
     @property
     def label(self) -> str:
-        if self.kind == LimitKind.IMMEDIATE:
-            return _("即办")
-        if self.kind == LimitKind.SAME_DAY:
-            return _("当日办结")
+        if self.kind != LimitKind.WORKING_DAYS:
+            return LIMIT_KIND_LABELS[self.kind]
         return _("{n} 个工作日").format(n=self.days)
 
 

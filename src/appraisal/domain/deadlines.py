@@ -19,6 +19,13 @@ class Light(StrEnum):
     YELLOW = "yellow"
     RED = "red"
 
+    @property
+    def label(self) -> str:
+        return LIGHT_LABELS[self]
+
+
+LIGHT_LABELS = {Light.GREEN: _("正常"), Light.YELLOW: _("预警"), Light.RED: _("超期")}
+
 
 class ChaseStage(StrEnum):
     REMINDER = "reminder"  # 提醒: due soon

@@ -27,6 +27,17 @@ STATUS_LABELS = {
     PeriodStatus.DRAFT: _("未开始"), PeriodStatus.SELF_SUMMARY: _("个人总结"), PeriodStatus.SCORING: _("评分中"),
     PeriodStatus.SUBMITTED: _("已提交"), PeriodStatus.REVIEWED: _("已审核"), PeriodStatus.LOCKED: _("已锁定"),
 }
+# Whether a unit (a section's staff, or the chiefs under the leaders) has submitted its scores.
+SUBMISSION_LABELS = {True: STATUS_LABELS[PeriodStatus.SUBMITTED], False: _("未提交")}
+
+
+# The quarters by their number (1–4), as a period's name and the annual tables' columns call them.
+QUARTER_NAMES = {1: _("第一季度"), 2: _("第二季度"), 3: _("第三季度"), 4: _("第四季度")}
+
+
+def quarter_name(quarter: int) -> str:
+    """第一季度 … 第四季度 for 1 … 4."""
+    return QUARTER_NAMES[quarter]
 
 
 def period_range(year: int, quarter: int | None) -> tuple[dt.date, dt.date]:
@@ -43,4 +54,4 @@ def period_range(year: int, quarter: int | None) -> tuple[dt.date, dt.date]:
 def period_name(year: int, quarter: int | None) -> str:
     if not quarter:
         return _("{year} 年度考核").format(year=year)
-    return _("{year} 年第{q}季度考核").format(year=year, q="一二三四"[quarter - 1])
+    return _("{year} 年{quarter}考核").format(year=year, quarter=quarter_name(quarter))

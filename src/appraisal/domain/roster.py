@@ -12,10 +12,12 @@ from appraisal.domain.calendar import today_local
 from appraisal.domain.people import GENDER_BY_LABEL, name_problem, parse_date
 from appraisal.domain.text import cell_problem
 from appraisal.i18n import _
+from appraisal.scopes import ROLE_LABELS
 
 REQUIRED_COLUMNS = ("姓名", "性别", "科室")
 OPTIONAL_COLUMNS = ("出生日期", "政治面貌", "职务职级", "用户名", "角色")
-ROLE_BY_LABEL = {"科员": "staff", "科长": "chief", "领导": "leader", "管理员": "admin"}
+# A role is typed by its label (科员, 科长, 领导, 管理员), as the pages name it.
+ROLE_BY_LABEL = {label: role.value for role, label in ROLE_LABELS.items()}
 MAX_ROWS = 5000
 
 

@@ -48,6 +48,10 @@ class IndicatorKind(StrEnum):
 
 INDICATOR_LABELS = {IndicatorKind.QUANTITY: _("数量"), IndicatorKind.DEADLINE: _("时限"), IndicatorKind.QUALITY: _("质量")}
 
+# A target is active, or archived: kept, but out of the roll-up and closed to progress reports.
+ACTIVE, ARCHIVED = "active", "archived"
+STATUS_LABELS = {ACTIVE: _("有效"), ARCHIVED: _("已归档")}
+
 
 @dataclass(frozen=True)
 class Node:

@@ -24,6 +24,9 @@ import msgspec
 from anyio import BrokenWorkerProcess, CapacityLimiter, to_process
 from anyio.lowlevel import RunVar
 
+from appraisal.domain.appraisal import GRADE_LABELS, INDICATOR_NAMES, POOL_LABELS
+from appraisal.domain.people import GENDERS
+from appraisal.domain.periods import QUARTER_NAMES, STATUS_LABELS as PERIOD_STATUS_LABELS, quarter_name
 from appraisal.errors import Unavailable
 from appraisal.i18n import _, ngettext
 from appraisal.reports.fonts import report_fonts
@@ -46,6 +49,10 @@ def environment() -> jinja2.Environment:
                              extensions=["jinja2.ext.i18n"], undefined=jinja2.StrictUndefined)
     env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = lambda v: "—" if v is None else f"{v:g}"
+    # The labels of coded values, the same dictionaries the pages read (see web.common.code_labels).
+    env.globals.update(GRADE_LABELS=GRADE_LABELS, POOL_LABELS=POOL_LABELS, QUARTER_NAMES=QUARTER_NAMES,
+                       quarter_name=quarter_name, PERIOD_STATUS_LABELS=PERIOD_STATUS_LABELS, GENDERS=GENDERS,
+                       INDICATOR_NAMES=INDICATOR_NAMES)
     return env
 
 

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from appraisal.domain.appraisal import GRADE_LABELS
+from appraisal.domain.periods import QUARTER_NAMES, SUBMISSION_LABELS
 from appraisal.i18n import _
 
 THIN = Side(style="thin")
@@ -42,7 +43,7 @@ def headers_of(period: dict) -> list[str]:
     """The sheet's column headers for `period` (its is_annual and indicators)."""
     headers = [_("序号"), _("科室"), _("姓名"), _("职务职级")]
     if period["is_annual"]:
-        headers += [_("第一季度"), _("第二季度"), _("第三季度"), _("第四季度")]
+        headers += list(QUARTER_NAMES.values())
     else:
         headers += [f"{i.name}（{i.weight:g}）" for i in period["indicators"]] + [_("加减分")]
     return headers + [_("总分") if not period["is_annual"] else _("年度得分"), _("等次"), _("备注")]
@@ -60,7 +61,7 @@ def line_of(period: dict, n: int, r: dict) -> list:
         values = {l["code"]: l["value"] for l in b.get("lines", [])}
         line += [values.get(i.code) for i in period["indicators"]]
         line += [round(sum(c["points"] for c in b.get("components", [])), 2) if b else None]
-    return line + [r["total"], GRADE_LABELS.get(r["grade"] or "", ""), "" if r.get("frozen") else _("未提交")]
+    return line + [r["total"], GRADE_LABELS.get(r["grade"] or "", ""), "" if r.get("frozen") else SUBMISSION_LABELS[False]]
 
 
 def period_workbook(title: str, code: str, headers: list[str], lines: list[list]) -> bytes:

@@ -17,10 +17,16 @@ from piccolo.table import Table
 
 from appraisal.db.tables import ALL_TABLES, AuditEntry, Section, UserAccount
 from appraisal.db.transaction import Row, insert_values
+from appraisal.i18n import _
 from appraisal.scopes import Principal
 
 T = TypeVar("T", bound=Table)
 REDACTED = "***"
+# What an entry records (audit_entry.action): a row made, changed or removed, or a matter's 推诿
+# report (services.matters.report_shirk); and who acted when no account did (the nightly sweep
+# runs as "sweep", anything else without an actor is "system").
+ACTION_LABELS = {"create": _("新增"), "update": _("修改"), "delete": _("删除"), "shirk": _("推诿举报")}
+SYSTEM_ACTORS = {"sweep": _("定时巡查"), "system": _("系统")}
 
 
 def _plain(value: Any) -> Any:

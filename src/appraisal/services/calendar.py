@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from appraisal.db.seed import HOLIDAY, WORKDAY, package_calendar  # noqa: F401 (seeded by `appraisal migrate`)
 from appraisal.db.tables import CalendarDay, CalendarYear
 from appraisal.db.transaction import atomic, duplicate_raises, for_update
-from appraisal.domain.calendar import WorkingCalendar
+from appraisal.domain.calendar import DAY_KIND_LABELS, WorkingCalendar
 from appraisal.errors import Conflict, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, require_role
 from appraisal.services import audit
 
-KINDS = {HOLIDAY: _("节假日"), WORKDAY: _("调休上班")}
+KINDS = DAY_KIND_LABELS
 # Where a year's data came from (calendar_year.source).
 SOURCES = {"chinese-calendar": _("chinese-calendar 节假日数据包"), "admin": _("管理员录入"),
            "demo": _("演示数据：仅按周末计算，未含节假日")}

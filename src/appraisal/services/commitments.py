@@ -26,10 +26,6 @@ class Promise:
     complaint_channel: str = ""
 
 
-LIMIT_KINDS = {LimitKind.IMMEDIATE.value: _("即办"), LimitKind.SAME_DAY.value: _("当日办结"),
-               LimitKind.WORKING_DAYS.value: _("N 个工作日")}
-
-
 def parse_limit(kind: str, days: int | None) -> Limit:
     try:
         limit_kind = LimitKind(kind)

@@ -10,39 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 
 from appraisal.db.tables import ExtensionRequest, Matter, MatterEvent, Person, Section
 from appraisal.db.search import contains_any
 from appraisal.db.transaction import atomic, for_update
 from appraisal.domain import deadlines
 from appraisal.domain.calendar import LOCAL_TZ, WorkingCalendar, now_utc, today_local, whole_working_days
+from appraisal.domain.matters import (CHANNELS, COMPLETED, EVENT_LABELS, LIGHT_LABELS, OPEN, PAUSED,  # noqa: F401
+                                     SATISFACTION, STATUS_LABELS, EventKind)  # a matter's codes, labels: matters.X too
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, manage_scope, read_scope, visible_where
 from appraisal.services import audit, calendar as calendar_service, commitments, org
 from appraisal.services.inbox import notify
-
-CHANNELS = {"visit": _("来访"), "call": _("来电"), "letter": _("来信"), "online": _("网上"),
-            "document": _("来文"), "referral": _("交办")}
-SATISFACTION = {"satisfied": _("满意"), "basically": _("基本满意"), "unsatisfied": _("不满意")}
-OPEN, PAUSED, COMPLETED = "open", "paused", "completed"
-STATUS_LABELS = {OPEN: _("办理中"), PAUSED: _("已中止"), COMPLETED: _("已办结")}
-
-
-class EventKind(StrEnum):
-    REGISTER = "register"
-    TRANSFER = "transfer"
-    ACCEPT = "accept"
-    RETURN = "return"
-    PAUSE = "pause"
-    RESUME = "resume"
-    EXTENSION_REQUEST = "extension_request"
-    EXTENSION_DECISION = "extension_decision"
-    COMPLETE = "complete"
-    FOLLOW_UP = "follow_up"
-    SHIRK = "shirk"
-
 
 _now = now_utc
 

@@ -12,20 +12,21 @@ import anyio
 from piccolo.columns.combination import WhereRaw
 
 from appraisal.db.tables import Appraisee, Bonus, Matter, Period, Person, Section, SupervisionItem
-from appraisal.domain.appraisal import GRADE_LABELS, results_pending_text
+from appraisal.domain.appraisal import GRADE_LABELS, POOL_LABELS, results_pending_text
 from appraisal.domain.calendar import LOCAL_TZ, today_local
 from appraisal.domain.people import GENDERS
+from appraisal.domain.periods import quarter_name
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.reports import charts
 from appraisal.scopes import Principal, Role, read_scope, visible_where
 from appraisal.services import appraisal, commendation
 from appraisal.services import calendar as calendar_service
+from appraisal.services import supervision as supervision_service
 from appraisal.services import targets as target_service
 from appraisal.services.appraisal import BONUS_KINDS
 
 OFFICE_NAME = _("区委办公室")
-QUARTER_NAMES = (_("第一季度"), _("第二季度"), _("第三季度"), _("第四季度"))
 Report = tuple[str, str, dict[str, Any]]  # (file name, template, data)
 
 
@@ -58,7 +59,7 @@ async def report_card(actor: Principal, appraisee_id: int) -> Report:
         "office": OFFICE_NAME,
         "period_name": period["name"], "period_start": str(period["start"]), "period_end": str(period["end"]),
         "person": {"name": detail["name"], "section": detail["section_name"] or "", "post_rank": detail["post_rank"] or "",
-                   "category": _("科室负责人") if detail["pool"] == "leaders" else _("一般干部")},
+                   "category": POOL_LABELS[detail["pool"]]},
         "lines": b["lines"], "components": b["components"], "excluded": [list(e) for e in b["excluded"]],
         "total": detail["total"], "grade": _grade(detail["grade"]),
         "comment": detail["comment"], "self_summary": detail["self_summary"],
@@ -88,7 +89,7 @@ def _registration_values(row: dict, person: dict, year: int, annual: dict) -> di
         "remarks": row["remarks"] or "",
         "notified_on": str(row["notified_on"]) if row["notified_on"] else "",
         "score": _num(row["total"]),
-        "quarters": [{"name": QUARTER_NAMES[q["quarter"] - 1], "total": _num(q["total"]), "grade": _grade(q["grade"])}
+        "quarters": [{"name": quarter_name(q["quarter"]), "total": _num(q["total"]), "grade": _grade(q["grade"])}
                      for q in quarters],
     }
 
@@ -146,7 +147,7 @@ async def ranking(actor: Principal, period_id: int, section_id: int | None = Non
             raise NotFound(_("科室不存在或无权查看"))
     rows = [{"name": r["name"], "name_pinyin": r["name_pinyin"], "section": r["section"],
              "section_name": r["section_name"] or "", "post_rank": r["post_rank"] or "",
-             "category": _("科室负责人") if r["pool"] == "leaders" else _("一般干部"), "person": r["person"],
+             "category": POOL_LABELS[r["pool"]], "person": r["person"],
              "total": _num(r["total"]), "grade": _grade(r["grade"]), "frozen": bool(r["frozen"])} for r in rows]
     by_section: dict[str, list[float]] = defaultdict(list)
     people: dict[str, int] = {}  # in the rows' order (by section), with how many people each
@@ -168,7 +169,7 @@ async def ranking(actor: Principal, period_id: int, section_id: int | None = Non
         return f"{period['name']}排名.pdf", "ranking.html", data
     trends = await _quarter_trends(period["year"], [r["person"] for r in rows])
     for r in ranked:
-        points = [(QUARTER_NAMES[q - 1][1:2], trends.get(r["person"], {}).get(q)) for q in (1, 2, 3, 4)
+        points = [(quarter_name(q)[1:2], trends.get(r["person"], {}).get(q)) for q in (1, 2, 3, 4)
                   if r["person"] != actor.person_id or r["total"] is not None]  # one's own: once published
         r["trend"] = charts.trend_chart(points, width=190, height=64, ticks=2) \
             if any(v is not None for _l, v in points) else ""
@@ -259,7 +260,7 @@ def _bulletin_data(matter_rows: list[dict], item_rows: list[dict], cal, month_of
         elif first <= done <= last and done > m["due_on"]:
             late.append({**entry, "done_on": str(done), "days_late": cal.working_days_between(m["due_on"], done)})
     supervision = []
-    labels = {"on_time": _("按期办结"), "late": _("逾期办结"), "overdue": _("超期未办结"), "open": _("办理中")}
+    labels = {"on_time": _("按期办结"), "late": _("逾期办结"), "overdue": _("超期未办结"), "open": supervision_service.STATUS_LABELS[supervision_service.OPEN]}
     for it in item_rows:
         done = it["completed_on"]
         if done is not None:

@@ -101,7 +101,7 @@ async def run(job_id: int, parts: list[bundle.Part],
         await _set(job_id, status=FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], message=_("生成失败"),
                    finished_at=_now())
         return None
-    await _set(job_id, status=DONE, done=len(parts) + 1, message=_("已完成"), finished_at=_now())
+    await _set(job_id, status=DONE, done=len(parts) + 1, message=STATUS_LABELS[DONE], finished_at=_now())
     return pdf
 
 

@@ -26,8 +26,12 @@ from appraisal.services.inbox import notify
 SOURCES = {"instruction": _("领导批示"), "meeting": _("会议决定"), "key_task": _("重点工作")}
 OPEN, REVIEW, COMPLETED = "open", "review", "completed"
 STATUS_LABELS = {OPEN: _("办理中"), REVIEW: _("待审结"), COMPLETED: _("已办结")}
+# An item's light on the board (`light_of`): the deadline's light while open, then done on time or late.
+LIGHT_LABELS = {**deadlines.LIGHT_LABELS, "done": STATUS_LABELS[COMPLETED], "late": _("超期办结")}
 REPORT_KINDS = {"create": _("立项"), "progress": _("进展"), "submit": _("报请审结"), "press": _("督办"),
                 "send_back": _("退回重办"), "complete": _("办结")}
+# What the date of a trail entry is, by its kind: the deadline set at 立项, the new one a 督办 set.
+REPORT_DEADLINE_LABELS = {"create": _("办理期限"), "press": _("新期限")}
 
 
 def item_number(year: int, seq: int) -> str:

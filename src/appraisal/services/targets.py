@@ -18,7 +18,7 @@ from appraisal.db.transaction import Prepared, atomic, one_writer_for
 from appraisal.domain import targets as rules
 from appraisal.domain.people import parse_date
 from appraisal.domain.text import cell_problem
-from appraisal.domain.targets import IndicatorKind, Level, Node
+from appraisal.domain.targets import ACTIVE, ARCHIVED, IndicatorKind, Level, Node
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role, read_scope
@@ -26,7 +26,6 @@ from appraisal.services import audit
 from appraisal.services.calendar import check_year
 from appraisal.services.roster import MAX_ROWS, read_rows  # the same .xlsx/.csv reader as the roster
 
-ACTIVE, ARCHIVED = "active", "archived"
 
 COLUMNS = (
     Target.id, Target.year, Target.parent, Target.level, Target.section, Target.owner, Target.title, Target.weight,
@@ -439,7 +438,7 @@ IMPORT_HEADERS = {
     "目标值": "target_value", "计量单位": "unit", "完成时限": "due_on", "质量要求": "quality",
     "科室": "section", "责任人": "owner",
 }
-KIND_NAMES = {"数量": IndicatorKind.QUANTITY, "时限": IndicatorKind.DEADLINE, "质量": IndicatorKind.QUALITY}
+KIND_NAMES = {label: kind for kind, label in rules.INDICATOR_LABELS.items()}  # 数量, 时限, 质量 as typed in the file
 
 
 @dataclass

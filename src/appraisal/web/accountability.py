@@ -6,7 +6,6 @@ from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from appraisal.domain.accountability import TRIGGERS
 from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Role
@@ -34,10 +33,6 @@ def step_field(action: str, exc: AppError) -> str | None:
     return fields.get(exc.code) or fields.get(None)
 
 
-def _labels() -> dict:
-    return {"STATUS": accountability.STATUS_LABELS, "TRIGGERS": TRIGGERS, "RESULTS": accountability.APPEAL_RESULTS}
-
-
 async def _list(request: Request, status: str = "", error: str | None = None, code: int = 200,
                 form: dict | None = None, q: str = "", error_field: str | None = None) -> Template:
     offset, limit = pager_for(request)
@@ -48,7 +43,7 @@ async def _list(request: Request, status: str = "", error: str | None = None, co
         rows, total = [], 0
     return page(request, "accountability/list.html", status_code=code, records=rows, pager=Pager(request, total),
                 status=status, error=error, error_field=error_field, form=form or {}, q=q,
-                people=await picker.choices(request.user, "reportable"), **_labels())
+                people=await picker.choices(request.user, "reportable"))
 
 
 @get("/accountability", include_in_schema=False)
@@ -79,8 +74,7 @@ async def _detail(request: Request, record_id: int, error: str | None = None, co
     record = await accountability.get_record(request.user, record_id)
     return page(request, "accountability/detail.html", status_code=code, r=record, error=error,
                 error_field=error_field, action=action, typed=typed or {},
-                forms=await accountability.list_forms(), is_leader=request.user.has(Role.LEADER, Role.ADMIN),
-                **_labels())
+                forms=await accountability.list_forms(), is_leader=request.user.has(Role.LEADER, Role.ADMIN))
 
 
 @get("/accountability/{record_id:int}", include_in_schema=False)

@@ -11,14 +11,16 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from appraisal.domain.accountability import TRIGGERS
-from appraisal.domain.appraisal import GRADE_LABELS, STATUS_LABELS as PERIOD_STATUS_LABELS
+from appraisal.domain.appraisal import GRADE_LABELS, POOL_LABELS, STATUS_LABELS as PERIOD_STATUS_LABELS
+from appraisal.domain.calendar import DAY_KIND_LABELS, LOCAL_TZ
+from appraisal.domain.commitments import LIMIT_KIND_LABELS
 from appraisal.domain.people import GENDERS, pinyin_key
-from appraisal.domain.targets import INDICATOR_LABELS, LEVEL_LABELS
+from appraisal.domain.targets import INDICATOR_LABELS, LEVEL_LABELS, STATUS_LABELS as TARGET_STATUS_LABELS
 from appraisal.i18n import _
 from appraisal.scopes import ROLE_LABELS
 from appraisal.security import admin_only
 from appraisal.services import accountability, audit, calendar, matters, report_jobs, supervision
-from appraisal.web.common import LOCAL_TZ, Pager, local_time, page, pager_for
+from appraisal.web.common import Pager, local_time, page, pager_for
 
 # The audited tables, steps and actors without an account, as the appraisal office names them.
 TABLE_LABELS = {
@@ -73,17 +75,20 @@ FIELD_LABELS = {
 # Coded values as the pages name them, by "table.field" (a list, such as an account's roles, item by item).
 CODED_VALUES = {
     "accountability_record.status": accountability.STATUS_LABELS, "accountability_record.trigger": TRIGGERS,
+    "accountability_record.appeal_result": accountability.APPEAL_RESULTS,
     "appraisal_period.status": PERIOD_STATUS_LABELS, "appraisee.grade": GRADE_LABELS,
-    "appraisee.grade_choice": GRADE_LABELS, "calendar_year.source": calendar.SOURCES, "matter.channel": matters.CHANNELS,
-    "matter.satisfaction": matters.SATISFACTION, "matter.status": matters.STATUS_LABELS, "person.gender": GENDERS,
+    "appraisee.grade_choice": GRADE_LABELS, "appraisee.pool": POOL_LABELS, "calendar_day.kind": DAY_KIND_LABELS,
+    "calendar_year.source": calendar.SOURCES, "commitment_version.limit_kind": LIMIT_KIND_LABELS,
+    "matter.channel": matters.CHANNELS, "matter.satisfaction": matters.SATISFACTION, "matter.status": matters.STATUS_LABELS,
+    "matter_event.kind": matters.EVENT_LABELS, "person.gender": GENDERS,
     "report_job.status": report_jobs.STATUS_LABELS, "role_grant.roles": {r.value: label for r, label in ROLE_LABELS.items()},
     "supervision_item.source": supervision.SOURCES, "supervision_item.status": supervision.STATUS_LABELS,
-    "target.indicator_kind": INDICATOR_LABELS, "target.level": LEVEL_LABELS,
+    "supervision_report.kind": supervision.REPORT_KINDS, "target.indicator_kind": INDICATOR_LABELS, "target.level": LEVEL_LABELS,
+    "target.status": TARGET_STATUS_LABELS,
 }
 # The filter offers them in pinyin order, as the office's lists are ordered.
 TABLE_CHOICES = sorted(TABLE_LABELS.items(), key=lambda item: pinyin_key(item[1]))
-ACTION_LABELS = {"create": _("新增"), "update": _("修改"), "delete": _("删除"), "shirk": _("推诿举报")}
-SYSTEM_ACTORS = {"sweep": _("定时巡查"), "system": _("系统")}
+ACTION_LABELS, SYSTEM_ACTORS = audit.ACTION_LABELS, audit.SYSTEM_ACTORS
 
 
 AUDIT_VALUE_CHARS = 200

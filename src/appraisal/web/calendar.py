@@ -11,7 +11,7 @@ from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from appraisal.domain.calendar import CalendarGap, today_local
+from appraisal.domain.calendar import DAY_KIND_LABELS, CalendarGap, today_local
 from appraisal.domain.people import parse_date
 from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
@@ -20,8 +20,6 @@ from appraisal.services import calendar
 from appraisal.web.common import notify, page
 
 WEEKDAYS = (_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日"))
-# How a day of the month grid is marked: in words as well as in colour.
-DAY_LABELS = {"holiday": _("休"), "workday": _("班"), "weekend": _("周末"), "working": ""}
 
 
 @dataclass(frozen=True)
@@ -67,9 +65,9 @@ async def _calendar_page(request: Request, year: int, month: int | None = None, 
     except CalendarGap as exc:
         view, gap = None, exc.message
     return page(request, "calendar/year.html", status_code=status, year=year, month=month, view=view, gap=gap,
-                error=error, error_field=error_field, form=form or {}, kinds=calendar.KINDS,
+                error=error, error_field=error_field, form=form or {},
                 sources=calendar.SOURCES, grid=month_grid(year, month, view, today), weekdays=WEEKDAYS,
-                day_labels=DAY_LABELS, previous=_month_after(year, month, -1), following=_month_after(year, month, 1))
+                previous=_month_after(year, month, -1), following=_month_after(year, month, 1))
 
 
 @get("/calendar", include_in_schema=False)
@@ -102,7 +100,7 @@ async def calendar_submit(request: Request) -> Template | Redirect:
                     day=day, what=_("周末休息") if day.weekday() >= 5 else _("工作日")))
             else:
                 await calendar.set_day(request.user, day, typed["kind"], typed["name"])
-                what = calendar.KINDS.get(typed["kind"], "")
+                what = DAY_KIND_LABELS.get(typed["kind"], "")
                 notify(request, _("{day} 已设为{what}{name}").format(
                     day=day, what=what, name=f"（{typed['name'].strip()}）" if typed["name"].strip() else ""))
             year, month = day.year, day.month

@@ -62,7 +62,7 @@ async def _admin_page(request: Request, status: int = 200, **refused: Any) -> Te
     items = await commitments.catalogue(today, include_inactive=True)
     upcoming = await commitments.upcoming_versions(today)
     return page(request, "commitments/admin.html", status_code=status, items=items, upcoming=upcoming,
-                sections=await org.list_sections(), kinds=commitments.LIMIT_KINDS, today=today,
+                sections=await org.list_sections(), today=today,
                 **{"form_id": None, "typed": {}, "error": None, "error_field": None, **refused})
 
 

@@ -6,20 +6,25 @@ import datetime as dt
 import math
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from litestar import Request
 from jinja2 import pass_context
 from litestar.plugins.flash import flash
 from litestar.response import Template
 
-from appraisal.domain.calendar import today_local  # noqa: F401  (re-exported for pages)
+from appraisal.domain import accountability as accountability_rules
+from appraisal.domain.appraisal import GRADE_LABELS, INDICATOR_NAMES, POOL_LABELS, POOL_SCORERS, ROUNDING_LABELS
+from appraisal.domain.calendar import DAY_KIND_LABELS, DAY_MARKS, LOCAL_TZ, today_local  # noqa: F401  (re-exported)
+from appraisal.domain.commitments import LIMIT_KIND_LABELS
 from appraisal.domain.people import GENDERS
+from appraisal.domain.periods import (
+    QUARTER_NAMES, STATUS_LABELS as PERIOD_STATUS_LABELS, SUBMISSION_LABELS, quarter_name,
+)
+from appraisal.domain.targets import INDICATOR_LABELS, LEVEL_LABELS, STATUS_LABELS as TARGET_STATUS_LABELS
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import ROLE_LABELS, Principal, Role
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from appraisal.services import accountability, audit, matters, report_jobs, supervision
 PAGE_SIZE = 30
 
 
@@ -69,14 +74,32 @@ def flashes(context: Any) -> list[dict]:
     return request.session.pop("_messages", [])
 
 
-def template_globals() -> dict[str, Any]:
+def code_labels() -> dict[str, Any]:
+    """Every coded value's label, by the name templates read it under: each dictionary is the
+    one defined next to its codes (a grade's label is `GRADE_LABELS[a.grade]`, a quarter's name
+    `quarter_name(q)`), so a page, the audit log and the Excel export print the same words."""
     return {
-        "flashes": flashes,
-        "local_time": local_time,
-        "ROLE_LABELS": {r.value: label for r, label in ROLE_LABELS.items()},
-        "GENDERS": GENDERS,
-        "Role": Role,
+        "GRADE_LABELS": GRADE_LABELS, "POOL_LABELS": POOL_LABELS, "POOL_SCORERS": POOL_SCORERS,
+        "PERIOD_STATUS_LABELS": PERIOD_STATUS_LABELS, "SUBMISSION_LABELS": SUBMISSION_LABELS, "QUARTER_NAMES": QUARTER_NAMES, "quarter_name": quarter_name,
+        "ROUNDING_LABELS": ROUNDING_LABELS, "INDICATOR_NAMES": INDICATOR_NAMES,
+        "ROLE_LABELS": {r.value: label for r, label in ROLE_LABELS.items()}, "GENDERS": GENDERS,
+        "INDICATOR_KIND_LABELS": INDICATOR_LABELS, "TARGET_LEVEL_LABELS": LEVEL_LABELS,
+        "TARGET_STATUS_LABELS": TARGET_STATUS_LABELS,
+        "DAY_KIND_LABELS": DAY_KIND_LABELS, "DAY_MARKS": DAY_MARKS, "LIMIT_KIND_LABELS": LIMIT_KIND_LABELS,
+        "MATTER_STATUS_LABELS": matters.STATUS_LABELS, "MATTER_LIGHT_LABELS": matters.LIGHT_LABELS,
+        "MATTER_EVENT_LABELS": matters.EVENT_LABELS, "CHANNEL_LABELS": matters.CHANNELS,
+        "SATISFACTION_LABELS": matters.SATISFACTION,
+        "SUPERVISION_STATUS_LABELS": supervision.STATUS_LABELS, "SUPERVISION_LIGHT_LABELS": supervision.LIGHT_LABELS,
+        "SUPERVISION_SOURCE_LABELS": supervision.SOURCES, "SUPERVISION_REPORT_LABELS": supervision.REPORT_KINDS,
+        "SUPERVISION_PART_LABELS": supervision.PARTS,
+        "SUPERVISION_DEADLINE_LABELS": supervision.REPORT_DEADLINE_LABELS,
+        "ACCOUNTABILITY_STATUS_LABELS": accountability.STATUS_LABELS, "TRIGGER_LABELS": accountability_rules.TRIGGERS,
+        "APPEAL_RESULT_LABELS": accountability.APPEAL_RESULTS, "SYSTEM_ACTORS": audit.SYSTEM_ACTORS, "REPORT_JOB_STATUS_LABELS": report_jobs.STATUS_LABELS,
     }
+
+
+def template_globals() -> dict[str, Any]:
+    return {"flashes": flashes, "local_time": local_time, "Role": Role, **code_labels()}
 
 
 def caller(request: Request) -> Principal | None:

@@ -16,12 +16,6 @@ from appraisal.services import commitments, matters, org
 from appraisal.web.common import Pager, form_int, notify, page, pager_for
 from appraisal.web import picker
 
-LIGHTS = {"green": _("正常"), "yellow": _("预警"), "red": _("超期"), "paused": _("已中止"), "done": _("已办结")}
-EVENTS = {
-    "register": _("登记"), "transfer": _("转办"), "accept": _("签收"), "return": _("退回"), "pause": _("中止"),
-    "resume": _("恢复"), "extension_request": _("申请延期"), "extension_decision": _("延期审批"),
-    "complete": _("办结"), "follow_up": _("回访"), "shirk": _("推诿报告"),
-}
 # What the date a timeline step records is, by step: a transfer's is the accept-by date.
 DUE_LABELS = {
     "register": _("办结期限"), "transfer": _("签收期限"), "resume": _("办结期限顺延至"),
@@ -30,8 +24,7 @@ DUE_LABELS = {
 
 
 def _context() -> dict:
-    return {"LIGHTS": LIGHTS, "EVENTS": EVENTS, "DUE_LABELS": DUE_LABELS, "CHANNELS": matters.CHANNELS, "SATISFACTION": matters.SATISFACTION,
-            "STATUSES": matters.STATUS_LABELS}
+    return {"DUE_LABELS": DUE_LABELS}
 
 
 @get("/matters", include_in_schema=False)

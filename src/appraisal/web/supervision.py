@@ -15,19 +15,12 @@ from appraisal.scopes import Role
 from appraisal.services import org, supervision
 from appraisal.web.common import Pager, form_int, notify, page, pager_for
 from appraisal.web import picker
-from appraisal.web.matters import LIGHTS
 
-ITEM_LIGHTS = {**LIGHTS, "late": _("超期办结")}
 # The field of the 立项 form a refused item's message goes under, by the service's error code.
 CREATE_FIELDS = {"bad_source": "source", "bad_title": "title", "bad_deadline": "deadline",
                  "unknown_section": "lead_section_id", "inactive_person": "responsible_person_id"}
 # The field of a step's form (its id on the item page) a refused step's message goes under.
 STEP_FIELDS = {"progress": "note", "press": "new_deadline", "review": "review-note"}
-
-
-def _labels() -> dict:
-    return {"LIGHTS": ITEM_LIGHTS, "SOURCES": supervision.SOURCES, "STATUS": supervision.STATUS_LABELS,
-            "KINDS": supervision.REPORT_KINDS, "PARTS": supervision.PARTS}
 
 
 async def _board(request: Request, year: int, status: str = "", q: str = "", *, error: str | None = None,
@@ -42,7 +35,7 @@ async def _board(request: Request, year: int, status: str = "", q: str = "", *, 
                 year=year, q=q, status=status, sections=await org.list_sections(),
                 people=await picker.choices(request.user, "directory"),
                 can_create=request.user.has(Role.LEADER, Role.ADMIN), error=error, error_field=error_field,
-                form=form or {}, **_labels())
+                form=form or {})
 
 
 @get("/supervision", include_in_schema=False)
@@ -83,8 +76,7 @@ async def _detail(request: Request, item_id: int, error: str | None = None, code
     return page(request, "supervision/detail.html", status_code=code, it=item, error=error, error_field=error_field,
                 action=action, typed=typed or {},
                 is_leader=request.user.has(Role.LEADER, Role.ADMIN), today=today_local(),
-                may_report=supervision.may_report(request.user, item["responsible_person"], item["lead_section"]),
-                **_labels())
+                may_report=supervision.may_report(request.user, item["responsible_person"], item["lead_section"]))
 
 
 @get("/supervision/{item_id:int}", include_in_schema=False)

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from appraisal.domain.calendar import today_local
 from appraisal.domain.people import parse_date
-from appraisal.domain.targets import INDICATOR_LABELS, IndicatorKind
+from appraisal.domain.targets import IndicatorKind
 from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Role
@@ -80,7 +80,7 @@ async def _tree_page(request: Request, year: int, status: int = 200, **refused: 
     me = request.user
     typed = refused.get("typed") or {}
     return page(request, "targets/tree.html", status_code=status, year=year, tree=await targets.tree(me, year),
-                sections=await org.list_sections(), people=await picker.choices(me, "directory"), kinds=INDICATOR_LABELS,
+                sections=await org.list_sections(), people=await picker.choices(me, "directory"),
                 can_set_office=me.has(Role.ADMIN, Role.LEADER), chosen_owner=await picker.chosen(typed.get("owner_id")),
                 **{"form_id": None, "typed": {}, "error": None, "error_field": None, "import_errors": [], **refused})
 
