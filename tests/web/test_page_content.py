@@ -150,6 +150,7 @@ async def test_a_chief_finds_the_targets_of_his_section_among_his_own(office, cl
     card = page.text.split("公文处理", 1)[1].split("</section>", 1)[0]
     assert '<span class="tag">科室目标</span>' in card
     assert "该目标已分解，完成度由下级目标汇总" in card and 'action="/targets/' not in card
+    assert "还没有报告过进展" not in card, "a broken-down target is reported on below it"
     assert "会务保障" not in page.text, "another section's target"
     assert ">目标管理</a>" in page.text and "目标树" not in page.text
     client.cookies.clear()
