@@ -40,8 +40,8 @@ class Role(StrEnum):
 ROLE_LABELS = {
     Role.STAFF: _("科员"),
     Role.CHIEF: _("科长"),
-    Role.LEADER: _("领导"),
-    Role.ADMIN: _("管理员"),
+    Role.LEADER: _("分管领导"),
+    Role.ADMIN: _("考核办（管理员）"),
 }
 
 

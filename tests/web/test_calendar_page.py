@@ -26,7 +26,7 @@ async def test_the_calendar_page_shows_holidays_and_lets_an_admin_add_one(office
     await browser_login(client, "admin")
     page = await client.get("/calendar", params={"year": 2026})
     assert page.status_code == 200 and "2026-10-01" in page.text and "2026-10-10" in page.text
-    assert "数据来源：chinese-calendar 节假日数据包" in page.text, "where the year's data came from, in words"
+    assert "数据来源：国务院办公厅公布的节假日安排（随系统更新）" in page.text, "where the year's data came from, in words"
     r = await client.post("/calendar", data={"_csrf_token": csrf_from(page.text), "action": "set_day",
                                               "day": "2026-12-31", "kind": "holiday", "name": "测试假日"})
     assert r.status_code == 200 and "测试假日" in r.text and "2026-12-31 已设为节假日（测试假日）" in r.text

@@ -101,7 +101,7 @@ async def test_a_leader_decides_from_the_queue_and_the_person_appeals_from_their
     assert "已决定，申诉期内" in r.text and "扣 1 分" in r.text
     decided = await client.get("/accountability", params={"status": "decided"})
     row = re.search(r"<tr>(?:(?!</tr>).)*材料报送延误.*?</tr>", decided.text, re.S)[0]
-    assert re.search(r'>提醒谈话</td>\s*<td data-label="扣分">1</td>', row)  # the points as the office writes them, not 1.0
+    assert re.search(r'>提醒谈话</td>\s*<td data-label="扣分">1 分</td>', row)  # the points as the office writes them, not 1.0
 
     await client.post("/logout", data={"_csrf_token": csrf_from(r.text)})
     await browser_login(client, "staff")

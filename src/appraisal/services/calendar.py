@@ -16,7 +16,7 @@ from appraisal.services import audit
 
 KINDS = DAY_KIND_LABELS
 # Where a year's data came from (calendar_year.source).
-SOURCES = {"chinese-calendar": _("chinese-calendar 节假日数据包"), "admin": _("管理员录入"),
+SOURCES = {"chinese-calendar": _("国务院办公厅公布的节假日安排（随系统更新）"), "admin": _("管理员录入"),
            "demo": _("演示数据：仅按周末计算，未含节假日")}
 MIN_YEAR, MAX_YEAR = 2000, 2100
 

@@ -348,13 +348,17 @@ async def tree(actor: Principal, year: int) -> dict:
 
 
 async def my_targets(actor: Principal, year: int) -> list[dict]:
-    """The caller's own targets of `year`: each with its roll-up, the parent it is a share of
-    (`parent_title`) and its progress reports, newest first (`reports`: at, completion, actual,
-    evidence, author_name)."""
+    """The caller's own targets of `year`, then (`is_section`) those of the section they lead as
+    chief: each with its roll-up, the parent it is a share of (`parent_title`), whether it is
+    broken down (`has_children`: its progress is then reported below it) and its progress
+    reports, newest first (`reports`: at, completion, actual, evidence, author_name)."""
     rows = await _year_rows(year)
     done = rules.rollup(_nodes(rows))
     titles = {r["id"]: r["title"] for r in rows}
-    mine = [r for r in rows if r["owner"] == actor.person_id and r["level"] == Level.PERSON]
+    parents = {r["parent"] for r in rows if r["status"] == ACTIVE}
+    led = actor.section_id if actor.has(Role.CHIEF) else None
+    mine = ([r for r in rows if r["owner"] == actor.person_id and r["level"] == Level.PERSON]
+            + [r for r in rows if r["level"] == Level.SECTION and led is not None and r["section"] == led])
     reports: dict[int, list[dict]] = {r["id"]: [] for r in mine}
     if mine:
         for p in await TargetProgress.select(
@@ -363,7 +367,8 @@ async def my_targets(actor: Principal, year: int) -> list[dict]:
         ).where(TargetProgress.target.is_in(list(reports))).order_by(TargetProgress.id, ascending=False).run():
             reports[p["target"]].append(p)
     return [{**r, "rolled": done.get(r["id"]), "indicator_label": IndicatorKind(r["indicator_kind"]).label,
-             "parent_title": titles.get(r["parent"]), "reports": reports[r["id"]]} for r in mine]
+             "parent_title": titles.get(r["parent"]), "reports": reports[r["id"]],
+             "is_section": r["level"] == Level.SECTION, "has_children": r["id"] in parents} for r in mine]
 
 
 async def title_of(actor: Principal, target_id: int) -> str:

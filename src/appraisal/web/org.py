@@ -83,12 +83,19 @@ async def sections_submit(request: Request) -> Template | Redirect:
 # ------------------------------------------------------------------ people (admin)
 
 
+NO_SECTION = "none"  # the section field's value for an office leader, who belongs to no section
+
+
 def _person_form(form) -> org.PersonData:
     birth_text = str(form.get("birth_date", "")).strip()
     birth = parse_date(birth_text) if birth_text else None
     if birth_text and birth is None:
         raise InvalidInput(_("出生日期“{v}”不是有效日期").format(v=birth_text), code="bad_birth_date",
                            field="birth_date")
+    # The office leaders' choice is explicit ("none"): an untouched field must not make a leader.
+    section_text = str(form.get("section_id", "")).strip()
+    if not section_text:
+        raise InvalidInput(_("请选择科室；办领导请选“办领导，不属于科室”"), code="section_required", field="section_id")
     return org.PersonData(
         name=str(form.get("name", "")),
         gender=str(form.get("gender", "")),
@@ -96,7 +103,7 @@ def _person_form(form) -> org.PersonData:
         political_status=str(form.get("political_status", "")),
         post_rank=str(form.get("post_rank", "")),
         duties=str(form.get("duties", "")),
-        section_id=form_int(form.get("section_id"), _("科室"), field="section_id"),
+        section_id=None if section_text == NO_SECTION else form_int(section_text, _("科室"), field="section_id"),
         is_active=form.get("is_active", "on") == "on",
     )
 

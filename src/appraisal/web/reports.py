@@ -11,7 +11,7 @@ from appraisal.domain.calendar import today_local
 from appraisal.errors import AppError, Forbidden
 from appraisal.i18n import _
 from appraisal.scopes import Role
-from appraisal.services import appraisal, report_data, report_jobs
+from appraisal.services import appraisal, commendation, report_data, report_jobs
 from appraisal.web.common import page
 
 
@@ -23,7 +23,9 @@ async def _hub(request: Request, error: str | None = None, status: int = 200, ye
     jobs = await report_jobs.recent_jobs(me) if me.has(Role.LEADER, Role.ADMIN) else []
     return page(request, "reports/index.html", status_code=status, error=error,
                 periods=[p for p in await appraisal.list_periods() if p["status"] != "draft"],
-                sections=await report_data.sections_of(me), jobs=jobs, today=today, year=year or today.year)
+                sections=await report_data.sections_of(me), jobs=jobs, today=today,
+                # The bundle is of an annual appraisal: the latest year that has one, as on 评优选先.
+                year=year or await commendation.latest_year() or today.year)
 
 
 @get("/reports", include_in_schema=False)
