@@ -17,7 +17,7 @@ from test_cli_and_processes import free_port, run_cli, server
 
 CHROMIUM = os.environ.get("APPRAISAL_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"]
+                  "--disable-sync", "--no-first-run", "--lang=zh-CN"]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}  # the office PC the users have
 

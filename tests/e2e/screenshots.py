@@ -30,7 +30,7 @@ from census import ROLES, WIDTHS, View, census, slug  # noqa: E402
 APPRAISAL = str(Path(sys.executable).parent / "appraisal")
 CHROMIUM = os.environ.get("APPRAISAL_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"]
+                  "--disable-sync", "--no-first-run", "--lang=zh-CN"]
 
 
 def free_port() -> int:

@@ -74,6 +74,17 @@
     }
   });
 
+  // A file field (.file-field in app.css): its label stands for the browser's button, so the
+  // chosen file's name is written beside it.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches(".file-field input[type=file]")) { return; }
+    var name = input.parentElement.querySelector(".file-name");
+    if (!name) { return; }
+    var files = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+    name.textContent = files.length ? files.join("、") : name.dataset.empty;
+  });
+
   // The score grid: Tab moves along a row as usual; Enter moves down the same column and
   // Shift+Enter up, like a spreadsheet. Leaving a changed cell saves it (htmx, on change).
   document.addEventListener("keydown", function (event) {
