@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -259,13 +260,33 @@ async def office(db, settings, request: pytest.FixtureRequest):
         "list the fixture that pins the clock before `office` and `db`")
 
 
+# The application of each distinct Settings, made once: registering its routes took Litestar
+# 0.3-0.9 s, for every test with a client. It keeps no state of its own between two clients
+# (sessions and login failures are in the database, its scheduler is off in the tests).
+_apps: dict[str, Any] = {}
+
+
+def app_for(settings: Settings) -> Any:
+    from appraisal.app import create_app
+    from appraisal.web import picker
+
+    key = repr(settings)  # (a dict among its fields: not hashable)
+    app = _apps.get(key)
+    if app is None:
+        app = _apps[key] = create_app(settings)
+    else:  # what create_app configures besides the application, as another test may have changed it
+        accounts.configure_hasher(settings.argon2_time_cost, settings.argon2_memory_cost)
+        accounts.configure_login_limits(accounts.LoginLimits(
+            settings.login_failure_limit, settings.login_address_failure_limit, settings.login_failure_window))
+        picker.configure(settings.picker_list_all)
+    return app
+
+
 @pytest.fixture
 async def client(db, settings):
     from litestar.testing import AsyncTestClient
 
-    from appraisal.app import create_app
-
-    async with AsyncTestClient(app=create_app(settings)) as c:
+    async with AsyncTestClient(app=app_for(settings)) as c:
         yield c
 
 
