@@ -7,7 +7,7 @@ PORT   ?= 8000
 APPRAISAL_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export APPRAISAL_TEST_POSTGRES_URL
 
-.PHONY: run test install migrate demo test-tools test-sqlite test-postgres clean screenshots
+.PHONY: run test install migrate demo test-tools test-sqlite test-sqlite-db test-sqlite-other test-postgres clean screenshots
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -31,11 +31,13 @@ run: demo
 	PORT=$(PORT) $(BIN)/appraisal serve --port $(PORT)
 
 # The whole suite on the embedded SQLite database and every database-facing test again on
-# PostgreSQL, the two passes side by side (each has its own databases and temporary files; much
-# of each is spent waiting on servers and browsers). -O keeps each pass's output together.
+# PostgreSQL. Three passes run side by side: the SQLite one in two halves (the tests marked `db`,
+# and the others: browser journeys, reports, rules), so that neither core waits for the longest
+# pass alone. Each has its own databases and temporary files; much of each is spent waiting on
+# servers, browsers and PostgreSQL. -O keeps each pass's output together.
 # With CI=true an unreachable PostgreSQL fails the run instead of skipping.
 test: migrate test-tools
-	@$(MAKE) --no-print-directory -j2 -O test-sqlite test-postgres
+	@$(MAKE) --no-print-directory -j3 -O test-sqlite-db test-sqlite-other test-postgres
 
 # pdftoppm (poppler-utils) renders report pages to PNG in the tests, and HarfBuzz-Subset makes
 # WeasyPrint's font subsetting fast. Chromium runs the browser journeys, with Noto CJK so that
@@ -56,8 +58,14 @@ test-tools:
 		$(APT_INSTALL) fonts-noto-cjk >/dev/null 2>&1) || \
 		echo "note: fonts-noto-cjk not available; journey screenshots will not show Chinese"
 
-test-sqlite: install
-	APPRAISAL_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q
+# `make test-sqlite` alone runs its two halves one after the other (add -j2 for side by side).
+test-sqlite: test-sqlite-db test-sqlite-other
+
+test-sqlite-db: install
+	APPRAISAL_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q -m db
+
+test-sqlite-other: install
+	APPRAISAL_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q -m "not db"
 
 test-postgres: install
 	APPRAISAL_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -m db

@@ -9,7 +9,10 @@ The data is synthetic but shaped exactly like the services' (the same templates 
 gathering it from the database is set-based and is measured with the rest in benchmarks/scale.py.
 The prepared fonts are built once per machine before timing (about a minute the first time).
 
-    .venv/bin/python benchmarks/reports.py [--candidates 300]
+    .venv/bin/python benchmarks/reports.py [--candidates 300] [--repeat 20]
+
+(tests/benchmarks/test_reports_benchmark.py runs it with 2 candidates and 1 render, so that it
+keeps up with the report templates' data.)
 """
 
 from __future__ import annotations
@@ -60,8 +63,9 @@ def parts_for(count: int, seed: int = 2026) -> list[tuple[str, dict]]:
     cover = {"office": "区委办公室", "year": 2026, "generated_on": "2026-12-31", "places": count, "appraised": count * 5,
              "eligible": count * 2, "confirmed": True, "confirmed_by": "王建国", "confirmed_at": "2026-12-30",
              "note": "办公室会议研究", "numbered": False,
+             "tie": None,  # a confirmed list has no people level on the last place's score
              "candidates": [{"rank": c["rank"], "name": c["r"]["person"]["name"], "section": c["r"]["person"]["section"],
-                             "score": c["r"]["score"], "grade": "优秀"} for c in candidates]}
+                             "score": c["r"]["score"], "grade": "优秀", "tied": False} for c in candidates]}
     return [("bundle_cover.html", cover)] + [("bundle_candidate.html", c) for c in candidates]
 
 
@@ -127,7 +131,7 @@ async def main() -> None:
     print(f"same bundle, nothing changed: {time.perf_counter() - start:.2f} s, identical: {again == pdf} (goal ≤ 3 s)")
 
     changed = parts_for(args.candidates)
-    changed[5][1]["r"]["committee_opinion"] = "考核委员会研究同意。"
+    changed[min(5, args.candidates)][1]["r"]["committee_opinion"] = "考核委员会研究同意。"
     start = time.perf_counter()
     await bundle.build(changed)
     print(f"one candidate changed: {time.perf_counter() - start:.1f} s (one part rendered again, then joined)")
