@@ -362,7 +362,7 @@ async def my_targets(actor: Principal, year: int) -> list[dict]:
     reports: dict[int, list[dict]] = {r["id"]: [] for r in mine}
     if mine:
         for p in await TargetProgress.select(
-                TargetProgress.target, TargetProgress.at, TargetProgress.completion, TargetProgress.actual,
+                TargetProgress.id, TargetProgress.target, TargetProgress.at, TargetProgress.completion, TargetProgress.actual,
                 TargetProgress.evidence, TargetProgress.author.name.as_alias("author_name"),
         ).where(TargetProgress.target.is_in(list(reports))).order_by(TargetProgress.id, ascending=False).run():
             reports[p["target"]].append(p)

@@ -83,12 +83,30 @@ class TargetOut(msgspec.Struct, kw_only=True):
     owner_name: str | None
 
 
-class MyTargetOut(TargetOut, kw_only=True):
+class TargetProgressOut(msgspec.Struct, kw_only=True):
+    id: int
+    at: dt.datetime
+    completion: float
+    actual: float | None
+    evidence: str
+    author_name: str | None
+
+
+class TargetRollOut(TargetOut, kw_only=True):
     rolled: Annotated[float | None, msgspec.Meta(description="completion rolled up by weight; null when archived")]
     indicator_label: str
 
 
-class TreeTargetOut(MyTargetOut, kw_only=True):
+class MyTargetOut(TargetRollOut, kw_only=True):
+    """One of the caller's targets, or (is_section) one of the section they lead as chief."""
+
+    parent_title: Annotated[str | None, msgspec.Meta(description="the target it is a share of; null at the top")]
+    reports: Annotated[list[TargetProgressOut], msgspec.Meta(description="its progress reports, newest first")]
+    is_section: bool
+    has_children: bool
+
+
+class TreeTargetOut(TargetRollOut, kw_only=True):
     depth: int
     has_children: bool
     weights_sum: Annotated[float | None, msgspec.Meta(
@@ -105,15 +123,6 @@ class TargetTree(msgspec.Struct, kw_only=True):
     office: Annotated[float | None, msgspec.Meta(description="the office's completion; null without targets")]
     top_weights_sum: Annotated[float | None, msgspec.Meta(
         description="the sum of the office targets' shares when it is not 100; otherwise null")]
-
-
-class TargetProgressOut(msgspec.Struct, kw_only=True):
-    id: int
-    at: dt.datetime
-    completion: float
-    actual: float | None
-    evidence: str
-    author_name: str | None
 
 
 class TargetCreated(msgspec.Struct, kw_only=True):
