@@ -13,7 +13,7 @@ from appraisal.db.tables import Appraisee, AuditEntry, Person, ScoreCell, UnitSu
 from appraisal.domain.appraisal import DEFAULT_TEMPLATE
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from appraisal.services import accounts, appraisal, commendation, targets
-from appraisal.services.appraisal import PeriodLocked, QuotaExceeded, StaleWrite
+from appraisal.services.appraisal import PeriodLocked, QuotaExceeded, StaleWrite, breakdown, closing
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 WEIGHTS = {i.code: i.weight for i in DEFAULT_TEMPLATE}
@@ -291,14 +291,14 @@ async def test_a_write_that_meets_a_submission_about_to_commit_waits_for_it_and_
     cell = next(p for p in (await appraisal.grid(chief, period["id"], zhao["unit"]))["people"]
                 if p["name"] == "赵雪")["cells"]["ji"]
     arrived, release = asyncio.Event(), asyncio.Event()
-    last_check = appraisal._unit_unchanged
+    last_check = closing._unit_unchanged
 
     async def held_before_commit(*args):
         await last_check(*args)
         arrived.set()
         await release.wait()
 
-    monkeypatch.setattr(appraisal, "_unit_unchanged", held_before_commit)
+    monkeypatch.setattr(closing, "_unit_unchanged", held_before_commit)
     submission = asyncio.create_task(appraisal.submit_unit(chief, period["id"], zhao["unit"]))
     await asyncio.wait_for(arrived.wait(), 10)
     if step == "cell":
@@ -336,35 +336,6 @@ async def test_a_grade_lowered_as_its_unit_is_submitted_is_frozen_or_refused(off
         stored = await Appraisee.select(Appraisee.grade, Appraisee.grade_choice).where(
             Appraisee.id == person["id"]).first().run()
         assert stored["grade"] == (stored["grade_choice"] or "fairly_good"), (outcomes, stored)
-
-
-async def test_on_sqlite_submissions_at_the_same_moment_run_one_after_another(office, clock, monkeypatch):
-    """SQLite writes one transaction at a time. Submissions interleaved on one event loop kept
-    the writer waiting while the loop computed the others' numbers (51 at once took 1.4 times
-    as long as one after another); on SQLite a process runs them one at a time."""
-    from appraisal.db.transaction import is_sqlite
-
-    if not is_sqlite():
-        pytest.skip("PostgreSQL runs submissions side by side: its transactions do not wait for one another")
-    director = await as_person("王建国")
-    period = await open_quarter()
-    await fill(period["id"], 0.85)
-    running, overlaps, inner = [], [], appraisal._submit_unit
-
-    async def watched(*args):
-        overlaps.append(len(running))
-        running.append(args[2])
-        try:
-            return await inner(*args)
-        finally:
-            running.remove(args[2])
-
-    monkeypatch.setattr(appraisal, "_submit_unit", watched)
-    units = await appraisal.units(director, period["id"])
-    scorers = [await scorer_of(u, director) for u in units]
-    await asyncio.gather(*(appraisal.submit_unit(s, period["id"], u["unit"]) for s, u in zip(scorers, units)))
-    assert overlaps == [0] * len(units)
-    assert (await appraisal.get_period(period["id"]))["status"] == "submitted"
 
 
 async def test_a_locked_period_refuses_every_write_until_a_leader_reopens_it_with_a_reason(office, clock):
@@ -504,9 +475,9 @@ async def test_a_whole_office_worked_out_in_a_worker_thread_has_the_same_numbers
     await submit_everything(period["id"], only={units[0]})
     admin = await as_user("admin")
     _period, in_place = await appraisal.period_results(admin, period["id"])
-    monkeypatch.setattr(appraisal, "FORMULA_ON_THE_LOOP", 0)
+    monkeypatch.setattr(breakdown, "FORMULA_ON_THE_LOOP", 0)
     threads = []
-    real = appraisal._live_numbers
+    real = breakdown._live_numbers
 
     def recording(*args):
         import threading
@@ -514,7 +485,7 @@ async def test_a_whole_office_worked_out_in_a_worker_thread_has_the_same_numbers
         threads.append(threading.current_thread() is threading.main_thread())
         return real(*args)
 
-    monkeypatch.setattr(appraisal, "_live_numbers", recording)
+    monkeypatch.setattr(breakdown, "_live_numbers", recording)
     _period, threaded = await appraisal.period_results(admin, period["id"])
     assert threads == [False], "worked out off the event loop's thread"
     assert threaded == in_place
