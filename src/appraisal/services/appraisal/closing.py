@@ -7,7 +7,7 @@ from __future__ import annotations
 import msgspec
 
 from appraisal.db.tables import Appraisee, Period, ScoreCell, UnitSubmission
-from appraisal.db.transaction import atomic, for_update, one_of
+from appraisal.db.transaction import atomic, for_update
 from appraisal.domain import appraisal as rules
 from appraisal.domain.appraisal import PeriodStatus, Policy
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -120,7 +120,7 @@ async def _unit_unchanged(period_id: int, unit: str, rows: list[dict], cells: di
         Appraisee.period == period_id, Appraisee.unit == unit).run()
     versions = {c["appraisee"]: int(c["versions"]) for c in await ScoreCell.select(
         ScoreCell.appraisee, Sum(ScoreCell.version, alias="versions")).where(
-        one_of(ScoreCell.appraisee, list(read))).group_by(ScoreCell.appraisee).run()}
+        ScoreCell.appraisee.period == period_id, ScoreCell.appraisee.unit == unit).group_by(ScoreCell.appraisee).run()}
     now = {r["id"]: (r["grade_choice"], versions.get(r["id"], 0)) for r in choices}
     if now != read:
         raise Conflict(_("提交时本单元有评分或等次刚被修改，请核对后重新提交"), code="changed_during_submit")
