@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 from appraisal.db.tables import Appraisee, ScoreCell, Section, UnitSubmission
-from appraisal.db.transaction import atomic, for_update
+from appraisal.db.transaction import Prepared, atomic, for_update
 from appraisal.domain import appraisal as rules
 from appraisal.domain.appraisal import AnnualGrade, PeriodStatus, Policy, QuarterGrade
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -42,9 +42,13 @@ def _quota_pct(period: dict) -> float:
     return policy.excellent_quota_pct_approved if period["excellent_approval"] else policy.excellent_quota_pct
 
 
+# Built once, as `periods._PERIOD` is and for the same figure.
+_UNIT_ROWS = Prepared(lambda p: Appraisee.select(*APPRAISEE_COLUMNS).where(
+    Appraisee.period == p.period, Appraisee.unit == p.unit).order_by(Appraisee.person.name_pinyin))
+
+
 async def _unit_rows(period_id: int, unit: str) -> list[dict]:
-    return await Appraisee.select(*APPRAISEE_COLUMNS).where(Appraisee.period == period_id, Appraisee.unit == unit) \
-        .order_by(Appraisee.person.name_pinyin).run()
+    return await _UNIT_ROWS.run(period=period_id, unit=unit)
 
 
 def unit_label(unit: str, section_names: dict[int, str]) -> str:
