@@ -4,10 +4,12 @@ the last unit's submission ends the period's scoring."""
 
 from __future__ import annotations
 
+import contextlib
+
 import msgspec
 
 from appraisal.db.tables import Appraisee, Period, ScoreCell, UnitSubmission
-from appraisal.db.transaction import atomic, for_update
+from appraisal.db.transaction import atomic, for_update, is_sqlite
 from appraisal.domain import appraisal as rules
 from appraisal.domain.appraisal import PeriodStatus, Policy
 from appraisal.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -37,33 +39,43 @@ async def submit_unit(actor: Principal, period_id: int, unit: str) -> dict:
         require_visible_row(actor, rows[0])
         raise Forbidden(_("只有本单元的评分人可以提交"))
     _require_submittable(period["status"], period["name"])
-    # The numbers are worked out inside the transaction that freezes them. On SQLite, whose
-    # write transactions take turns, submissions at the same moment then run one after another:
-    # interleaved, each held the writer while the others' numbers were worked out between its
-    # statements (closing a quarter with every scorer at once, `benchmarks/closing.py
-    # --at-once`, took 1.4 times as long). PostgreSQL runs them side by side.
+    # On SQLite, whose write transactions take turns, a unit's numbers are worked out inside the
+    # transaction that freezes them, so that submissions at the same moment run one after
+    # another: interleaved, each held the writer while the others' numbers were worked out
+    # between its statements. PostgreSQL works them out before, side by side. Closing a quarter
+    # with every scorer at once (`benchmarks/closing.py --at-once`, 2,000 staff): 0.50 s on
+    # SQLite interleaved against 0.42 s one after another; 1.40 s on PostgreSQL one after
+    # another against 0.67 s side by side.
+    async with atomic() if is_sqlite() else contextlib.nullcontext():
+        return await _close_unit(actor, period, unit, rows)
+
+
+async def _close_unit(actor: Principal, period: dict, unit: str, rows: list[dict]) -> dict:
+    """`submit_unit` once the caller may submit: the checks on the unit's numbers, then the
+    freeze (in a transaction of its own, or joining the caller's)."""
+    period_id = period["id"]
+    submitted = await submitted_units(period_id)
+    if unit in submitted:  # by another tab, a moment ago
+        raise Conflict(_("本单元评分已提交"), code="unit_submitted")
+    numbers, cells = await numbers_and_cells(period, rows, submitted)
+    missing = [r["name"] for r in rows if numbers[r["id"]]["total"] is None]
+    if missing:
+        raise InvalidInput(_("以下人员尚未评完分：{names}").format(names="、".join(missing)), code="incomplete",
+                           detail={"people": missing})
+    bad = [f"{r['name']}：{numbers[r['id']]['error']}" for r in rows if numbers[r["id"]]["error"]]
+    if bad:
+        raise InvalidInput("；".join(bad), code="bad_grade")
+    policy: Policy = period["policy"]
+    top = _top_grade(period)
+    quota = rules.quota_state({r["id"]: numbers[r["id"]]["grade"] for r in rows}, top, _quota_pct(period),
+                              policy.rounding)
+    if quota.over:
+        names = [r["name"] for r in rows if r["id"] in quota.holders]
+        raise QuotaExceeded(
+            _("“{g}”等次限 {p} 人，现有 {n} 人：{names}。请调整后再提交").format(
+                g=rules.GRADE_LABELS[top], p=quota.places, n=quota.used, names="、".join(names)),
+            detail={"places": quota.places, "people": names})
     async with atomic():
-        submitted = await submitted_units(period_id)
-        if unit in submitted:  # by another tab, a moment ago
-            raise Conflict(_("本单元评分已提交"), code="unit_submitted")
-        numbers, cells = await numbers_and_cells(period, rows, submitted)
-        missing = [r["name"] for r in rows if numbers[r["id"]]["total"] is None]
-        if missing:
-            raise InvalidInput(_("以下人员尚未评完分：{names}").format(names="、".join(missing)), code="incomplete",
-                               detail={"people": missing})
-        bad = [f"{r['name']}：{numbers[r['id']]['error']}" for r in rows if numbers[r["id"]]["error"]]
-        if bad:
-            raise InvalidInput("；".join(bad), code="bad_grade")
-        policy: Policy = period["policy"]
-        top = _top_grade(period)
-        quota = rules.quota_state({r["id"]: numbers[r["id"]]["grade"] for r in rows}, top, _quota_pct(period),
-                                  policy.rounding)
-        if quota.over:
-            names = [r["name"] for r in rows if r["id"] in quota.holders]
-            raise QuotaExceeded(
-                _("“{g}”等次限 {p} 人，现有 {n} 人：{names}。请调整后再提交").format(
-                    g=rules.GRADE_LABELS[top], p=quota.places, n=quota.used, names="、".join(names)),
-                detail={"places": quota.places, "people": names})
         await _freeze(actor, rows, numbers)
         await audit.insert(actor, UnitSubmission(period=period_id, unit=unit, submitted_by=actor.person_id))
         # Then the period's submissions one at a time (its row stays locked until the commit):
