@@ -37,6 +37,8 @@ async def test_the_grid_saves_a_cell_and_a_stale_write_answers_409_with_the_curr
     cell = grid["people"][0]["cells"]["de"]
     r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": 14, "version": cell["version"]})
     assert r.status_code == 200 and r.json()["version"] == cell["version"] + 1
+    # With the row's numbers as they now stand (one cell scored: no total yet) and the places left.
+    assert (r.json()["total"], r.json()["quota"]) == (None, {"places": 2, "used": 0, "left": 2, "over": False})
     r = await client.put(f"/api/v1/appraisal/cells/{cell['id']}", json={"value": 12, "version": cell["version"]})
     assert r.status_code == 409
     assert r.json()["code"] == "stale_write" and r.json()["detail"] == {"value": 14, "version": cell["version"] + 1}

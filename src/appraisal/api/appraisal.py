@@ -86,10 +86,21 @@ class ConfirmIn(msgspec.Struct):
     note: str = ""
 
 
+def _quota_out(q: Any) -> dict[str, Any] | None:
+    return None if q is None else {"places": q.places, "used": q.used, "left": q.left, "over": q.over}
+
+
 def _grid_out(g: dict) -> dict[str, Any]:
     """The grid as JSON; `quota` is null for a caller whose own results in it are not yet published."""
-    q = g["quota"]
-    return {**g, "quota": None if q is None else {"places": q.places, "used": q.used, "left": q.left, "over": q.over}}
+    return {**g, "quota": _quota_out(g["quota"])}
+
+
+def _row_out(saved: dict) -> dict[str, Any]:
+    """What a write on a grid row changed: the person's total, grade and grade choice (or why
+    the grade cannot be given, `error`) and the unit's places left, as the grid page shows them."""
+    p = saved["person"]
+    return {"total": p["total"], "grade": p["grade"], "grade_choice": p["grade_choice"], "error": p["error"],
+            "quota": _quota_out(saved["grid"]["quota"])}
 
 
 class AppraisalController(Controller):
@@ -148,14 +159,17 @@ class AppraisalController(Controller):
         return _grid_out(await appraisal.grid(principal, period_id, unit))
 
     @put("/cells/{cell_id:int}", responses=WRITE_ERRORS,
-         summary="Save one cell; a stale version answers 409 with the current value in detail")
+         summary="Save one cell; a stale version answers 409 with the current value in detail. The answer "
+                 "also has the person's new total and grade and the unit's places left")
     async def save_cell(self, principal: Principal, cell_id: int, data: CellIn) -> dict[str, Any]:
-        return await appraisal.save_cell(principal, cell_id, data.value, data.version)
+        saved = await appraisal.save_cell(principal, cell_id, data.value, data.version)
+        return {**{k: saved[k] for k in appraisal.CELL_FIELDS}, **_row_out(saved)}
 
-    @put("/appraisees/{appraisee_id:int}/grade", status_code=204, responses=WRITE_ERRORS,
-         summary="Lower a grade, propose 优秀 (annual), or comment")
-    async def grade(self, principal: Principal, appraisee_id: int, data: GradeIn) -> None:
-        await appraisal.set_grade(principal, appraisee_id, data.grade, data.comment)
+    @put("/appraisees/{appraisee_id:int}/grade", responses=WRITE_ERRORS,
+         summary="Lower a grade, propose 优秀 (annual), or comment; answers the person's total and grade and "
+                 "the unit's places left")
+    async def grade(self, principal: Principal, appraisee_id: int, data: GradeIn) -> dict[str, Any]:
+        return _row_out(await appraisal.set_grade(principal, appraisee_id, data.grade, data.comment))
 
     @put("/appraisees/{appraisee_id:int}/summary", status_code=204, responses=WRITE_ERRORS,
          summary="The caller's own self-summary, while the period allows it")

@@ -159,19 +159,25 @@ async def grid_page(request: Request, period_id: int, unit: FromQuery[str]) -> T
     return await _grid_page(request, period_id, unit)
 
 
-async def _saved(request: Request, appraisee_id: int, field: str, status: int = 200,
-                 error: str | None = None) -> Template:
-    """After a save: the saved cell (or the grade cell) with its new version, or with the current
-    value and why it was refused, and the row's numbers and the places-left counter out of band."""
-    period_id, unit = await appraisal.unit_of_appraisee(request.user, appraisee_id)
-    grid = await appraisal.grid(request.user, period_id, unit)
-    person = next(p for p in grid["people"] if p["id"] == appraisee_id)
+def _saved(saved: dict, field: str, status: int = 200, error: str | None = None) -> Template:
+    """The answer to a save: the saved cell (or the grade cell) with its new version, or with the
+    current value and why it was refused, and the row's numbers and the places-left counter out
+    of band, all from what the save answered (`person`, `grid`)."""
+    grid, person = saved["grid"], saved["person"]
     indicator = next((i for i in grid["period"]["indicators"] if i.code == field), None)
     if field != "grade" and indicator is None:
         raise InvalidInput(_("评分项不存在"), code="unknown_indicator")
     return Template("pages/appraisal/grid_saved.html", status_code=status,
                     context={"g": grid, "p": person, "field": field, "indicator": indicator, "error": error,
                              **_labels()})
+
+
+async def _refused(request: Request, appraisee_id: int, field: str, exc: AppError) -> Template:
+    """A refused save: the cell as it now stands, read anew, with the reason under it."""
+    period_id, unit = await appraisal.unit_of_appraisee(request.user, appraisee_id)
+    grid = await appraisal.grid(request.user, period_id, unit)
+    person = next(p for p in grid["people"] if p["id"] == appraisee_id)
+    return _saved({"grid": grid, "person": person}, field, exc.status_code, exc.message)
 
 
 @put("/appraisal/cells/{cell_id:int}", include_in_schema=False)
@@ -182,20 +188,20 @@ async def cell_save(request: Request, cell_id: int) -> Template:
     version = form_int(f.get("version"), _("版本")) or 0
     try:
         value = form_number(f.get("value"), _("分数"))
-        await appraisal.save_cell(request.user, cell_id, value, version)
+        saved = await appraisal.save_cell(request.user, cell_id, value, version)
     except AppError as exc:
-        return await _saved(request, appraisee_id, f.get("indicator", ""), exc.status_code, exc.message)
-    return await _saved(request, appraisee_id, f.get("indicator", ""))
+        return await _refused(request, appraisee_id, f.get("indicator", ""), exc)
+    return _saved(saved, saved["indicator"])
 
 
 @put("/appraisal/people/{appraisee_id:int}/grade", include_in_schema=False)
 async def grade_save(request: Request, appraisee_id: int) -> Template:
     f = await _form(request)
     try:
-        await appraisal.set_grade(request.user, appraisee_id, f.get("grade") or None)
+        saved = await appraisal.set_grade(request.user, appraisee_id, f.get("grade") or None)
     except AppError as exc:
-        return await _saved(request, appraisee_id, "grade", exc.status_code, exc.message)
-    return await _saved(request, appraisee_id, "grade")
+        return await _refused(request, appraisee_id, "grade", exc)
+    return _saved(saved, "grade")
 
 
 # --- one person's appraisal ------------------------------------------------------------------
