@@ -201,3 +201,14 @@ async def test_the_commendation_bundle_defaults_to_the_latest_year_with_an_annua
     await client.post("/appraisal", data={"_csrf_token": csrf_from(page.text), "year": "2026", "quarter": "4"})
     reports = await client.get("/reports")
     assert re.search(r'<input id="bundle-year" name="year" type="number"[^>]* value="2025"', reports.text)
+
+
+async def test_the_commendation_page_of_an_office_without_an_annual_appraisal_says_so(db, client):
+    from appraisal.scopes import Role
+    from appraisal.services import accounts
+
+    await accounts.create_account(None, "kaohe", "Passw0rd!2026", [Role.ADMIN])
+    await browser_login(client, "kaohe", "Passw0rd!2026")
+    page = await client.get("/appraisal/commendation")
+    assert page.status_code == 200
+    assert "还没有年度考核期。" in page.text

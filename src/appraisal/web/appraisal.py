@@ -316,7 +316,11 @@ async def bonus_add(request: Request) -> Template | Redirect:
 
 async def _commendation_page(request: Request, year: int | None, error: str | None = None, status: int = 200,
                              field: str | None = None, form: dict | None = None) -> Template:
-    year = year or await commendation.latest_year() or today_local().year
+    if year is None and (year := await commendation.latest_year()) is None and request.user.has(Role.LEADER, Role.ADMIN):
+        # No annual appraisal yet: nothing to review, which is a state of the page, not an error.
+        return page(request, "appraisal/commendation.html", year=today_local().year, review=None, error=None,
+                    error_field=None, form={}, no_annual=True, **_labels())
+    year = year or today_local().year
     review = None
     try:
         review = await commendation.review(request.user, year)
