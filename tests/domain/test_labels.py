@@ -133,13 +133,6 @@ HOMOGRAPHS: dict[str, dict[str, str]] = {
     "退回重办": {"why": "the button that sends a result back", "files": "templates/pages/supervision/detail.html"},
     "不予追究": {"why": "the button that dismisses a proposed record", "files": "templates/pages/accountability/detail.html"},
 }
-# Repeats inside modules another change is rewriting right now; each names the fix, and goes
-# when it is made (test_homographs_are_still_needed fails on it then).
-HOMOGRAPHS["科室负责人"] = {
-    "why": "PENDING: services.appraisal.unit_label should return POOL_LABELS[Pool.LEADERS]",
-    "files": "src/appraisal/services/appraisal.py",
-}
-
 QUOTED = '(?<![\\w])(["\'])({})\\1'
 
 

@@ -12,7 +12,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from appraisal.domain.appraisal import (
-    GRADE_LABELS, INDICATOR_NAMES, POLICY_LABELS, RESULTS_SHOWN_AT, STATUS_LABELS, AnnualGrade, Indicator, QuarterGrade,
+    POLICY_LABELS, RESULTS_SHOWN_AT, AnnualGrade, Indicator, QuarterGrade,
     Rounding, SubItem,
 )
 from appraisal.domain.calendar import today_local
@@ -27,7 +27,7 @@ from appraisal.web import picker
 
 
 def _labels() -> dict:
-    return {"GRADES": GRADE_LABELS, "QUARTER_GRADES": list(QuarterGrade), "ANNUAL_GRADES": list(AnnualGrade),
+    return {"QUARTER_GRADES": list(QuarterGrade), "ANNUAL_GRADES": list(AnnualGrade),
             "BONUS_KINDS": appraisal.BONUS_KINDS}
 
 
@@ -265,8 +265,7 @@ async def registration_save(request: Request, appraisee_id: int) -> Template | R
 async def mine_page(request: Request) -> Template:
     records, _total = await accountability.list_records(request.user, None, offset=0, limit=100)
     own = [r for r in records if r["person"] == request.user.person_id]
-    return page(request, "appraisal/mine.html", mine=await appraisal.my_appraisals(request.user), records=own,
-                STATUS=accountability.STATUS_LABELS, **_labels())
+    return page(request, "appraisal/mine.html", mine=await appraisal.my_appraisals(request.user), records=own, **_labels())
 
 
 # --- bonuses ---------------------------------------------------------------------------------
@@ -362,8 +361,7 @@ async def _settings_page(request: Request, error: str | None = None, status: int
                  "sub_items": "；".join(f"{s.name}:{s.weight:g}" for s in i.sub_items)} for i in template["indicators"]]
     return page(request, "appraisal/settings.html", status_code=status, policy=await appraisal.get_policy(),
                 template=template, rows=rows, roundings=list(Rounding), error=error, error_field=field,
-                form=form or {}, POLICY_LABELS=POLICY_LABELS, RESULTS_SHOWN_AT=RESULTS_SHOWN_AT,
-                STATUS_LABELS=STATUS_LABELS, INDICATOR_NAMES=INDICATOR_NAMES)
+                form=form or {}, POLICY_LABELS=POLICY_LABELS, RESULTS_SHOWN_AT=RESULTS_SHOWN_AT)
 
 
 @get("/admin/appraisal", guards=[admin_only], include_in_schema=False)

@@ -19,8 +19,8 @@ from appraisal.services import audit
 from appraisal.services.inbox import notify_many
 
 POLICY_KEY = "appraisal_policy"
-LEADERS_UNIT = "leaders"
-STAFF, LEADERS = "staff", "leaders"
+LEADERS_UNIT = rules.Pool.LEADERS.value
+STAFF, LEADERS = rules.Pool.STAFF, rules.Pool.LEADERS
 
 
 class PeriodLocked(Conflict):

@@ -53,7 +53,7 @@ async def _unit_rows(period_id: int, unit: str) -> list[dict]:
 
 def unit_label(unit: str, section_names: dict[int, str]) -> str:
     if unit == LEADERS_UNIT:
-        return _("科室负责人")
+        return rules.POOL_LABELS[rules.Pool.LEADERS]
     return section_names.get(int(unit.split(":")[1]), unit)
 
 
