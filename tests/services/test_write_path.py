@@ -1,6 +1,6 @@
-"""The fast write path: a cell write and its audit entry land together or not at all, on either
-engine; connections are reused (SQLite's, and each event loop's PostgreSQL pool); a finished command
-leaves a whole database file."""
+"""The write path: a cell write and its audit entry land together or not at all, on either
+engine; writers at the same moment queue and each is kept; connections are reused (SQLite's, and
+each event loop's PostgreSQL pool); a finished command leaves a whole database file."""
 
 import asyncio
 import json
@@ -9,13 +9,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from appraisal.db.tables import AuditEntry, ScoreCell, UserAccount
-from appraisal.db.transaction import Row, atomic, engine, guarded_write, is_sqlite, read_point, sqlite_writer
+from appraisal.db.transaction import Row, engine, guarded_write, is_sqlite, sqlite_writer
 from appraisal.services import audit
 from appraisal.services.appraisal import StaleWrite, save_cell
 APPRAISAL = str(Path(sys.executable).parent / "appraisal")
@@ -94,7 +93,7 @@ async def _unit_cells():
 
 def _queued(*writes):
     """Start the writes while this process's write lock is held, so that they are all waiting
-    when it is let go: on SQLite they are then committed as one group."""
+    when it is let go, as writes of many people at the same moment."""
 
     async def run():
         async with sqlite_writer():
@@ -105,18 +104,9 @@ def _queued(*writes):
     return run()
 
 
-async def test_writes_waiting_together_are_committed_together_and_each_is_kept(office, clock, monkeypatch):
+async def test_writes_waiting_together_each_land_with_their_audit_entry(office, clock):
     cells = await _unit_cells()
     assert len(cells) >= 4
-    groups = []
-    if is_sqlite():
-        real_run_group = type(engine())._run_group
-
-        def counting(self, group):
-            groups.append(len(group))
-            return real_run_group(self, group)
-
-        monkeypatch.setattr(type(engine()), "_run_group", counting)
     chief = await as_user("chief")
     saved = await _queued(*(save_cell(chief, c["id"], 10 + n % 5, c["version"]) for n, c in enumerate(cells)))
     assert [s["version"] for s in saved] == [c["version"] + 1 for c in cells]
@@ -124,8 +114,6 @@ async def test_writes_waiting_together_are_committed_together_and_each_is_kept(o
     assert [stored[c["id"]]["value"] for c in cells] == [10 + n % 5 for n in range(len(cells))]
     entries = await AuditEntry.select(AuditEntry.record_id).where(AuditEntry.table_name == "score_cell").run()
     assert sorted(e["record_id"] for e in entries) == sorted(str(c["id"]) for c in cells)
-    if is_sqlite():
-        assert groups == [len(cells)]  # one transaction, one sync of the log, for all of them
 
 
 async def test_a_failing_write_among_others_fails_alone(office, clock):
@@ -156,29 +144,6 @@ async def test_two_tabs_writing_one_cell_in_the_same_instant_keep_one_write(offi
     stored = await ScoreCell.select().where(ScoreCell.id == cell["id"]).first().run()
     assert (stored["value"], stored["version"]) == (11, cell["version"] + 1)
     assert await AuditEntry.count().where(AuditEntry.table_name == "score_cell").run() == 1
-
-
-async def test_a_point_read_sees_the_latest_commit_without_a_connection_thread(office, clock, monkeypatch):
-    cell = await _a_cell()
-    chief = await as_user("chief")
-    query = "SELECT value, version FROM score_cell WHERE id = ?"
-    if is_sqlite():
-        from appraisal.db import sqlite_pool
-
-        await engine().close_connection_pool()
-        opened = []
-        real_connect = sqlite_pool.aiosqlite.connect
-        monkeypatch.setattr(sqlite_pool.aiosqlite, "connect", lambda *a, **k: opened.append(1) or real_connect(*a, **k))
-    saved = await save_cell(chief, cell["id"], 8, cell["version"])
-    assert await read_point(query, [cell["id"]]) == [{"value": 8, "version": saved["version"]}]
-    if is_sqlite():
-        assert opened == []  # the cell and its context were read on the loop's own thread
-    # Inside a transaction it reads the transaction's own uncommitted write.
-    async with atomic():
-        await ScoreCell.update({ScoreCell.value: 3}).where(ScoreCell.id == cell["id"]).run()
-        assert (await read_point(query, [cell["id"]]))[0]["value"] == 3
-        await engine().current_transaction.get().rollback()
-    assert (await read_point(query, [cell["id"]]))[0]["value"] == 8
 
 
 async def test_statements_reuse_their_connections(db):
@@ -258,8 +223,7 @@ async def test_a_postgresql_connection_comes_back_from_the_pool_outside_any_tran
         await connection.execute("BEGIN")
         await connection.execute("CREATE TEMPORARY TABLE left_open (x int)")
         held = connection._con  # the connection behind the pool's proxy
-    # The pool skips the session reset (see postgres_pool._keep_session) but still rolls back
-    # what a caller left open: the next caller gets the same connection, clean.
+    # The pool rolls back what a caller left open: the next caller gets the same connection, clean.
     async with pool.acquire() as connection:
         assert connection._con is held and not connection.is_in_transaction()
         assert await connection.fetchval("SELECT to_regclass('pg_temp.left_open')") is None
@@ -278,80 +242,3 @@ def test_a_finished_command_leaves_a_whole_database_file(tmp_path):
     shutil.copyfile(path, copy)
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT COUNT(*) FROM person").fetchone()[0] > 0
-
-
-@pytest.mark.parametrize("pool_class", ["FairPool", "asyncpg's Pool"])
-async def test_postgres_connections_go_to_callers_in_the_order_they_asked(db, pool_class):
-    """A connection handed back goes to the longest waiter, not to whoever asks at that moment:
-    asyncpg's own pool lets a newcomer take it (shown here, as the reason for `FairPool`)."""
-    if is_sqlite():
-        pytest.skip("PostgreSQL's pool")
-    import asyncpg
-
-    from appraisal.db.postgres_pool import create_fair_pool
-
-    dsn = engine().config["dsn"]
-    if pool_class == "FairPool":
-        pool = await create_fair_pool(dsn=dsn, min_size=1, max_size=1)
-    else:
-        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
-    order: list[str] = []
-
-    async def use(name: str) -> None:
-        async with pool.acquire() as connection:
-            order.append(name)
-            await connection.fetchval("SELECT 1")
-
-    came_back = asyncio.get_running_loop().create_future()
-
-    async def newcomer() -> None:
-        await came_back
-        await use("newcomer")
-
-    # The moment the held connection comes back, a newcomer asks for one, just before the
-    # longest waiter is woken: as a request arriving at that moment does.
-    put_back = pool._queue.put_nowait
-
-    def put_nowait(holder) -> None:
-        if not came_back.done():
-            came_back.set_result(None)
-        put_back(holder)
-
-    try:
-        held = await pool.acquire()
-        waiters = [asyncio.create_task(use(name)) for name in ("first", "second")]
-        late = asyncio.create_task(newcomer())
-        for _ in range(5):  # both are waiting for the one connection
-            await asyncio.sleep(0)
-        pool._queue.put_nowait = put_nowait
-        await pool.release(held)
-        await pool.release(held)  # a second release changes nothing
-        await asyncio.gather(*waiters, late)
-    finally:
-        await pool.close()
-    if pool_class == "FairPool":
-        assert order == ["first", "second", "newcomer"]
-    else:
-        assert order[0] == "newcomer"
-
-
-async def test_a_postgres_caller_that_times_out_waiting_gives_its_turn_back(db):
-    if is_sqlite():
-        pytest.skip("PostgreSQL's pool")
-    from appraisal.db.postgres_pool import create_fair_pool
-
-    pool = await create_fair_pool(dsn=engine().config["dsn"], min_size=1, max_size=1)
-    try:
-        held = await pool.acquire()
-        started = time.perf_counter()
-        with pytest.raises(TimeoutError):
-            async with asyncio.timeout(5):  # guards the test itself
-                await pool.acquire(timeout=0.05)
-        assert time.perf_counter() - started < 2  # the caller's own timeout ended its wait
-        await pool.release(held)
-        # The timed-out caller left no turn taken: the one connection is still to be had, twice.
-        for _ in range(2):
-            async with pool.acquire(timeout=1) as connection:
-                assert await connection.fetchval("SELECT 1") == 1
-    finally:
-        pool.terminate()  # also when a check failed with the connection still held

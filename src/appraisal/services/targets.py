@@ -14,7 +14,7 @@ from typing import Any
 import anyio
 
 from appraisal.db.tables import Person, Section, Target, TargetProgress
-from appraisal.db.transaction import Prepared, atomic, one_writer_for
+from appraisal.db.transaction import atomic, one_writer_for
 from appraisal.domain import targets as rules
 from appraisal.domain.people import parse_date
 from appraisal.domain.text import cell_problem
@@ -305,12 +305,8 @@ async def report(actor: Principal, target_id: int, *, completion: float | None, 
 
 # --- reading ---------------------------------------------------------------------------------
 
-_YEAR_ROWS = Prepared(lambda p: Target.select(*COLUMNS).where(Target.year == p.year).order_by(Target.sort_order)
-                      .order_by(Target.id))
-
-
 async def _year_rows(year: int) -> list[dict]:
-    return await _YEAR_ROWS.run(year=year)
+    return await Target.select(*COLUMNS).where(Target.year == year).order_by(Target.sort_order).order_by(Target.id).run()
 
 
 def _nodes(rows: list[dict]) -> list[Node]:
