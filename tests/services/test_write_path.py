@@ -146,6 +146,29 @@ async def test_two_tabs_writing_one_cell_in_the_same_instant_keep_one_write(offi
     assert await AuditEntry.count().where(AuditEntry.table_name == "score_cell").run() == 1
 
 
+async def test_a_write_waits_for_another_processs_write_instead_of_failing(office, clock):
+    """SQLite takes one writer at a time, across processes: a second writer queues on the busy
+    timeout (its transaction is IMMEDIATE) and is written once the first commits, never refused
+    with "database is locked"."""
+    if not is_sqlite():
+        pytest.skip("PostgreSQL's writers wait on row locks (test_concurrent_steps.py)")
+    cell = await _a_cell()
+    chief = await as_user("chief")
+    other = sqlite3.connect(engine().path, isolation_level=None)  # as another server process holds it
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE person SET name = name WHERE id = ?", [chief.person_id])
+    asyncio.get_running_loop().call_later(0.5, other.execute, "COMMIT")
+    started = asyncio.get_running_loop().time()
+    try:
+        saved = await save_cell(chief, cell["id"], 6, cell["version"])
+    finally:
+        other.close()
+    assert asyncio.get_running_loop().time() - started >= 0.4  # it waited for the other's commit
+    assert saved["value"] == 6
+    stored = await ScoreCell.select().where(ScoreCell.id == cell["id"]).first().run()
+    assert (stored["value"], stored["version"]) == (6, cell["version"] + 1)
+
+
 async def test_statements_reuse_their_connections(db):
     if is_sqlite():
         await engine().close_connection_pool()
