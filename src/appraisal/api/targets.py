@@ -15,7 +15,7 @@ from appraisal.api.common import errors
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Principal
-from appraisal.services import target_import, targets
+from appraisal.services import target_setup, targets
 
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
 
@@ -123,7 +123,7 @@ class TargetController(Controller):
 
     @post("/copy", responses=WRITE_ERRORS, summary="Copy a year's active tree to another year (progress reset)")
     async def copy(self, principal: Principal, data: CopyIn) -> dict[str, int]:
-        return {"copied": await target_import.copy_year(principal, data.from_year, data.to_year)}
+        return {"copied": await target_setup.copy_year(principal, data.from_year, data.to_year)}
 
     @post("/import", status_code=200, responses=WRITE_ERRORS,
           summary="Import a year's tree from .xlsx/.csv: all rows or none, every error listed",
@@ -132,4 +132,4 @@ class TargetController(Controller):
     async def import_tree(self, principal: Principal,
                           data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> dict[str, int]:
         content = await data.file.read()
-        return {"rows": await target_import.import_tree(principal, data.year, data.file.filename, content, dry_run=data.dry_run)}
+        return {"rows": await target_setup.import_tree(principal, data.year, data.file.filename, content, dry_run=data.dry_run)}

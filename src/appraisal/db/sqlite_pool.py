@@ -41,17 +41,6 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 MAX_OPEN = 4
 
 
-
-# Piccolo registers a converter for columns declared INTEGER (every key, foreign key and
-# count column) that turns each value to text and parses it back through `Decimal`, in case a
-# column holds something other than an integer. SQLite's INTEGER affinity already stores
-# integers, and reals without a fraction, as integers, which sqlite3 answers as `int` with no
-# converter at all; the application writes nothing else there. The conversion was half the time
-# of reading a unit's score cells (1.8 of 3.6 ms for 1,000 cells), so it is left out.
-sqlite3.converters.pop("INTEGER", None)
-
-
-
 class PooledSQLiteTransaction(SQLiteTransaction):
     """A transaction on a pooled connection, handed back instead of closed."""
 

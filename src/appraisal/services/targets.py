@@ -1,5 +1,5 @@
 """目标管理 use cases: the target tree of a year, its breakdown, progress reports, the roll-up,
-copying a year to the next and importing a tree from Excel (those two in target_import.py).
+copying a year to the next and importing a tree from Excel (those two in target_setup.py).
 
 Every write to the tree begins by taking its turn (`_tree_writer`): a check that a parent's
 shares leave room reads its children, and a concurrent write could add one that the check did
