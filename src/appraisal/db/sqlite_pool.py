@@ -5,9 +5,9 @@ statement run outside a transaction and for every transaction, and closes it aft
 repeats `PRAGMA foreign_keys = 1` before every statement of a transaction. Opening is most of
 the cost of a small query. This engine keeps connections idle for the next statement instead,
 and sets the pragma once per connection. It holds figures people wait for (docs/benchmarks.md;
-an office of 2,000 staff, measured against Piccolo's own engine on 7 December 2026): closing a
-quarter 0.45 s instead of 1.2 s, the leader's dashboard 4–7 ms instead of 14 ms, the start page
-12 ms instead of 41 ms.
+an office of 2,000 staff, medians against Piccolo's own engine, 7 December 2026): closing a
+quarter 0.58 s instead of 1.5 s, the leader's dashboard 5 ms instead of 17 ms, the start page
+20 ms instead of 67 ms.
 
 At most `MAX_OPEN` connections are in use at once on an event loop; further callers wait for
 one to be handed back (SQLite answers the statements of a few threads as fast as those of many:
