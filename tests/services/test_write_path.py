@@ -246,7 +246,8 @@ async def test_a_postgresql_connection_comes_back_from_the_pool_outside_any_tran
         await connection.execute("BEGIN")
         await connection.execute("CREATE TEMPORARY TABLE left_open (x int)")
         held = connection._con  # the connection behind the pool's proxy
-    # The pool rolls back what a caller left open: the next caller gets the same connection, clean.
+    # The pool skips the session reset (see postgres_pool._keep_session) but still rolls back
+    # what a caller left open: the next caller gets the same connection, clean.
     async with pool.acquire() as connection:
         assert connection._con is held and not connection.is_in_transaction()
         assert await connection.fetchval("SELECT to_regclass('pg_temp.left_open')") is None

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from appraisal.db.session_store import DatabaseStore
-from appraisal.db.tables import LeaderSection, LoginFailure, Person, RoleGrant, UserAccount
+from appraisal.db.tables import LoginFailure, Person, RoleGrant, UserAccount
 from appraisal.db.transaction import atomic, duplicate_raises, for_update
 from appraisal.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from appraisal.i18n import _
@@ -142,28 +142,37 @@ async def authenticate(username: str, password: str, address: str) -> Principal:
     return principal
 
 
+# The account with its person, its roles and the sections it leads, in one statement: each row
+# is the account ("a"), a role ("r") or a led section ("l"). Every request loads its caller; as
+# three selects, each a round trip to PostgreSQL, every page there was slower
+# (docs/benchmarks.md).
+PRINCIPAL_SQL = """
+SELECT 'a' AS kind, u.username AS text, u.is_active AS active, p.id AS person_id, p.name AS person_name,
+       p.section AS number
+FROM user_account u LEFT JOIN person p ON p.id = u.person WHERE u.id = {}
+UNION ALL
+SELECT 'r', g.role, NULL, NULL, NULL, NULL FROM role_grant g WHERE g.account = {}
+UNION ALL
+SELECT 'l', NULL, NULL, NULL, NULL, l.section
+FROM leader_section l JOIN user_account u ON u.person = l.leader WHERE u.id = {}
+"""
+
+
 async def load_principal(user_id: int) -> Principal | None:
     """The caller behind a session, or None when the account is gone or disabled. Read anew on
     every request, so a changed role or a disabled account counts at once."""
-    account = await UserAccount.select(
-        UserAccount.username, UserAccount.is_active, UserAccount.person.id.as_alias("person_id"),
-        UserAccount.person.name.as_alias("person_name"), UserAccount.person.section.as_alias("section_id"),
-    ).where(UserAccount.id == user_id).first().run()
-    if account is None or not account["is_active"]:
+    rows = await UserAccount.raw(PRINCIPAL_SQL, user_id, user_id, user_id).run()
+    account = next((r for r in rows if r["kind"] == "a"), None)
+    if account is None or not account["active"]:
         return None
-    roles = await RoleGrant.select(RoleGrant.role).where(RoleGrant.account == user_id).output(as_list=True).run()
-    led: list[int] = []
-    if account["person_id"] is not None:
-        led = await LeaderSection.select(LeaderSection.section).where(
-            LeaderSection.leader == account["person_id"]).output(as_list=True).run()
     return Principal(
         user_id=user_id,
-        username=account["username"],
-        roles=frozenset(Role(r) for r in roles),
+        username=account["text"],
+        roles=frozenset(Role(r["text"]) for r in rows if r["kind"] == "r"),
         person_id=account["person_id"],
         person_name=account["person_name"] or "",
-        section_id=account["section_id"],
-        led_section_ids=frozenset(led),
+        section_id=account["number"],
+        led_section_ids=frozenset(r["number"] for r in rows if r["kind"] == "l"),
     )
 
 
