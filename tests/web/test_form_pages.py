@@ -26,7 +26,7 @@ def error_under(page: str, field_id: str) -> str:
 
 @pytest.fixture
 async def tree(office):
-    from appraisal.services.demo_appraisal import _targets
+    from appraisal.demo.appraisal import _targets
 
     await _targets()
 
