@@ -43,6 +43,7 @@ from appraisal.api import reports as reports_api  # noqa: E402
 from appraisal.api import health, org as org_api, roster as roster_api  # noqa: E402
 from appraisal.api.common import provide_principal  # noqa: E402
 from appraisal.db.migrate import pending_migrations  # noqa: E402
+from appraisal.db.session_store import DatabaseStore  # noqa: E402
 from appraisal.db.transaction import (  # noqa: E402
     close_connections, is_foreign_key_violation, is_unique_violation, open_connections,
 )
@@ -50,7 +51,7 @@ from appraisal.domain.text import bad_character  # noqa: E402
 from appraisal.errors import AppError, InvalidInput, NotFound  # noqa: E402
 from appraisal.headers import security_headers  # noqa: E402
 from appraisal.i18n import _, ngettext  # noqa: E402
-from appraisal.security import SESSION_STORE, AccountSessionStore, session_auth  # noqa: E402
+from appraisal.security import SESSION_STORE, session_auth  # noqa: E402
 from appraisal.services import accounts  # noqa: E402
 from appraisal.services.calendar import check_year  # noqa: E402
 from appraisal.settings import PACKAGE_DIR, Settings  # noqa: E402
@@ -323,7 +324,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[security_headers(https=settings.cookie_secure)],
         on_startup=[check_database, start_scheduler],
         on_shutdown=[stop_scheduler, close_database],
-        stores={SESSION_STORE: AccountSessionStore()},
+        stores={SESSION_STORE: DatabaseStore()},
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.cookie_secure,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -16,10 +15,8 @@ from litestar.security.session_auth import SessionAuth
 from litestar.types import Empty, Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 
-from appraisal.db.session_store import DatabaseStore, account_session_id
-from appraisal.db.transaction import is_sqlite, run_native
+from appraisal.db.session_store import account_session_id
 from appraisal.scopes import Principal, Role, require_role
-from appraisal.services import accounts
 from appraisal.services.accounts import load_principal
 
 SESSION_STORE = "sessions"
@@ -32,7 +29,7 @@ _SESSION_ID = re.compile(r"(?:\d{1,19}:)?[0-9a-f]{64}")
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
-    """Litestar's server-side sessions, with four changes:
+    """Litestar's server-side sessions, with three changes:
 
     - a fresh session id at login (no session fixation), prefixed with the account id so that
       all sessions of an account can be ended at once;
@@ -43,19 +40,13 @@ class RotatingSessionBackend(ServerSideSessionBackend):
       know is cleared without touching the store;
     - a cookie that is not an id this application gives out is no session, and the store is
       not asked for it: a made-up cookie costs no read, and one with a NUL in it (which
-      PostgreSQL refuses in a query's text) answers 401 like any other unknown session;
-    - the Set-Cookie header of a session is made once per session id. It is the same on every
-      response (a Max-Age, no date), and making it took Litestar's configuration apart and
-      went through the standard library's cookie module on every request (with the change,
-      7–12 % more score writes a second on PostgreSQL and SQLite).
+      PostgreSQL refuses in a query's text) answers 401 like any other unknown session.
     """
 
-    def __init__(self, config: ServerSideSessionConfig) -> None:
-        super().__init__(config)
-        params = dict(extract_dataclass_items(config, exclude_none=True, include=Cookie.__dict__.keys()))
-        self._cookie_header = lru_cache(maxsize=4096)(
-            lambda session_id: Cookie(value=session_id, key=config.key, **params).to_header(header=""))
-        self._cleared_header = Cookie(value="null", key=config.key, **{**params, "max_age": 0}).to_header(header="")
+    def _cookie_header(self, session_id: str, **changes: Any) -> str:
+        """The Set-Cookie header of `session_id`, with the configuration's attributes."""
+        params = dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))
+        return Cookie(value=session_id, key=self.config.key, **{**params, **changes}).to_header(header="")
 
     def get_session_id(self, connection: ASGIConnection) -> str:
         """The id a session of this request is stored under: the one given at login, else the
@@ -88,7 +79,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             if scope.get("state", {}).get(_STORED):
                 await self.delete(self.get_session_id(connection), store=self.config.get_store_from_app(scope["app"]))
             if sent and sent != "null":
-                MutableScopeHeaders.from_message(message).add("Set-Cookie", self._cleared_header)
+                MutableScopeHeaders.from_message(message).add("Set-Cookie", self._cookie_header("null", max_age=0))
             return
         session_id = self.get_session_id(connection)
         await self.set(session_id=session_id, data=self.serialize_data(scope_session, scope),
@@ -99,36 +90,6 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 @dataclass
 class RotatingSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend  # type: ignore[assignment]
-
-
-# A session and its account (the rows of `accounts.PRINCIPAL_SQL`) in one statement: the account
-# is the prefix of the session's key (`account_session_id`).
-_SESSION_AND_ACCOUNT = f"""
-SELECT 's' AS kind, NULL AS text, NULL AS active, NULL AS person_id, NULL AS person_name, NULL AS number,
-       data, expires_at
-FROM web_session WHERE key = ?
-UNION ALL
-SELECT kind, text, active, person_id, person_name, number, NULL, NULL FROM ({accounts.PRINCIPAL_SQL}) account
-"""
-
-
-class AccountSessionStore(DatabaseStore):
-    """The session store of the application. On PostgreSQL, reading a request's session also
-    reads its account, which authentication then needs (`accounts.read_ahead`): one round
-    trip to the server instead of two, on every request (a score write made four). SQLite
-    answers both reads on the calling thread, with no round trip to save."""
-
-    async def _read_for_get(self, stored: str) -> dict | None:
-        prefix, _sep, _rest = stored.partition(":")
-        if is_sqlite() or not prefix.isdigit():
-            return await super()._read_for_get(stored)
-        account = int(prefix)
-        rows = await run_native(_SESSION_AND_ACCOUNT, [stored, account, account, account])
-        session = next((r for r in rows if r["kind"] == "s"), None)
-        if session is None:
-            return None
-        accounts.read_ahead(account, [r for r in rows if r["kind"] != "s"])
-        return {"data": session["data"], "expires_at": session["expires_at"]}
 
 
 async def start_session(connection: ASGIConnection, principal: Principal) -> None:

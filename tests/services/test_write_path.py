@@ -1,6 +1,6 @@
 """The write path: a cell write and its audit entry land together or not at all, on either
-engine; connections are reused (SQLite's, and each event loop's PostgreSQL pool); a finished command
-leaves a whole database file."""
+engine; writers at the same moment queue and each is kept; connections are reused (SQLite's, and
+each event loop's PostgreSQL pool); a finished command leaves a whole database file."""
 
 import asyncio
 import json
@@ -9,7 +9,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -208,80 +207,3 @@ def test_a_finished_command_leaves_a_whole_database_file(tmp_path):
     shutil.copyfile(path, copy)
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT COUNT(*) FROM person").fetchone()[0] > 0
-
-
-@pytest.mark.parametrize("pool_class", ["FairPool", "asyncpg's Pool"])
-async def test_postgres_connections_go_to_callers_in_the_order_they_asked(db, pool_class):
-    """A connection handed back goes to the longest waiter, not to whoever asks at that moment:
-    asyncpg's own pool lets a newcomer take it (shown here, as the reason for `FairPool`)."""
-    if is_sqlite():
-        pytest.skip("PostgreSQL's pool")
-    import asyncpg
-
-    from appraisal.db.postgres_pool import create_fair_pool
-
-    dsn = engine().config["dsn"]
-    if pool_class == "FairPool":
-        pool = await create_fair_pool(dsn=dsn, min_size=1, max_size=1)
-    else:
-        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
-    order: list[str] = []
-
-    async def use(name: str) -> None:
-        async with pool.acquire() as connection:
-            order.append(name)
-            await connection.fetchval("SELECT 1")
-
-    came_back = asyncio.get_running_loop().create_future()
-
-    async def newcomer() -> None:
-        await came_back
-        await use("newcomer")
-
-    # The moment the held connection comes back, a newcomer asks for one, just before the
-    # longest waiter is woken: as a request arriving at that moment does.
-    put_back = pool._queue.put_nowait
-
-    def put_nowait(holder) -> None:
-        if not came_back.done():
-            came_back.set_result(None)
-        put_back(holder)
-
-    try:
-        held = await pool.acquire()
-        waiters = [asyncio.create_task(use(name)) for name in ("first", "second")]
-        late = asyncio.create_task(newcomer())
-        for _ in range(5):  # both are waiting for the one connection
-            await asyncio.sleep(0)
-        pool._queue.put_nowait = put_nowait
-        await pool.release(held)
-        await pool.release(held)  # a second release changes nothing
-        await asyncio.gather(*waiters, late)
-    finally:
-        await pool.close()
-    if pool_class == "FairPool":
-        assert order == ["first", "second", "newcomer"]
-    else:
-        assert order[0] == "newcomer"
-
-
-async def test_a_postgres_caller_that_times_out_waiting_gives_its_turn_back(db):
-    if is_sqlite():
-        pytest.skip("PostgreSQL's pool")
-    from appraisal.db.postgres_pool import create_fair_pool
-
-    pool = await create_fair_pool(dsn=engine().config["dsn"], min_size=1, max_size=1)
-    try:
-        held = await pool.acquire()
-        started = time.perf_counter()
-        with pytest.raises(TimeoutError):
-            async with asyncio.timeout(5):  # guards the test itself
-                await pool.acquire(timeout=0.05)
-        assert time.perf_counter() - started < 2  # the caller's own timeout ended its wait
-        await pool.release(held)
-        # The timed-out caller left no turn taken: the one connection is still to be had, twice.
-        for _ in range(2):
-            async with pool.acquire(timeout=1) as connection:
-                assert await connection.fetchval("SELECT 1") == 1
-    finally:
-        pool.terminate()  # also when a check failed with the connection still held

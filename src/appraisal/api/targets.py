@@ -17,7 +17,7 @@ from appraisal.api.schemas.targets import (
 from appraisal.errors import InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Principal
-from appraisal.services import targets
+from appraisal.services import target_setup, targets
 
 
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
@@ -77,7 +77,7 @@ class TargetController(Controller):
 
     @post("/copy", responses=WRITE_ERRORS, summary="Copy a year's active tree to another year (progress reset)")
     async def copy(self, principal: Principal, data: CopyIn) -> TargetsCopied:
-        return TargetsCopied(copied=await targets.copy_year(principal, data.from_year, data.to_year))
+        return TargetsCopied(copied=await target_setup.copy_year(principal, data.from_year, data.to_year))
 
     @post("/import", status_code=200, responses=WRITE_ERRORS,
           summary="Import a year's tree from .xlsx/.csv: all rows or none, every error listed",
@@ -87,5 +87,5 @@ class TargetController(Controller):
         self, principal: Principal, data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)]
     ) -> TargetsImported:
         content = await data.file.read()
-        rows = await targets.import_tree(principal, data.year, data.file.filename, content, dry_run=data.dry_run)
+        rows = await target_setup.import_tree(principal, data.year, data.file.filename, content, dry_run=data.dry_run)
         return TargetsImported(rows=rows)

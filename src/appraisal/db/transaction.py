@@ -51,6 +51,7 @@ def is_sqlite() -> bool:
 _locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = weakref.WeakKeyDictionary()
 
 
+# still used by services/appraisal.py
 def one_at_a_time(name: str) -> asyncio.Lock:
     """The running event loop's lock of this name (an asyncio lock serves one loop; the tests
     run their client's requests on a loop of their own)."""
@@ -147,6 +148,7 @@ async def duplicate_raises(error: Exception) -> AsyncIterator[None]:
         raise
 
 
+# still used by services/appraisal.py
 async def side_by_side(*reads: Awaitable[Any]) -> list[Any]:
     """The answers of independent reads, run at the same time, each on a connection of its own,
     when no transaction is open: the database answers one while this process handles another's
@@ -173,6 +175,7 @@ async def close_connections() -> None:
         await db.close_connection_pool()
 
 
+# still used by services/appraisal.py
 # A statement written by hand: SQL with `?` placeholders, and its values.
 Statement = tuple[str, list[Any]]
 
@@ -186,40 +189,19 @@ class Row(NamedTuple):
     values: dict[str, Any]
 
 
+# still used by services/appraisal.py
 async def guarded_write(guard: Query | Statement, *rows: Row) -> list[dict]:
     """A short optimistic write: `guard` (an UPDATE … WHERE version = … RETURNING, as a Piccolo
     query or a `Statement`) and, only when it changed a row, the inserts of `rows` (its audit
-    entry), in one transaction. Answers the guard's rows: none means it matched nothing and
-    nothing was written.
-
-    Outside a transaction it is one round trip. On SQLite the statements run in one call on
-    the writer thread, committed together with the other writes waiting at the time (see
-    `run_guarded`). On PostgreSQL they are one statement (see `_guarded_statement`), where
-    BEGIN, the statements and COMMIT each waited for the server. The inserts are written here
-    from the rows' columns, without Piccolo's building of an insert, which took a tenth of a
-    score write's time."""
-    db = engine()
-    if not db.transaction_exists():
-        if isinstance(db, PooledSQLiteEngine):
-            statements = [_compiled(guard, db.engine_type), *(_row_insert(row) for row in rows)]
-            return await db.run_guarded(statements, sqlite_writer())
-        if isinstance(db, LoopPooledPostgresEngine):
-            return await _run_postgres(*_guarded_statement(guard, rows))
+    entry), in one `atomic()` transaction. Answers the guard's rows: none means it matched
+    nothing and nothing was written."""
     async with atomic():
         found = await (run_native(*guard) if isinstance(guard, tuple) else guard.run())
         if found:
             for row in rows:
-                await run_native(*_row_insert(row))
+                plan = _insert_plan(row.table)
+                await run_native(f"{plan.head}VALUES {plan.one}", _row_args(row, plan))
         return found
-
-
-def _compiled(query: Query | Statement, engine_type: str) -> Statement:
-    if isinstance(query, tuple):
-        sql, args = query
-        return (_numbered(sql), list(args)) if engine_type == "postgres" else (sql, list(args))
-    (querystring,) = query.querystrings  # the queries used here compile to one statement
-    sql, args = querystring.compile_string(engine_type=engine_type)
-    return sql, list(args)
 
 
 @functools.lru_cache(maxsize=256)  # the statements are the code's own: a few dozen texts
@@ -246,36 +228,6 @@ def _row_args(row: Row, plan: _InsertPlan) -> list[Any]:
     return [row.values[name] if name in row.values else _default_value(plan.defaults[name]) for name in plan.names]
 
 
-def _row_insert(row: Row) -> Statement:
-    plan = _insert_plan(row.table)
-    return f"{plan.head}VALUES {plan.one}", _row_args(row, plan)
-
-
-def _guarded_statement(guard: Query | Statement, rows: tuple[Row, ...]) -> Statement:
-    """`guard` and the inserts of `rows` as one PostgreSQL statement, which is a transaction by
-    itself (see `_guarded_sql`)."""
-    sql, args = _compiled(guard, "postgres")
-    text = _guarded_sql(sql, len(args), tuple(row.table for row in rows))
-    for row in rows:
-        args.extend(_row_args(row, _insert_plan(row.table)))
-    return text, args
-
-
-@functools.lru_cache(maxsize=64)
-def _guarded_sql(guard: str, guard_args: int, tables: tuple[type[Table], ...]) -> str:
-    """The guard (with `guard_args` numbered parameters) in a data-modifying WITH clause, and an
-    insert of one row into each of `tables` that takes its values only if the guard answered a
-    row. The values are cast to their columns' types, which an INSERT … SELECT does not infer.
-    Written once for each guard and tables (41 µs a write when it was built each time)."""
-    parts = [f"guard AS ({guard})"]
-    numbers = itertools.count(guard_args + 1)
-    for number, table in enumerate(tables):
-        plan = _insert_plan(table)
-        values = ", ".join(f"CAST(${next(numbers)} AS {kind})" for kind in plan.types)
-        parts.append(f"insert_{number} AS ({plan.head}SELECT {values} WHERE EXISTS (SELECT 1 FROM guard))")
-    return "WITH " + ", ".join(parts) + " SELECT * FROM guard"
-
-
 async def run_native(sql: str, args: list[Any]) -> list[dict]:
     """Run one statement written with `?` placeholders (numbered `$n` on PostgreSQL), inside the
     current transaction if there is one, handing the values to the driver as they are.
@@ -297,13 +249,9 @@ async def _run_compiled(sql: str, args: list[Any]) -> list[dict]:
     return await _run_postgres(sql, args)
 
 
+# still used by services/appraisal.py
 async def read_point(sql: str, args: list[Any]) -> list[dict]:
-    """`run_native` for a read of a few rows found through an index, on the request path of
-    every write (the session, the caller, a cell's context): on SQLite, outside a transaction,
-    answered on the calling thread (see `PooledSQLiteEngine.read_here`)."""
-    db = engine()
-    if isinstance(db, PooledSQLiteEngine) and db.current_transaction.get() is None:
-        return db.read_here(sql, args)
+    """`run_native` under its former name (it once answered on the calling thread)."""
     return await run_native(sql, args)
 
 
@@ -321,6 +269,7 @@ async def _run_postgres(sql: str, args: list[Any]) -> list[dict]:
     return [dict(row) for row in rows]
 
 
+# still used by services/appraisal.py
 class Param:
     """A value that a `Prepared` query takes each time it runs, by name; `many`: a list, for
     `one_of`."""
@@ -340,6 +289,7 @@ class Param:
         return f"Param({self.name!r})"
 
 
+# still used by services/appraisal.py
 class Params:
     """`p.period` is `Param("period")`: the placeholders of a `Prepared` query's builder."""
 
@@ -350,6 +300,7 @@ class Params:
         return Param(name, many=True)
 
 
+# still used by services/appraisal.py
 class Prepared:
     """A Piccolo select built and compiled once per engine, then run with new values.
 
@@ -387,6 +338,7 @@ class Prepared:
         return rows[0] if rows else None
 
 
+# still used by services/appraisal.py
 def in_list(name: str, placeholder: str = "?") -> str:
     """SQL for "`name` is one of the list bound at `placeholder`" (bind `list_value(values)`)."""
     return f"{name} IN (SELECT value FROM json_each({placeholder}))" if is_sqlite() else f"{name} = ANY({placeholder})"
@@ -395,12 +347,13 @@ def in_list(name: str, placeholder: str = "?") -> str:
 _JSON = msgspec.json.Encoder()  # the 200 ids of a unit: 3 µs, against 32 µs with the standard library
 
 
+# still used by services/appraisal.py
 def list_value(values: Iterable[Any]) -> Any:
     """A list as one bound parameter: a JSON array on SQLite, an array on PostgreSQL."""
     return _JSON.encode(list(values)).decode() if is_sqlite() else list(values)
 
 
-def one_of(column: Any, values: list[Any] | Param) -> WhereRaw:
+def one_of(column: Any, values: list[Any] | Param) -> WhereRaw:  # also services/accountability.py
     """`column IN values` with the whole list as one bound parameter, where Piccolo's `is_in`
     binds and examines each value: for the hundreds of people of a unit or an office. `values`
     may be a `Params.many` placeholder."""

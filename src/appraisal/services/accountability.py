@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from appraisal.db.tables import AccountabilityForm, AccountabilityRecord, Person
 from appraisal.db.search import contains_any
-from appraisal.db.transaction import Prepared, atomic, for_update, insert_new, is_unique_violation, one_of
+from appraisal.db.transaction import atomic, for_update, insert_new, is_unique_violation, one_of
 from appraisal.domain import accountability as rules
 from appraisal.domain.calendar import now_utc, today_local
 from appraisal.domain.text import sentence
@@ -235,20 +235,17 @@ async def get_record(actor: Principal, record_id: int) -> dict:
     return await AccountabilityRecord.select(*RECORD_COLUMNS).where(AccountabilityRecord.id == record_id).first().run()
 
 
-def _final_records(p):
+def _final_records(people: list[int], start: dt.date, end: dt.date, today: dt.date):
     final = (AccountabilityRecord.status == FINAL) | (
-        (AccountabilityRecord.status == DECIDED) & (AccountabilityRecord.appeal_deadline < p.today))
+        (AccountabilityRecord.status == DECIDED) & (AccountabilityRecord.appeal_deadline < today))
     return AccountabilityRecord.select(
         AccountabilityRecord.id, AccountabilityRecord.person, AccountabilityRecord.decided_on,
         AccountabilityRecord.points, AccountabilityRecord.form.code.as_alias("form_code"),
         AccountabilityRecord.form.name.as_alias("form_name"),
         AccountabilityRecord.form.disqualifies.as_alias("disqualifies"),
         AccountabilityRecord.form.blocks_excellent.as_alias("blocks_excellent"),
-    ).where(final, one_of(AccountabilityRecord.person, p.many("people")),
-            AccountabilityRecord.decided_on >= p.start, AccountabilityRecord.decided_on <= p.end)
-
-
-_FINAL_RECORDS = Prepared(_final_records)
+    ).where(final, one_of(AccountabilityRecord.person, people),
+            AccountabilityRecord.decided_on >= start, AccountabilityRecord.decided_on <= end)
 
 
 async def effects_for(person_ids: list[int], start: dt.date, end: dt.date,
@@ -257,7 +254,7 @@ async def effects_for(person_ids: list[int], start: dt.date, end: dt.date,
     reads for a quarter or a year. One query for all people; a decided record whose appeal
     window has passed is final even before the sweep marks it."""
     today = today or today_local()
-    rows = await _FINAL_RECORDS.run(people=person_ids, start=start, end=end, today=today)
+    rows = await _final_records(person_ids, start, end, today).run()
     by_person: dict[int, list[rules.FinalRecord]] = {p: [] for p in person_ids}
     for r in rows:
         by_person[r["person"]].append(rules.FinalRecord(

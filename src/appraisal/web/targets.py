@@ -18,7 +18,7 @@ from appraisal.domain.targets import IndicatorKind
 from appraisal.errors import AppError, InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Role
-from appraisal.services import org, targets
+from appraisal.services import org, target_setup, targets
 from appraisal.web import picker
 from appraisal.web.common import form_number, notify, page
 
@@ -190,7 +190,7 @@ async def target_weights(request: Request) -> Template | Redirect:
 async def target_copy(request: Request) -> Template | Redirect:
     async def step(f: dict[str, str], _form: Any) -> str:
         year = _year(f)
-        n = await targets.copy_year(request.user, year - 1, year)
+        n = await target_setup.copy_year(request.user, year - 1, year)
         return _("已从 {y} 年复制 {n} 个目标到 {to} 年").format(y=year - 1, n=n, to=year)
 
     return await _act(request, "copy", step)
@@ -202,7 +202,7 @@ async def target_import(request: Request) -> Template | Redirect:
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InvalidInput(_("请选择要导入的 .xlsx 或 .csv 文件"), code="no_file", field="file")
-        n = await targets.import_tree(request.user, _year(f), upload.filename, await upload.read())
+        n = await target_setup.import_tree(request.user, _year(f), upload.filename, await upload.read())
         return _("已从 {f} 导入 {n} 个目标").format(f=upload.filename, n=n)
 
     return await _act(request, "import", step)
