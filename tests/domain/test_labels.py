@@ -101,7 +101,7 @@ HOMOGRAPHS: dict[str, dict[str, str]] = {
                  "templates/pages/org/people.html templates/pages/org/person_form.html templates/pages/targets/tree.html "
                  "templates/reports/bulletin.html templates/reports/bundle_cover.html templates/reports/ranking.html "
                  "templates/reports/report_card.html src/appraisal/domain/roster.py src/appraisal/reports/workbook.py "
-                 "src/appraisal/services/targets.py src/appraisal/web/audit.py src/appraisal/web/commitments.py "
+                 "src/appraisal/services/target_setup.py src/appraisal/web/audit.py src/appraisal/web/commitments.py "
                  "src/appraisal/web/matters.py src/appraisal/web/org.py",
     },
     "单位": {"why": "the 工作单位 field of the registration form (登记表)", "files": "templates/reports/_registration.html"},
