@@ -1,14 +1,12 @@
 """A select compiled once (`Prepared`) answers exactly what the same Piccolo select answers,
-with each run's own values, in or out of a transaction, on either engine; independent reads run
-side by side outside a transaction and in turn inside one."""
+with each run's own values, in or out of a transaction, on either engine."""
 
-import asyncio
 import datetime as dt
 
 import pytest
 
 from appraisal.db.tables import Person, Section
-from appraisal.db.transaction import Prepared, atomic, one_of, side_by_side
+from appraisal.db.transaction import Prepared, atomic, one_of
 from appraisal.domain.people import pinyin_key
 
 BY_NAMES = Prepared(lambda p: Person.select(Person.id, Person.name, Person.section.name.as_alias("section_name"))
@@ -50,34 +48,3 @@ async def test_in_a_transaction_it_sees_the_transaction_s_own_writes(db):
     assert (await ONE.first(id=ids[0]))["name"] == "王芳"
 
 
-async def test_side_by_side_reads_run_at_once_and_answer_in_order(db):
-    ids = await _people()
-    asked = asyncio.Event()
-
-    async def waits_for_the_other():  # only finishes if the other read runs meanwhile
-        await asyncio.wait_for(asked.wait(), 5)
-        return await ONE.first(id=ids[0])
-
-    async def the_other():
-        asked.set()
-        return await BY_NAMES.run(ids=ids, gender="male")
-
-    first, second = await side_by_side(waits_for_the_other(), the_other())
-    assert first["name"] == "王芳" and [r["name"] for r in second] == ["李强", "张伟"]
-
-
-async def test_side_by_side_in_a_transaction_runs_in_turn_and_sees_its_writes(db):
-    ids = await _people()
-    steps = []
-
-    async def read(name: str, person: int):
-        steps.append(f"{name} asks")
-        row = await ONE.first(id=person)
-        steps.append(f"{name} has {row['name']}")
-        return row["name"]
-
-    async with atomic():
-        await Person.update({Person.name: "王芳芳"}).where(Person.id == ids[0]).run()
-        answers = await side_by_side(read("a", ids[0]), read("b", ids[1]))
-    assert answers == ["王芳芳", "李强"]
-    assert steps == ["a asks", "a has 王芳芳", "b asks", "b has 李强"]

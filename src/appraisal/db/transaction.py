@@ -9,7 +9,7 @@ import re
 import sqlite3
 import weakref
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from enum import Enum
 from typing import Any, NamedTuple
@@ -51,7 +51,6 @@ def is_sqlite() -> bool:
 _locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = weakref.WeakKeyDictionary()
 
 
-# still used by services/appraisal.py
 def one_at_a_time(name: str) -> asyncio.Lock:
     """The running event loop's lock of this name (an asyncio lock serves one loop; the tests
     run their client's requests on a loop of their own)."""
@@ -148,17 +147,6 @@ async def duplicate_raises(error: Exception) -> AsyncIterator[None]:
         raise
 
 
-# still used by services/appraisal.py
-async def side_by_side(*reads: Awaitable[Any]) -> list[Any]:
-    """The answers of independent reads, run at the same time, each on a connection of its own,
-    when no transaction is open: the database answers one while this process handles another's
-    rows. Inside a transaction they run one after another on its connection, which takes one
-    statement at a time."""
-    if engine().transaction_exists():
-        return [await read for read in reads]
-    return list(await asyncio.gather(*reads))
-
-
 async def open_connections() -> None:
     """Start the running event loop's PostgreSQL pool, for whoever runs the loop (the
     application's start-up, a command, a test). SQLite opens its connections as it needs them."""
@@ -175,35 +163,6 @@ async def close_connections() -> None:
         await db.close_connection_pool()
 
 
-# still used by services/appraisal.py
-# A statement written by hand: SQL with `?` placeholders, and its values.
-Statement = tuple[str, list[Any]]
-
-
-class Row(NamedTuple):
-    """A row to insert: its table and its values by column name, plain values (numbers, text,
-    dates, None); the columns left out take their defaults. Building a Piccolo object for it
-    took 29 µs, more than the rest of the insert's preparation."""
-
-    table: type[Table]
-    values: dict[str, Any]
-
-
-# still used by services/appraisal.py
-async def guarded_write(guard: Query | Statement, *rows: Row) -> list[dict]:
-    """A short optimistic write: `guard` (an UPDATE … WHERE version = … RETURNING, as a Piccolo
-    query or a `Statement`) and, only when it changed a row, the inserts of `rows` (its audit
-    entry), in one `atomic()` transaction. Answers the guard's rows: none means it matched
-    nothing and nothing was written."""
-    async with atomic():
-        found = await (run_native(*guard) if isinstance(guard, tuple) else guard.run())
-        if found:
-            for row in rows:
-                plan = _insert_plan(row.table)
-                await run_native(f"{plan.head}VALUES {plan.one}", _row_args(row, plan))
-        return found
-
-
 @functools.lru_cache(maxsize=256)  # the statements are the code's own: a few dozen texts
 def _numbered(sql: str) -> str:
     """`?` placeholders as PostgreSQL's `$1`, `$2`, …"""
@@ -218,14 +177,6 @@ def _insert_columns(table: type[Table]) -> list:
 
 def _quoted(columns: list) -> str:
     return ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
-
-
-def _row_args(row: Row, plan: _InsertPlan) -> list[Any]:
-    """A row's values in its table's insert order (`plan`), defaults for the columns it leaves
-    out."""
-    if unknown := row.values.keys() - plan.defaults.keys():
-        raise ValueError(f"{row.table._meta.tablename} has no column {', '.join(sorted(unknown))}")
-    return [row.values[name] if name in row.values else _default_value(plan.defaults[name]) for name in plan.names]
 
 
 async def run_native(sql: str, args: list[Any]) -> list[dict]:
@@ -249,12 +200,6 @@ async def _run_compiled(sql: str, args: list[Any]) -> list[dict]:
     return await _run_postgres(sql, args)
 
 
-# still used by services/appraisal.py
-async def read_point(sql: str, args: list[Any]) -> list[dict]:
-    """`run_native` under its former name (it once answered on the calling thread)."""
-    return await run_native(sql, args)
-
-
 async def _run_postgres(sql: str, args: list[Any]) -> list[dict]:
     """One statement with `$n` placeholders: in the current transaction, on the loop's pool, or
     on a connection of its own."""
@@ -269,7 +214,9 @@ async def _run_postgres(sql: str, args: list[Any]) -> list[dict]:
     return [dict(row) for row in rows]
 
 
-# still used by services/appraisal.py
+# The statement layer below is kept for two appraisal selects built once (periods._PERIOD and
+# scoring._UNIT_ROWS in services/appraisal): with Piccolo building them on every run, closing a
+# quarter took about 20 % more CPU (docs/benchmarks.md).
 class Param:
     """A value that a `Prepared` query takes each time it runs, by name; `many`: a list, for
     `one_of`."""
@@ -289,7 +236,6 @@ class Param:
         return f"Param({self.name!r})"
 
 
-# still used by services/appraisal.py
 class Params:
     """`p.period` is `Param("period")`: the placeholders of a `Prepared` query's builder."""
 
@@ -300,7 +246,6 @@ class Params:
         return Param(name, many=True)
 
 
-# still used by services/appraisal.py
 class Prepared:
     """A Piccolo select built and compiled once per engine, then run with new values.
 
@@ -338,7 +283,6 @@ class Prepared:
         return rows[0] if rows else None
 
 
-# still used by services/appraisal.py
 def in_list(name: str, placeholder: str = "?") -> str:
     """SQL for "`name` is one of the list bound at `placeholder`" (bind `list_value(values)`)."""
     return f"{name} IN (SELECT value FROM json_each({placeholder}))" if is_sqlite() else f"{name} = ANY({placeholder})"
@@ -347,7 +291,6 @@ def in_list(name: str, placeholder: str = "?") -> str:
 _JSON = msgspec.json.Encoder()  # the 200 ids of a unit: 3 µs, against 32 µs with the standard library
 
 
-# still used by services/appraisal.py
 def list_value(values: Iterable[Any]) -> Any:
     """A list as one bound parameter: a JSON array on SQLite, an array on PostgreSQL."""
     return _JSON.encode(list(values)).decode() if is_sqlite() else list(values)

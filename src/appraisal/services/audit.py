@@ -16,7 +16,7 @@ from piccolo.columns import Column
 from piccolo.table import Table
 
 from appraisal.db.tables import ALL_TABLES, AuditEntry, Section, UserAccount
-from appraisal.db.transaction import Row, insert_values
+from appraisal.db.transaction import insert_values
 from appraisal.i18n import _
 from appraisal.scopes import Principal
 
@@ -91,20 +91,6 @@ def _fields(actor: Principal | None, action: str, table_name: str, record_id: An
         new_values=_dump(new),
         note=note,
     )
-
-
-def entry(
-    actor: Principal | None,
-    action: str,
-    table_name: str,
-    record_id: Any,
-    old: dict[str, Any] | None = None,
-    new: dict[str, Any] | None = None,
-    note: str = "",
-) -> Row:
-    """One audit entry, to insert with the change it describes (`guarded_write`); its time is
-    the column's default, now."""
-    return Row(AuditEntry, _fields(actor, action, table_name, record_id, old, new, note))
 
 
 async def insert(actor: Principal | None, row: T, note: str = "") -> T:
