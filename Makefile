@@ -7,7 +7,7 @@ PORT   ?= 8000
 APPRAISAL_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export APPRAISAL_TEST_POSTGRES_URL
 
-.PHONY: run test install migrate demo test-tools test-sqlite test-sqlite-db test-sqlite-other test-postgres clean screenshots
+.PHONY: run test install migrate demo lint test-tools test-sqlite test-sqlite-db test-sqlite-other test-postgres clean screenshots
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -36,8 +36,12 @@ run: demo
 # pass alone. Each has its own databases and temporary files; much of each is spent waiting on
 # servers, browsers and PostgreSQL. -O keeps each pass's output together.
 # With CI=true an unreachable PostgreSQL fails the run instead of skipping.
-test: migrate test-tools
+test: migrate test-tools lint
 	@$(MAKE) --no-print-directory -j3 -O test-sqlite-db test-sqlite-other test-postgres
+
+# ruff's lint (pyproject.toml [tool.ruff]) fails the run on any finding, before the tests.
+lint: install
+	$(BIN)/ruff check src tests benchmarks
 
 # pdftoppm (poppler-utils) renders report pages to PNG in the tests, and HarfBuzz-Subset makes
 # WeasyPrint's font subsetting fast. Chromium runs the browser journeys, with Noto CJK so that

@@ -37,7 +37,7 @@ def test_only_manual_scores_give_their_sum_and_every_automatic_part_is_listed_as
 def test_target_completion_feeds_ji_and_is_left_out_when_the_person_has_no_targets():
     with_targets = score(DEFAULT_TEMPLATE, Inputs(cells=FULL, target_completion=50))
     # 绩 = 0.7 × 36 + 0.3 × 40 × 50% = 25.2 + 6 = 31.2
-    assert next(l for l in with_targets.lines if l.code == "ji").value == 31.2
+    assert next(line for line in with_targets.lines if line.code == "ji").value == 31.2
     assert with_targets.total == pytest.approx(87.2)
     # No targets: 绩 stays as entered, it is not blended with a 0.
     without = score(DEFAULT_TEMPLATE, Inputs(cells=FULL, target_completion=None))

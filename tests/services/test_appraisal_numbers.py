@@ -31,7 +31,7 @@ async def test_target_completion_accountability_and_bonuses_appear_with_their_so
     detail = await appraisal.appraisal_detail(chief, zhao_row["id"])
     components = {c["code"]: c for c in detail["breakdown"]["components"]}
     assert components["target"]["sources"][0]["text"].startswith("公文核稿")
-    ji = next(l for l in detail["breakdown"]["lines"] if l["code"] == "ji")
+    ji = next(line for line in detail["breakdown"]["lines"] if line["code"] == "ji")
     assert ji["entered"] == 36 and ji["value"] == pytest.approx(0.7 * 36 + 0.3 * 40 * 0.5)
     assert components["bonus"]["points"] == 1
     colleague = await appraisal.appraisal_detail(chief, (await appraisee_of(period["id"], "孙浩然"))["id"])

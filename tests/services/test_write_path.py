@@ -17,9 +17,9 @@ from appraisal.db.tables import AuditEntry, ScoreCell, UserAccount
 from appraisal.db.transaction import engine, is_sqlite, sqlite_writer
 from appraisal.services import audit
 from appraisal.services.appraisal import StaleWrite, save_cell
-APPRAISAL = str(Path(sys.executable).parent / "appraisal")
-
 from test_appraisal_flow import appraisee_of, as_user, clock, open_quarter  # noqa: F401 (clock: a fixture)
+
+APPRAISAL = str(Path(sys.executable).parent / "appraisal")
 
 
 async def _a_cell():

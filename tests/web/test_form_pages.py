@@ -62,7 +62,7 @@ async def test_a_refused_breakdown_comes_back_open_with_what_was_typed(tree, cli
     assert r.status_code == 422 and "超过 100" in error_under(r.text, f"{prefix}-weight")
 
     # The two existing shares re-balanced in the same step: done, and the message says to whom.
-    kids = re.findall(rf'name="(w_\d+)"', r.text.split(f'id="breakdown-{parent}"', 1)[1].split("</details>", 1)[0])
+    kids = re.findall(r'name="(w_\d+)"', r.text.split(f'id="breakdown-{parent}"', 1)[1].split("</details>", 1)[0])
     r = await client.post("/targets/create", data={**typed, "target_value": "200", **{k: "40" for k in kids}})
     assert r.status_code == 200 and "已将「会议材料校核」分解给 周晓琳（秘书科）" in r.text
 

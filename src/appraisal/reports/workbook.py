@@ -58,7 +58,7 @@ def line_of(period: dict, n: int, r: dict) -> list:
     if period["is_annual"]:
         line += [q["total"] for q in b.get("quarters", [])] or [None] * 4
     else:
-        values = {l["code"]: l["value"] for l in b.get("lines", [])}
+        values = {line_["code"]: line_["value"] for line_ in b.get("lines", [])}
         line += [values.get(i.code) for i in period["indicators"]]
         line += [round(sum(c["points"] for c in b.get("components", [])), 2) if b else None]
     return line + [r["total"], GRADE_LABELS.get(r["grade"] or "", ""), "" if r.get("frozen") else SUBMISSION_LABELS[False]]

@@ -14,7 +14,7 @@ from appraisal.db.transaction import atomic
 from appraisal.domain import targets as rules
 from appraisal.domain.people import parse_date
 from appraisal.domain.text import cell_problem
-from appraisal.domain.targets import IndicatorKind, Level
+from appraisal.domain.targets import Level
 from appraisal.errors import Conflict, Forbidden, InvalidInput
 from appraisal.i18n import _
 from appraisal.scopes import Principal, Role

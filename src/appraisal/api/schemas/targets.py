@@ -9,7 +9,6 @@ from typing import Annotated
 import msgspec
 from litestar.datastructures import UploadFile
 
-from appraisal.services import targets
 
 
 class TargetIn(msgspec.Struct, kw_only=True):
