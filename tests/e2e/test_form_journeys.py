@@ -73,3 +73,40 @@ async def test_a_colleague_is_found_by_the_initials_of_their_name(journey):
     await page.get_by_role("button", name="转办").click()
     await expect(page.locator(".timeline")).to_contain_text("王建国")
     await journey.finish(page)
+
+
+@pytest.mark.large_office
+async def test_a_search_answer_that_arrives_after_the_choice_keeps_the_chosen_person(journey):
+    """In a large office the transfer field is searched. A slow answer to an earlier search must
+    not undo the person chosen meanwhile (the transfer would go out with nobody)."""
+    import asyncio
+
+    from test_journeys import register_matter
+
+    page = await journey.as_user("staff")  # 赵雪, 秘书科
+    await register_matter(page, "王先生", "咨询档案查询", "3")
+    search = page.get_by_label("查找人员")
+    await search.fill("sun")
+    await expect(page.get_by_label("转办给")).to_contain_text("秘书科 · 孙浩然")
+
+    held: list = []
+
+    async def hold(route):  # the next answer is held back until the person is chosen
+        held.append(route)
+
+    await page.route(re.compile(r"/people/choices\?.*q=%E7%A7%98"), hold)  # q=秘…
+    await search.fill("秘书科")
+    await search.press("Enter")
+    for _ in range(50):
+        if held:
+            break
+        await asyncio.sleep(0.1)
+    assert held, "the search for 秘书科 was sent"
+    await page.get_by_label("转办给").select_option(label="秘书科 · 孙浩然")
+    await held[0].continue_()
+    await expect(page.get_by_label("转办给").locator("option")).not_to_have_count(2)  # the late answer came in
+    await expect(page.get_by_label("转办给")).to_have_value(re.compile(r"\d+"))
+    assert await page.get_by_label("转办给").evaluate("s => s.selectedOptions[0].textContent") == "秘书科 · 孙浩然"
+    await page.get_by_role("button", name="转办").click()
+    await expect(page.get_by_text(re.compile("待.*孙浩然.*签收")).first).to_be_visible()
+    await journey.finish(page)

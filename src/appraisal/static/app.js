@@ -74,6 +74,20 @@
     }
   });
 
+  // A searched person field: an answer that arrives after the person was chosen (a slow search
+  // typed before) keeps the choice when that person is among the people found.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.tagName === "SELECT" && target.value) { target.dataset.chosen = target.value; }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.tagName !== "SELECT" || !target.dataset.chosen) { return; }
+    var chosen = target.dataset.chosen;
+    delete target.dataset.chosen;
+    if (Array.prototype.some.call(target.options, function (o) { return o.value === chosen; })) { target.value = chosen; }
+  });
+
   // A file field (.file-field in app.css): its label stands for the browser's button, so the
   // chosen file's name is written beside it.
   document.addEventListener("change", function (event) {
