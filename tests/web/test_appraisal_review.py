@@ -112,15 +112,15 @@ async def test_the_settings_show_indicator_names_and_keep_a_refused_template_as_
     heads = re.findall(r'<th scope="row">(.*?)<input type="hidden" name="code"', page.text)
     assert heads == ["德", "能", "勤", "绩", "廉"]
     assert not re.search(r">\s*(de|neng|qin|ji|lian)\s*<", page.text), "no code is shown as text"
-    r = await client.post("/admin/appraisal", data={
-        "_csrf_token": csrf_from(page.text), "action": "template", "note": "绩调为 45",
+    r = await client.post("/admin/appraisal/template", data={
+        "_csrf_token": csrf_from(page.text), "note": "绩调为 45",
         "code": ["de", "neng", "qin", "ji", "lian"], "name": ["德", "能", "勤", "绩", "廉"],
         "weight": ["15", "15", "15", "45", "15"], "sub_items": ["", "", "", "", ""]})
     assert r.status_code == 422 and 'id="error-template"' in r.text and "合计为 105" in r.text
     assert 'value="45" style="width:5em" aria-label="绩的分值"' in r.text and 'value="绩调为 45"' in r.text
 
-    r = await client.post("/admin/appraisal", data={"_csrf_token": csrf_from(page.text), "action": "policy",
-                                                    "good_min": "85", "fairly_good_min": "88", "bonus_cap": "4"})
+    r = await client.post("/admin/appraisal/policy", data={
+        "_csrf_token": csrf_from(page.text), "good_min": "85", "fairly_good_min": "88", "bonus_cap": "4"})
     assert r.status_code == 422
     assert '<p class="field-error" id="error-good_min" role="alert">等次分数线应满足 好 &gt; 较好 &gt; 一般</p>' in r.text
     assert 'value="88" aria-invalid' not in r.text and 'name="fairly_good_min" type="number" step="any" min="0" value="88"' in r.text

@@ -383,38 +383,42 @@ def _parse_sub_items(text: str) -> tuple[SubItem, ...]:
     return tuple(items)
 
 
-@post("/admin/appraisal", guards=[admin_only], include_in_schema=False)
-async def settings_submit(request: Request) -> Template | Redirect:
+@post("/admin/appraisal/template", guards=[admin_only], include_in_schema=False)
+async def settings_template(request: Request) -> Template | Redirect:
+    """A new version of the indicator template; refused, it comes back as typed."""
     form = await request.form()
-    f = {k: str(v) for k, v in form.items() if k != "_csrf_token"}
+    f = {**{k: str(v) for k, v in form.items() if k != "_csrf_token"}, "action": "template"}  # which form to refill
+    columns = [form.getall(name, []) for name in ("code", "name", "weight", "sub_items")]
     try:
-        if f.get("action") == "template":
-            codes = form.getall("code", [])
-            names, weights, subs = form.getall("name", []), form.getall("weight", []), form.getall("sub_items", [])
-            indicators = [Indicator(str(c).strip(), str(n).strip(), form_number(w, _("分值")) or 0,
-                                    _parse_sub_items(str(s))) for c, n, w, s in zip(codes, names, weights, subs)
-                          if str(c).strip()]
-            saved = await appraisal.save_template(request.user, indicators, f.get("note", ""))
-            notify(request, _("已保存第 {v} 版考核指标，新建的考核期使用此版本").format(v=saved["version"]))
-        else:
-            values: dict = {}
-            for key in POLICY_LABELS:
-                if f.get(key, "").strip():
-                    try:
-                        values[key] = form_number(f[key], POLICY_LABELS[key])
-                    except InvalidInput as exc:
-                        exc.field = key
-                        raise
-            if "excellent_needs_good_quarters" in values:
-                values["excellent_needs_good_quarters"] = int(values["excellent_needs_good_quarters"])
-            await appraisal.set_policy(request.user, {**values, "rounding": f.get("rounding", "half_up"),
-                                                      "results_shown_at": f.get("results_shown_at", "reviewed")})
-            notify(request, _("考核参数已保存，新建的考核期使用新参数"))
+        indicators = [Indicator(str(c).strip(), str(n).strip(), form_number(w, _("分值")) or 0, _parse_sub_items(str(s)))
+                      for c, n, w, s in zip(*columns) if str(c).strip()]
+        saved = await appraisal.save_template(request.user, indicators, f.get("note", ""))
     except AppError as exc:
-        rows = None
-        if f.get("action") == "template":
-            rows = [{"code": str(c).strip(), "name": str(n), "weight": str(w), "sub_items": str(s)} for c, n, w, s in zip(
-                form.getall("code", []), form.getall("name", []), form.getall("weight", []), form.getall("sub_items", []))]
-        field = exc.field if f.get("action") != "template" else "template"
-        return await _settings_page(request, exc.message, exc.status_code, field, f, rows)
+        rows = [{"code": str(c).strip(), "name": str(n), "weight": str(w), "sub_items": str(s)} for c, n, w, s in zip(*columns)]
+        return await _settings_page(request, exc.message, exc.status_code, "template", f, rows)
+    notify(request, _("已保存第 {v} 版考核指标，新建的考核期使用此版本").format(v=saved["version"]))
+    return Redirect("/admin/appraisal")
+
+
+@post("/admin/appraisal/policy", guards=[admin_only], include_in_schema=False)
+async def settings_policy(request: Request) -> Template | Redirect:
+    """The office's numbers for periods opened from now on; a refused one names its field."""
+    form = await request.form()
+    f = {**{k: str(v) for k, v in form.items() if k != "_csrf_token"}, "action": "policy"}  # which form to refill
+    try:
+        values: dict = {}
+        for key in POLICY_LABELS:
+            if f.get(key, "").strip():
+                try:
+                    values[key] = form_number(f[key], POLICY_LABELS[key])
+                except InvalidInput as exc:
+                    exc.field = key
+                    raise
+        if "excellent_needs_good_quarters" in values:
+            values["excellent_needs_good_quarters"] = int(values["excellent_needs_good_quarters"])
+        await appraisal.set_policy(request.user, {**values, "rounding": f.get("rounding", "half_up"),
+                                                  "results_shown_at": f.get("results_shown_at", "reviewed")})
+    except AppError as exc:
+        return await _settings_page(request, exc.message, exc.status_code, exc.field, f)
+    notify(request, _("考核参数已保存，新建的考核期使用新参数"))
     return Redirect("/admin/appraisal")
