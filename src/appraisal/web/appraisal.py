@@ -315,18 +315,19 @@ async def bonus_add(request: Request) -> Template | Redirect:
 
 async def _commendation_page(request: Request, year: int | None, error: str | None = None, status: int = 200,
                              field: str | None = None, form: dict | None = None) -> Template:
-    if year is None and (year := await commendation.latest_year()) is None and request.user.has(Role.LEADER, Role.ADMIN):
-        # No annual appraisal yet: nothing to review, which is a state of the page, not an error.
-        return page(request, "appraisal/commendation.html", year=today_local().year, review=None, error=None,
-                    error_field=None, form={}, no_annual=True, **_labels())
+    # No annual appraisal yet: nothing to review, which is a state of the page, not an error
+    # (staff are still refused with the reason, below).
+    no_annual = year is None and (year := await commendation.latest_year()) is None
+    no_annual = no_annual and request.user.has(Role.LEADER, Role.ADMIN)
     year = year or today_local().year
     review = None
-    try:
-        review = await commendation.review(request.user, year)
-    except AppError as exc:
-        error, status = error or exc.message, status if error else exc.status_code
+    if not no_annual:
+        try:
+            review = await commendation.review(request.user, year)
+        except AppError as exc:
+            error, status = error or exc.message, status if error else exc.status_code
     return page(request, "appraisal/commendation.html", status_code=status, year=year, review=review, error=error,
-                error_field=field, form=form or {}, **_labels())
+                error_field=field, form=form or {}, no_annual=no_annual, **_labels())
 
 
 @get("/appraisal/commendation", include_in_schema=False)
